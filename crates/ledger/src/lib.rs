@@ -1,0 +1,215 @@
+//! The ledger: the append-only record of every report version received and
+//! every human decision, each with a sequence number and receipt time. It is
+//! the source of truth; everything else Sightline knows is a projection of it.
+//!
+//! The pipeline sees only the [`Ledger`] trait. [`SqliteLedger`] is the
+//! embedded default store (one file, WAL mode); the trait is narrow enough
+//! that a PostgreSQL backend can implement it without the pipeline changing.
+//!
+//! Architecture invariant: rows of the `ledger` table are never updated or
+//! deleted (SQLite triggers refuse it). Derived tables (`report_heads`) can be
+//! rebuilt from it.
+
+mod sqlite;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sightline_model::{Kind, LooseKey, Problem, ReportKey};
+
+pub use sqlite::SqliteLedger;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("store {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("store {path}: {message}")]
+    Corrupt { path: String, message: String },
+    #[error(
+        "store {path} was written by a newer Sightline (schema {found}, this build knows up to {known})"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("no quarantine entry {0}")]
+    NoSuchQuarantine(u64),
+    #[error("quarantine entry {0} is already resolved")]
+    AlreadyResolved(u64),
+}
+
+/// A report version to append.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub key: ReportKey,
+    pub version: u32,
+    pub kind: Kind,
+    pub recorded_at: Timestamp,
+    pub occurred_at: Option<Timestamp>,
+    pub content_hash: [u8; 32],
+    /// Canonical JSON of the report as received.
+    pub body: Vec<u8>,
+    pub warnings: Vec<Problem>,
+    /// The file (or `-`) it came from and the line it started on.
+    pub source: String,
+    pub line: u64,
+    pub received_at: Timestamp,
+}
+
+/// A record that cannot enter the ledger: kept whole with its reasons.
+#[derive(Debug, Clone)]
+pub struct NewQuarantine {
+    pub source: String,
+    pub line: u64,
+    pub raw: Vec<u8>,
+    pub reasons: Vec<Problem>,
+    pub key: LooseKey,
+    pub received_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub enum BatchItem {
+    Report(Box<NewReport>),
+    Quarantine(NewQuarantine),
+}
+
+/// What happened to one batch item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemOutcome {
+    /// A new report version was appended. `current` is false when a higher
+    /// version had already arrived (the new one goes into history only).
+    Appended {
+        seq: u64,
+        current: bool,
+        superseded: Option<u32>,
+    },
+    /// The same identity, version and content was already in the ledger.
+    Duplicate { seq: u64 },
+    /// Same identity and version, different content: the second copy went
+    /// to the quarantine and the first stands.
+    Conflict {
+        quarantine_id: u64,
+        existing_seq: u64,
+    },
+    /// A rejected record was quarantined.
+    Quarantined { id: u64 },
+}
+
+/// A human decision to append (an analyst's link, a concern's step, a
+/// quarantine resolution...).
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    /// What kind of decision, e.g. `quarantine_resolved`.
+    pub decision: String,
+    pub actor: String,
+    pub at: Timestamp,
+    pub body: serde_json::Value,
+}
+
+/// A report version as the ledger holds it.
+#[derive(Debug, Clone)]
+pub struct StoredReport {
+    pub seq: u64,
+    pub key: ReportKey,
+    pub version: u32,
+    pub received_at: Timestamp,
+    pub recorded_at: Timestamp,
+    pub content_hash: [u8; 32],
+    pub body: Vec<u8>,
+    pub warnings: Vec<Problem>,
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuarantineStatus {
+    Open,
+    Resolved,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarantineEntry {
+    pub id: u64,
+    pub received_at: Timestamp,
+    pub source: String,
+    pub line: u64,
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+    pub reasons: Vec<Problem>,
+    pub key: LooseKey,
+    pub status: QuarantineStatus,
+    pub resolved_at: Option<Timestamp>,
+    pub resolved_by: Option<String>,
+    /// The ledger entry of the resolving decision.
+    pub resolution_seq: Option<u64>,
+}
+
+/// How a quarantine entry was resolved.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    pub actor: String,
+    pub at: Timestamp,
+    /// The ledger sequence of the corrected report, when it was appended.
+    pub report_seq: Option<u64>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    /// Distinct reports (current versions).
+    pub reports: u64,
+    /// All versions held.
+    pub versions: u64,
+    pub by_agency: Vec<(String, u64)>,
+    pub by_kind: Vec<(String, u64)>,
+    /// By the year of the event (`occurred_at`, else `recorded_at`).
+    pub by_year: Vec<(i64, u64)>,
+    /// Current reports accepted with at least one warning, and the warnings.
+    pub reports_with_warnings: u64,
+    pub warnings: u64,
+    pub quarantine_open: u64,
+    pub quarantine_resolved: u64,
+    pub decisions: u64,
+    /// Data time: the latest `recorded_at` counted.
+    pub latest_recorded_at: Option<Timestamp>,
+}
+
+/// The store behind the pipeline.
+pub trait Ledger {
+    /// Appends a batch in one transaction and says what became of each item,
+    /// in order. Re-sending a report already held changes nothing.
+    fn write_batch(&mut self, items: Vec<BatchItem>) -> Result<Vec<ItemOutcome>, LedgerError>;
+
+    /// Appends a human decision; returns its sequence number.
+    fn append_decision(&mut self, decision: NewDecision) -> Result<u64, LedgerError>;
+
+    /// Calls `f` with each current report (highest version) in ledger order.
+    /// With `as_of`, only versions recorded by then count.
+    fn for_each_report(
+        &self,
+        as_of: Option<Timestamp>,
+        f: &mut dyn FnMut(StoredReport) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError>;
+
+    /// Every version held of one report, oldest first.
+    fn report_history(&self, key: &ReportKey) -> Result<Vec<StoredReport>, LedgerError>;
+
+    fn stats(&self, as_of: Option<Timestamp>) -> Result<Stats, LedgerError>;
+
+    /// Quarantine entries, newest first; all of them, or only open ones.
+    fn quarantine_list(&self, include_resolved: bool) -> Result<Vec<QuarantineEntry>, LedgerError>;
+
+    fn quarantine_get(&self, id: u64) -> Result<QuarantineEntry, LedgerError>;
+
+    /// Marks an entry resolved (it is never deleted) and records the human
+    /// decision in the ledger. Returns the decision's sequence number.
+    fn quarantine_resolve(&mut self, id: u64, resolution: Resolution) -> Result<u64, LedgerError>;
+
+    /// Store metadata (who created it, format versions).
+    fn meta(&self, key: &str) -> Result<Option<String>, LedgerError>;
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), LedgerError>;
+}

@@ -1,0 +1,630 @@
+//! The embedded default store: one SQLite file in WAL mode.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+use sightline_model::{Agency, LooseKey, Problem, ReportKey};
+
+use crate::*;
+
+/// The schema version this build writes (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- The ledger: every report version and every human decision, in order.
+CREATE TABLE ledger (
+    seq          INTEGER PRIMARY KEY,
+    entry        TEXT NOT NULL CHECK (entry IN ('report', 'decision')),
+    received_at  INTEGER NOT NULL,          -- unix ms, receipt (wall) time
+    actor        TEXT,                      -- who, for decisions
+    decision     TEXT,                      -- decision type, for decisions
+    agency       TEXT,
+    system       TEXT,
+    record_id    TEXT,
+    version      INTEGER,
+    kind         TEXT,
+    recorded_at  INTEGER,                   -- unix ms, data time
+    event_at     INTEGER,                   -- unix ms, occurred_at or recorded_at
+    content_hash BLOB,
+    origin       TEXT,
+    warnings     TEXT,                      -- JSON array of problems
+    warning_count INTEGER NOT NULL DEFAULT 0,
+    body         BLOB NOT NULL              -- canonical JSON
+);
+CREATE UNIQUE INDEX ledger_report_identity
+    ON ledger (agency, system, record_id, version) WHERE entry = 'report';
+CREATE INDEX ledger_decisions ON ledger (decision) WHERE entry = 'decision';
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+-- Projection: the current (highest) version of each report.
+CREATE TABLE report_heads (
+    agency       TEXT NOT NULL,
+    system       TEXT NOT NULL,
+    record_id    TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    content_hash BLOB NOT NULL,
+    PRIMARY KEY (agency, system, record_id)
+) WITHOUT ROWID;
+
+CREATE TABLE quarantine (
+    id            INTEGER PRIMARY KEY,
+    received_at   INTEGER NOT NULL,
+    source        TEXT NOT NULL,
+    line          INTEGER NOT NULL,
+    raw           BLOB NOT NULL,
+    reasons       TEXT NOT NULL,
+    agency        TEXT,
+    system        TEXT,
+    record_id     TEXT,
+    version       INTEGER,
+    status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+    resolved_at   INTEGER,
+    resolved_by   TEXT,
+    resolution_seq INTEGER REFERENCES ledger (seq)
+);
+CREATE TRIGGER quarantine_no_delete BEFORE DELETE ON quarantine
+    BEGIN SELECT RAISE(ABORT, 'quarantine entries are resolved, never deleted'); END;
+"#;
+
+pub struct SqliteLedger {
+    conn: Connection,
+    path: String,
+}
+
+fn ms(ts: Timestamp) -> i64 {
+    ts.as_millisecond()
+}
+
+fn from_ms(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn hash_from(bytes: Vec<u8>) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    if bytes.len() == 32 {
+        out.copy_from_slice(&bytes);
+    }
+    out
+}
+
+impl SqliteLedger {
+    /// Opens the store at `path`, creating it if needed.
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+        let display = path.display().to_string();
+        let conn = Connection::open(path).map_err(|source| LedgerError::Sqlite {
+            path: display.clone(),
+            source,
+        })?;
+        Self::init(conn, display, true)
+    }
+
+    /// Opens an existing Sightline store; never creates or initialises one
+    /// (so a stranger's SQLite file is left untouched).
+    pub fn open_existing(path: &Path) -> Result<Self, LedgerError> {
+        let display = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| LedgerError::Sqlite {
+            path: display.clone(),
+            source,
+        })?;
+        Self::init(conn, display, false)
+    }
+
+    /// A private in-memory store, for tests.
+    pub fn in_memory() -> Result<Self, LedgerError> {
+        let conn = Connection::open_in_memory().map_err(|source| LedgerError::Sqlite {
+            path: ":memory:".into(),
+            source,
+        })?;
+        Self::init(conn, ":memory:".into(), true)
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> LedgerError + '_ {
+        |source| LedgerError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn init(conn: Connection, path: String, create: bool) -> Result<Self, LedgerError> {
+        let mut ledger = SqliteLedger { conn, path };
+        let e = |source| LedgerError::Sqlite {
+            path: ledger.path.clone(),
+            source,
+        };
+        let version: i64 = ledger
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|source| LedgerError::Sqlite {
+                path: ledger.path.clone(),
+                source,
+            })?;
+        if version == 0 && !create {
+            return Err(LedgerError::Corrupt {
+                path: ledger.path.clone(),
+                message: "not a Sightline store".into(),
+            });
+        }
+        ledger
+            .conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA cache_size = -65536;
+                 PRAGMA busy_timeout = 10000;",
+            )
+            .map_err(e)?;
+        let version: i64 = ledger
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(e)?;
+        match version {
+            0 => {
+                let tx = ledger.conn.transaction().map_err(e)?;
+                tx.execute_batch(SCHEMA).map_err(e)?;
+                tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+                    .map_err(e)?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('created_at', ?1)",
+                    params![Timestamp::now().to_string()],
+                )
+                .map_err(e)?;
+                tx.commit().map_err(e)?;
+            }
+            SCHEMA_VERSION => {}
+            found if found > SCHEMA_VERSION => {
+                return Err(LedgerError::TooNew {
+                    path: ledger.path.clone(),
+                    found,
+                    known: SCHEMA_VERSION,
+                });
+            }
+            found => {
+                return Err(LedgerError::Corrupt {
+                    path: ledger.path.clone(),
+                    message: format!("unknown schema version {found}"),
+                });
+            }
+        }
+        Ok(ledger)
+    }
+
+    fn row_to_report(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
+        let agency: String = r.get("agency")?;
+        let warnings: Option<String> = r.get("warnings")?;
+        Ok(StoredReport {
+            seq: r.get::<_, i64>("seq")? as u64,
+            key: ReportKey {
+                agency: Agency::parse(&agency).unwrap_or(Agency::Other),
+                system: r.get("system")?,
+                record_id: r.get("record_id")?,
+            },
+            version: r.get::<_, i64>("version")? as u32,
+            received_at: from_ms(r.get("received_at")?),
+            recorded_at: from_ms(r.get("recorded_at")?),
+            content_hash: hash_from(r.get("content_hash")?),
+            body: r.get("body")?,
+            warnings: warnings
+                .and_then(|w| serde_json::from_str(&w).ok())
+                .unwrap_or_default(),
+            origin: r.get::<_, Option<String>>("origin")?.unwrap_or_default(),
+        })
+    }
+
+    fn row_to_quarantine(r: &rusqlite::Row<'_>) -> rusqlite::Result<QuarantineEntry> {
+        let reasons: String = r.get("reasons")?;
+        let status: String = r.get("status")?;
+        Ok(QuarantineEntry {
+            id: r.get::<_, i64>("id")? as u64,
+            received_at: from_ms(r.get("received_at")?),
+            source: r.get("source")?,
+            line: r.get::<_, i64>("line")? as u64,
+            raw: r.get("raw")?,
+            reasons: serde_json::from_str::<Vec<Problem>>(&reasons).unwrap_or_default(),
+            key: LooseKey {
+                agency: r.get("agency")?,
+                system: r.get("system")?,
+                record_id: r.get("record_id")?,
+                version: r.get::<_, Option<i64>>("version")?.map(|v| v as u64),
+            },
+            status: if status == "resolved" {
+                QuarantineStatus::Resolved
+            } else {
+                QuarantineStatus::Open
+            },
+            resolved_at: r.get::<_, Option<i64>>("resolved_at")?.map(from_ms),
+            resolved_by: r.get("resolved_by")?,
+            resolution_seq: r.get::<_, Option<i64>>("resolution_seq")?.map(|v| v as u64),
+        })
+    }
+}
+
+fn insert_quarantine(tx: &rusqlite::Transaction<'_>, q: &NewQuarantine) -> rusqlite::Result<u64> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO quarantine (received_at, source, line, raw, reasons, agency, system, record_id, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    stmt.execute(params![
+        ms(q.received_at),
+        q.source,
+        q.line as i64,
+        q.raw,
+        serde_json::to_string(&q.reasons).unwrap_or_else(|_| "[]".into()),
+        q.key.agency,
+        q.key.system,
+        q.key.record_id,
+        q.key.version.map(|v| v as i64),
+    ])?;
+    Ok(tx.last_insert_rowid() as u64)
+}
+
+fn append_report(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> rusqlite::Result<ItemOutcome> {
+    let agency = r.key.agency.as_str();
+    let head: Option<(i64, i64, Vec<u8>)> = tx
+        .prepare_cached(
+            "SELECT version, seq, content_hash FROM report_heads
+             WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
+        )?
+        .query_row(params![agency, r.key.system, r.key.record_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    let version = i64::from(r.version);
+
+    // Is this exact version already held? Only the head needs checking
+    // unless an older version arrives late.
+    let existing: Option<(i64, Vec<u8>)> = match &head {
+        None => None,
+        Some((v, seq, hash)) if *v == version => Some((*seq, hash.clone())),
+        Some((v, _, _)) if *v < version => None,
+        Some(_) => tx
+            .prepare_cached(
+                "SELECT seq, content_hash FROM ledger
+                 WHERE entry = 'report' AND agency = ?1 AND system = ?2 AND record_id = ?3 AND version = ?4",
+            )?
+            .query_row(params![agency, r.key.system, r.key.record_id, version], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?,
+    };
+    if let Some((seq, hash)) = existing {
+        if hash == r.content_hash {
+            return Ok(ItemOutcome::Duplicate { seq: seq as u64 });
+        }
+        let quarantine_id = insert_quarantine(
+            tx,
+            &NewQuarantine {
+                source: r.source.clone(),
+                line: r.line,
+                raw: r.body.clone(),
+                reasons: vec![Problem {
+                    field: "source.version".into(),
+                    message: format!(
+                        "conflicting re-send: version {} of {} was already received (ledger entry {seq}) with different content; the first copy stands. Send the correction as version {}.",
+                        r.version,
+                        r.key,
+                        head.as_ref().map_or(version, |h| h.0) + 1
+                    ),
+                }],
+                key: LooseKey {
+                    agency: Some(agency.to_string()),
+                    system: Some(r.key.system.clone()),
+                    record_id: Some(r.key.record_id.clone()),
+                    version: Some(u64::from(r.version)),
+                },
+                received_at: r.received_at,
+            },
+        )?;
+        return Ok(ItemOutcome::Conflict {
+            quarantine_id,
+            existing_seq: seq as u64,
+        });
+    }
+
+    tx.prepare_cached(
+        "INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
+                             recorded_at, event_at, content_hash, origin, warnings, warning_count, body)
+         VALUES ('report', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        ms(r.received_at),
+        agency,
+        r.key.system,
+        r.key.record_id,
+        version,
+        r.kind.as_str(),
+        ms(r.recorded_at),
+        ms(r.occurred_at.unwrap_or(r.recorded_at)),
+        &r.content_hash[..],
+        format!("{}:{}", r.source, r.line),
+        if r.warnings.is_empty() {
+            None
+        } else {
+            serde_json::to_string(&r.warnings).ok()
+        },
+        r.warnings.len() as i64,
+        r.body,
+    ])?;
+    let seq = tx.last_insert_rowid();
+    let (current, superseded) = match head {
+        Some((v, _, _)) if v > version => (false, None),
+        other => {
+            tx.prepare_cached(
+                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (agency, system, record_id)
+                 DO UPDATE SET version = excluded.version, seq = excluded.seq, content_hash = excluded.content_hash",
+            )?
+            .execute(params![agency, r.key.system, r.key.record_id, version, seq, &r.content_hash[..]])?;
+            (true, other.map(|(v, _, _)| v as u32))
+        }
+    };
+    Ok(ItemOutcome::Appended {
+        seq: seq as u64,
+        current,
+        superseded,
+    })
+}
+
+fn read_count(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, u64)> {
+    Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+}
+
+/// Current versions as of a data time: for each report, the highest version
+/// recorded by then.
+const AS_OF_CURRENT: &str = "
+    SELECT l.* FROM ledger l
+    JOIN (SELECT agency, system, record_id, MAX(version) AS version FROM ledger
+          WHERE entry = 'report' AND recorded_at <= ?1
+          GROUP BY agency, system, record_id) h
+      ON l.entry = 'report' AND l.agency = h.agency AND l.system = h.system
+     AND l.record_id = h.record_id AND l.version = h.version";
+
+const HEADS_CURRENT: &str = "
+    SELECT l.* FROM report_heads h JOIN ledger l ON l.seq = h.seq";
+
+impl Ledger for SqliteLedger {
+    fn write_batch(&mut self, items: Vec<BatchItem>) -> Result<Vec<ItemOutcome>, LedgerError> {
+        let path = self.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in &items {
+            let outcome = match item {
+                BatchItem::Report(r) => append_report(&tx, r).map_err(e)?,
+                BatchItem::Quarantine(q) => ItemOutcome::Quarantined {
+                    id: insert_quarantine(&tx, q).map_err(e)?,
+                },
+            };
+            outcomes.push(outcome);
+        }
+        tx.commit().map_err(e)?;
+        Ok(outcomes)
+    }
+
+    fn append_decision(&mut self, d: NewDecision) -> Result<u64, LedgerError> {
+        let body = serde_json::to_vec(&d.body).unwrap_or_default();
+        self.conn
+            .execute(
+                "INSERT INTO ledger (entry, received_at, actor, decision, body) VALUES ('decision', ?1, ?2, ?3, ?4)",
+                params![ms(d.at), d.actor, d.decision, body],
+            )
+            .map_err(self.err())?;
+        Ok(self.conn.last_insert_rowid() as u64)
+    }
+
+    fn for_each_report(
+        &self,
+        as_of: Option<Timestamp>,
+        f: &mut dyn FnMut(StoredReport) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        let sql = match as_of {
+            Some(_) => format!("{AS_OF_CURRENT} ORDER BY l.seq"),
+            None => format!("{HEADS_CURRENT} ORDER BY l.seq"),
+        };
+        let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
+        let mut rows = match as_of {
+            Some(t) => stmt.query(params![ms(t)]),
+            None => stmt.query([]),
+        }
+        .map_err(self.err())?;
+        while let Some(row) = rows.next().map_err(self.err())? {
+            f(Self::row_to_report(row).map_err(self.err())?)?;
+        }
+        Ok(())
+    }
+
+    fn report_history(&self, key: &ReportKey) -> Result<Vec<StoredReport>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT * FROM ledger WHERE entry = 'report' AND agency = ?1 AND system = ?2 AND record_id = ?3
+                 ORDER BY version",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(
+                params![key.agency.as_str(), key.system, key.record_id],
+                Self::row_to_report,
+            )
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    fn stats(&self, as_of: Option<Timestamp>) -> Result<Stats, LedgerError> {
+        let current = match as_of {
+            Some(_) => AS_OF_CURRENT,
+            None => HEADS_CURRENT,
+        };
+        let bind = as_of.map(ms);
+        let e = self.err();
+        let group = |column: &str| -> Result<Vec<(String, u64)>, LedgerError> {
+            let sql = format!(
+                "SELECT {column} AS k, COUNT(*) FROM ({current}) l GROUP BY k ORDER BY COUNT(*) DESC, k"
+            );
+            let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+            let rows = match bind {
+                Some(t) => stmt
+                    .query_map(params![t], read_count)
+                    .and_then(Iterator::collect),
+                None => stmt.query_map([], read_count).and_then(Iterator::collect),
+            };
+            rows.map_err(&e)
+        };
+        let by_agency = group("l.agency")?;
+        let by_kind = group("l.kind")?;
+        // January 1st is always GMT, so the UTC year is the UK year.
+        let by_year = group("strftime('%Y', l.event_at / 1000, 'unixepoch')")?
+            .into_iter()
+            .map(|(y, n)| (y.parse().unwrap_or(0), n))
+            .collect::<Vec<(i64, u64)>>();
+        let mut by_year = by_year;
+        by_year.sort();
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(l.warning_count > 0), 0), COALESCE(SUM(l.warning_count), 0), MAX(l.recorded_at) FROM ({current}) l"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(i64, i64, i64, Option<i64>)> {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        };
+        let (reports, with_warnings, warnings, latest) = match bind {
+            Some(t) => stmt.query_row(params![t], read),
+            None => stmt.query_row([], read),
+        }
+        .map_err(&e)?;
+        let versions: i64 = match bind {
+            Some(t) => self.conn.query_row(
+                "SELECT COUNT(*) FROM ledger WHERE entry = 'report' AND recorded_at <= ?1",
+                params![t],
+                |r| r.get(0),
+            ),
+            None => self.conn.query_row(
+                "SELECT COUNT(*) FROM ledger WHERE entry = 'report'",
+                [],
+                |r| r.get(0),
+            ),
+        }
+        .map_err(&e)?;
+        let decisions: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM ledger WHERE entry = 'decision'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(&e)?;
+        let (open, resolved): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT COALESCE(SUM(status = 'open'), 0), COALESCE(SUM(status = 'resolved'), 0) FROM quarantine",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(&e)?;
+        Ok(Stats {
+            reports: reports as u64,
+            versions: versions as u64,
+            by_agency,
+            by_kind,
+            by_year,
+            reports_with_warnings: with_warnings as u64,
+            warnings: warnings as u64,
+            quarantine_open: open as u64,
+            quarantine_resolved: resolved as u64,
+            decisions: decisions as u64,
+            latest_recorded_at: latest.map(from_ms),
+        })
+    }
+
+    fn quarantine_list(&self, include_resolved: bool) -> Result<Vec<QuarantineEntry>, LedgerError> {
+        let sql = if include_resolved {
+            "SELECT * FROM quarantine ORDER BY id DESC"
+        } else {
+            "SELECT * FROM quarantine WHERE status = 'open' ORDER BY id DESC"
+        };
+        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
+        let rows = stmt
+            .query_map([], Self::row_to_quarantine)
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    fn quarantine_get(&self, id: u64) -> Result<QuarantineEntry, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT * FROM quarantine WHERE id = ?1",
+                params![id as i64],
+                Self::row_to_quarantine,
+            )
+            .optional()
+            .map_err(self.err())?
+            .ok_or(LedgerError::NoSuchQuarantine(id))
+    }
+
+    fn quarantine_resolve(&mut self, id: u64, res: Resolution) -> Result<u64, LedgerError> {
+        let entry = self.quarantine_get(id)?;
+        if entry.status == QuarantineStatus::Resolved {
+            return Err(LedgerError::AlreadyResolved(id));
+        }
+        let path = self.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        let body = serde_json::json!({
+            "quarantine_id": id,
+            "report_seq": res.report_seq,
+            "note": res.note,
+        });
+        tx.execute(
+            "INSERT INTO ledger (entry, received_at, actor, decision, body) VALUES ('decision', ?1, ?2, 'quarantine_resolved', ?3)",
+            params![ms(res.at), res.actor, serde_json::to_vec(&body).unwrap_or_default()],
+        )
+        .map_err(e)?;
+        let seq = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE quarantine SET status = 'resolved', resolved_at = ?2, resolved_by = ?3, resolution_seq = ?4 WHERE id = ?1",
+            params![id as i64, ms(res.at), res.actor, seq],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(seq as u64)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,907 @@
+//! The format's *Validation* rules: what is rejected, what is accepted with
+//! warnings. One pass over the received JSON collects every problem (not just
+//! the first), so a sender can fix a record in one go.
+
+use std::collections::HashSet;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sightline_normalise as norm;
+
+use crate::json::value_kind;
+use crate::time::{DateForm, ParsedTime, PartialDate, PartialDateError, TimePrecision, parse_time};
+use crate::types::*;
+
+/// The schema tag this version of the format carries.
+pub const SCHEMA: &str = "sightline.report/1";
+
+/// Largest narrative the format promises to carry; longer ones are kept whole
+/// but flagged.
+pub const MAX_NARRATIVE_BYTES: usize = 1024 * 1024;
+
+/// One thing wrong with a record: the field (a path such as
+/// `people[1].birth_date`) and what was expected, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+/// An accepted report and the doubtful values it carried.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub report: Report,
+    pub warnings: Vec<Problem>,
+}
+
+/// Checks one received report against the format. `received_at` is when
+/// Sightline received it, for the future-time check on `recorded_at`.
+///
+/// Returns the reasons for rejection when the record must be quarantined.
+pub fn check_report(
+    obj: &Map<String, Value>,
+    received_at: Timestamp,
+) -> Result<Checked, Vec<Problem>> {
+    let mut c = Checker::default();
+    let report = c.report(obj, received_at);
+    match report {
+        Some(report) if c.rejects.is_empty() => Ok(Checked {
+            report,
+            warnings: c.warnings,
+        }),
+        _ => Err(c.rejects),
+    }
+}
+
+/// The identity fields as far as they can be read, for filing a rejected
+/// record in the quarantine (any may be missing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LooseKey {
+    pub agency: Option<String>,
+    pub system: Option<String>,
+    pub record_id: Option<String>,
+    pub version: Option<u64>,
+}
+
+pub fn loose_key(obj: &Map<String, Value>) -> LooseKey {
+    let source = obj.get("source").and_then(Value::as_object);
+    let text = |k: &str| {
+        source
+            .and_then(|s| s.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    LooseKey {
+        agency: text("agency"),
+        system: text("system"),
+        record_id: text("record_id"),
+        version: source
+            .and_then(|s| s.get("version"))
+            .and_then(Value::as_u64),
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    rejects: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn shown(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    };
+    if text.len() > 60 {
+        let mut end = 57;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}...", &text[..end])
+    } else {
+        text
+    }
+}
+
+fn list<T: std::fmt::Display>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A hint when a value differs from a known one only by case or separators.
+fn suggestion<T: Copy + std::fmt::Display>(text: &str, all: &[T]) -> String {
+    let folded: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect();
+    all.iter()
+        .find(|v| v.to_string().to_lowercase() == folded)
+        .map(|v| format!(" (did you mean `{v}`?)"))
+        .unwrap_or_default()
+}
+
+impl Checker {
+    fn reject(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.rejects.push(Problem {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn warn(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Problem {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// A required non-empty string.
+    fn required_str(&mut self, obj: &Map<String, Value>, key: &str, path: &str) -> Option<String> {
+        let field = join(path, key);
+        match obj.get(key) {
+            None | Some(Value::Null) => {
+                self.reject(field, "required field is missing");
+                None
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                self.reject(field, "required field is empty");
+                None
+            }
+            Some(Value::String(s)) => Some(s.trim().to_string()),
+            Some(other) => {
+                self.reject(
+                    field,
+                    format!("expected a string, found {}", value_kind(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional string: absent, null and blank are all `None`; another
+    /// type is a warning.
+    fn optional_str(&mut self, obj: &Map<String, Value>, key: &str, path: &str) -> Option<String> {
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) => Some(s.trim().to_string()),
+            Some(other) => {
+                self.warn(
+                    join(path, key),
+                    format!("expected a string, found {}; ignored", value_kind(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A required value from a closed vocabulary: anything else rejects.
+    fn required_enum<T: Copy + std::fmt::Display>(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        path: &str,
+        parse: fn(&str) -> Option<T>,
+        all: &[T],
+    ) -> Option<T> {
+        let text = self.required_str(obj, key, path)?;
+        let parsed = parse(&text);
+        if parsed.is_none() {
+            self.reject(
+                join(path, key),
+                format!(
+                    "`{text}` is not one of {}{}",
+                    list(all),
+                    suggestion(&text, all)
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// An optional value from a vocabulary: anything else is a warning and
+    /// is not used.
+    fn optional_enum<T: Copy + std::fmt::Display>(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        path: &str,
+        parse: fn(&str) -> Option<T>,
+        all: &[T],
+    ) -> Option<T> {
+        let text = self.optional_str(obj, key, path)?;
+        let parsed = parse(&text);
+        if parsed.is_none() {
+            self.warn(
+                join(path, key),
+                format!(
+                    "`{text}` is not one of {}{}; ignored",
+                    list(all),
+                    suggestion(&text, all)
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn optional_object<'a>(
+        &mut self,
+        obj: &'a Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Option<&'a Map<String, Value>> {
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(m)) => Some(m),
+            Some(other) => {
+                self.warn(
+                    join(path, key),
+                    format!("expected an object, found {}; ignored", value_kind(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn optional_array<'a>(
+        &mut self,
+        obj: &'a Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> &'a [Value] {
+        match obj.get(key) {
+            None | Some(Value::Null) => &[],
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                self.warn(
+                    join(path, key),
+                    format!("expected an array, found {}; ignored", value_kind(other)),
+                );
+                &[]
+            }
+        }
+    }
+
+    /// Items of an optional array that are objects; others are warnings.
+    fn objects<'a>(
+        &mut self,
+        obj: &'a Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Vec<(String, &'a Map<String, Value>)> {
+        let field = join(path, key);
+        let mut out = Vec::new();
+        for (i, item) in self.optional_array(obj, key, path).iter().enumerate() {
+            let item_path = format!("{field}[{i}]");
+            match item {
+                Value::Object(m) => out.push((item_path, m)),
+                other => self.warn(
+                    item_path,
+                    format!("expected an object, found {}; ignored", value_kind(other)),
+                ),
+            }
+        }
+        out
+    }
+
+    fn optional_time(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Option<ParsedTime> {
+        let text = self.optional_str(obj, key, path)?;
+        let parsed = parse_time(&text);
+        if parsed.is_none() {
+            self.warn(
+                join(path, key),
+                format!("`{text}` is not a date (YYYY-MM-DD) or an RFC 3339 date-time; ignored"),
+            );
+        }
+        parsed
+    }
+
+    fn report(&mut self, obj: &Map<String, Value>, received_at: Timestamp) -> Option<Report> {
+        if let Some(schema) = self.optional_str(obj, "schema", "")
+            && schema != SCHEMA
+        {
+            self.warn(
+                "schema",
+                format!("`{schema}` is not `{SCHEMA}`; read as `{SCHEMA}`"),
+            );
+        }
+
+        let source = self.source(obj);
+        let kind = self.required_enum(obj, "kind", "", Kind::parse, Kind::ALL);
+        let recorded_at = self.recorded_at(obj, received_at);
+        let occurred_at = self.optional_time(obj, "occurred_at", "");
+        let ended_at = self.optional_time(obj, "ended_at", "");
+        if let (Some(start), Some(end)) = (occurred_at, ended_at)
+            && end.instant < start.instant
+            && end.precision != TimePrecision::Date
+        {
+            self.warn("ended_at", "is before `occurred_at`; kept as recorded");
+        }
+
+        let area = self
+            .optional_object(obj, "area", "")
+            .map(|m| Area {
+                police_force: self.optional_str(m, "police_force", "area"),
+                local_authority: self.optional_str(m, "local_authority", "area"),
+            })
+            .unwrap_or_default();
+        let author = self
+            .optional_object(obj, "author", "")
+            .map(|m| Author {
+                name: self.optional_str(m, "name", "author"),
+                role: self.optional_str(m, "role", "author"),
+                team: self.optional_str(m, "team", "author"),
+            })
+            .unwrap_or_default();
+
+        let event_date = occurred_at.or(recorded_at).map(|t| t.uk_date);
+        let recorded_date = recorded_at.map(|t| t.uk_date);
+
+        let mut refs = RefSet::default();
+        let people = self
+            .objects(obj, "people", "")
+            .into_iter()
+            .filter_map(|(path, m)| self.person(m, &path, event_date, recorded_date, &mut refs))
+            .collect();
+        let vehicles = self
+            .objects(obj, "vehicles", "")
+            .into_iter()
+            .map(|(path, m)| self.vehicle(m, &path, &mut refs))
+            .collect();
+        let phones = self
+            .objects(obj, "phones", "")
+            .into_iter()
+            .map(|(path, m)| PhoneMention {
+                ref_: self.mention_ref(m, &path, &mut refs),
+                number: self
+                    .optional_str(m, "number", &path)
+                    .map(|raw| self.phone(&raw, &join(&path, "number"))),
+            })
+            .collect();
+        let places = self
+            .objects(obj, "places", "")
+            .into_iter()
+            .map(|(path, m)| PlaceMention {
+                ref_: self.mention_ref(m, &path, &mut refs),
+                name: self.optional_str(m, "name", &path),
+                category: self.optional_str(m, "category", &path),
+                address: self
+                    .optional_object(m, "address", &path)
+                    .map(|a| self.address(a, &join(&path, "address"), false)),
+            })
+            .collect();
+        let relations = self.relations(obj, &refs);
+
+        let narrative = self.optional_str(obj, "narrative", "");
+        if let Some(text) = &narrative
+            && text.len() > MAX_NARRATIVE_BYTES
+        {
+            self.warn(
+                "narrative",
+                format!(
+                    "is {} bytes, over the format's 1 MiB; kept whole",
+                    text.len()
+                ),
+            );
+        }
+        let codes = self
+            .objects(obj, "codes", "")
+            .into_iter()
+            .filter_map(|(path, m)| {
+                let scheme = self.optional_str(m, "scheme", &path);
+                let code = self.optional_str(m, "code", &path);
+                match (scheme, code) {
+                    (Some(scheme), Some(code)) => Some(Code { scheme, code }),
+                    _ => {
+                        self.warn(path, "a code needs both `scheme` and `code`; ignored");
+                        None
+                    }
+                }
+            })
+            .collect();
+        let outcome = self.optional_object(obj, "outcome", "").map(|m| Outcome {
+            action: self.optional_enum(m, "action", "outcome", Action::parse, Action::ALL),
+            text: self.optional_str(m, "text", "outcome"),
+            at: self.optional_time(m, "at", "outcome"),
+            by: self.optional_str(m, "by", "outcome"),
+        });
+        let grading = self.grading(obj, kind);
+
+        Some(Report {
+            source: source?,
+            kind: kind?,
+            occurred_at,
+            ended_at,
+            recorded_at: recorded_at?,
+            area,
+            author,
+            people,
+            vehicles,
+            phones,
+            places,
+            relations,
+            narrative,
+            codes,
+            outcome,
+            grading,
+        })
+    }
+
+    fn source(&mut self, obj: &Map<String, Value>) -> Option<Source> {
+        let source = match obj.get("source") {
+            Some(Value::Object(m)) => m,
+            None | Some(Value::Null) => {
+                self.reject("source", "required field is missing");
+                return None;
+            }
+            Some(other) => {
+                self.reject(
+                    "source",
+                    format!("expected an object, found {}", value_kind(other)),
+                );
+                return None;
+            }
+        };
+        let agency = self.required_enum(source, "agency", "source", Agency::parse, Agency::ALL);
+        let system = self.required_str(source, "system", "source");
+        let record_id = self.required_str(source, "record_id", "source");
+        let version = match source.get("version") {
+            None | Some(Value::Null) => Some(1),
+            Some(v) => match v.as_u64() {
+                Some(n) if n >= 1 && n <= u64::from(u32::MAX) => Some(n as u32),
+                _ => {
+                    self.reject(
+                        "source.version",
+                        format!("expected a whole number of at least 1, found {}", shown(v)),
+                    );
+                    None
+                }
+            },
+        };
+        Some(Source {
+            agency: agency?,
+            system: system?,
+            record_id: record_id?,
+            version: version?,
+        })
+    }
+
+    fn recorded_at(
+        &mut self,
+        obj: &Map<String, Value>,
+        received_at: Timestamp,
+    ) -> Option<ParsedTime> {
+        let text = self.required_str(obj, "recorded_at", "")?;
+        let Some(parsed) = parse_time(&text) else {
+            self.reject(
+                "recorded_at",
+                format!("`{text}` is not a valid RFC 3339 date-time (e.g. 2008-03-15T09:02:00Z)"),
+            );
+            return None;
+        };
+        if parsed.precision == TimePrecision::Date {
+            self.warn(
+                "recorded_at",
+                format!("`{text}` has no time of day; read as 00:00 UK time"),
+            );
+        }
+        if parsed.instant > received_at + SignedDuration::from_hours(24) {
+            self.warn(
+                "recorded_at",
+                format!("`{text}` is in the future of the time it was received"),
+            );
+        }
+        Some(parsed)
+    }
+
+    fn mention_ref(
+        &mut self,
+        m: &Map<String, Value>,
+        path: &str,
+        refs: &mut RefSet,
+    ) -> Option<String> {
+        let r = self.optional_str(m, "ref", path)?;
+        refs.insert(self, &r, path);
+        Some(r)
+    }
+
+    fn person(
+        &mut self,
+        m: &Map<String, Value>,
+        path: &str,
+        event_date: Option<jiff::civil::Date>,
+        recorded_date: Option<jiff::civil::Date>,
+        refs: &mut RefSet,
+    ) -> Option<PersonMention> {
+        let ref_ = self.required_str(m, "ref", path);
+        if let Some(r) = &ref_ {
+            refs.insert(self, r, path);
+        }
+        let role = self.required_enum(m, "role", path, Role::parse, Role::ALL);
+        let name = self
+            .optional_object(m, "name", path)
+            .map(|n| {
+                let p = join(path, "name");
+                Name {
+                    given: self.optional_str(n, "given", &p),
+                    family: self.optional_str(n, "family", &p),
+                    full: self.optional_str(n, "full", &p),
+                }
+            })
+            .unwrap_or_default();
+        let aliases = self.strings(m, "aliases", path);
+        let birth_date = self.birth_date(m, path, recorded_date);
+        let age = self.age(m, path);
+        let sex = self.optional_enum(m, "sex", path, Sex::parse, Sex::ALL);
+        let addresses = self
+            .objects(m, "addresses", path)
+            .into_iter()
+            .map(|(p, a)| self.address(a, &p, true))
+            .collect();
+        let phones = self
+            .strings_with_paths(m, "phones", path)
+            .into_iter()
+            .map(|(p, raw)| self.phone(raw, &p))
+            .collect();
+        let identifiers = self
+            .objects(m, "identifiers", path)
+            .into_iter()
+            .filter_map(|(p, i)| self.identifier(i, &p))
+            .collect();
+        if let (Some(born), Some(age), Some(on)) = (birth_date, age, event_date)
+            && let Some(implied) = born.age_on(on)
+            && (implied - i32::from(age)).abs() > 2
+        {
+            self.warn(
+                join(path, "age"),
+                format!("{age} does not agree with birth date {born} (age {implied} at the event); both kept"),
+            );
+        }
+        Some(PersonMention {
+            ref_: ref_?,
+            role: role?,
+            name,
+            aliases,
+            birth_date,
+            age,
+            sex,
+            addresses,
+            phones,
+            identifiers,
+            description: self.optional_str(m, "description", path),
+            ethnicity: self.optional_str(m, "ethnicity", path),
+            nationality: self.optional_str(m, "nationality", path),
+            language: self.optional_str(m, "language", path),
+        })
+    }
+
+    fn birth_date(
+        &mut self,
+        m: &Map<String, Value>,
+        path: &str,
+        recorded_date: Option<jiff::civil::Date>,
+    ) -> Option<PartialDate> {
+        let field = join(path, "birth_date");
+        let text = self.optional_str(m, "birth_date", path)?;
+        let (date, form) = match PartialDate::parse(&text) {
+            Ok(parsed) => parsed,
+            Err(PartialDateError::NotADate) => {
+                self.warn(field, format!("`{text}` is not a real date; not used"));
+                return None;
+            }
+            Err(PartialDateError::Format) => {
+                self.warn(
+                    field,
+                    format!(
+                        "`{text}` is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY; not used"
+                    ),
+                );
+                return None;
+            }
+        };
+        if form == DateForm::DayFirst {
+            self.warn(
+                field.clone(),
+                format!("`{text}` is not in the form YYYY-MM-DD; read day first as {date}"),
+            );
+        }
+        if let Some(on) = recorded_date {
+            if date.earliest() > on {
+                self.warn(
+                    field,
+                    format!("{date} is after the report was recorded ({on}); not used"),
+                );
+                return None;
+            }
+            if date.age_on(on).is_some_and(|age| age > 120) {
+                self.warn(
+                    field,
+                    format!("{date} would make the person over 120; not used"),
+                );
+                return None;
+            }
+        }
+        Some(date)
+    }
+
+    fn age(&mut self, m: &Map<String, Value>, path: &str) -> Option<u8> {
+        let v = m.get("age")?;
+        if v.is_null() {
+            return None;
+        }
+        let whole = v.as_u64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        });
+        match whole {
+            Some(n) if n <= 120 => Some(n as u8),
+            _ => {
+                self.warn(
+                    join(path, "age"),
+                    format!(
+                        "expected a whole number of years from 0 to 120, found {}; not used",
+                        shown(v)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings_with_paths<'a>(
+        &mut self,
+        m: &'a Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Vec<(String, &'a str)> {
+        let field = join(path, key);
+        let mut out = Vec::new();
+        for (i, item) in self.optional_array(m, key, path).iter().enumerate() {
+            match item {
+                Value::String(s) if s.trim().is_empty() => {}
+                Value::String(s) => out.push((format!("{field}[{i}]"), s.trim())),
+                other => self.warn(
+                    format!("{field}[{i}]"),
+                    format!("expected a string, found {}; ignored", value_kind(other)),
+                ),
+            }
+        }
+        out
+    }
+
+    fn strings(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> Vec<String> {
+        self.strings_with_paths(m, key, path)
+            .into_iter()
+            .map(|(_, s)| s.to_string())
+            .collect()
+    }
+
+    fn address(&mut self, a: &Map<String, Value>, path: &str, with_kind: bool) -> Address {
+        let postcode_raw = self.optional_str(a, "postcode", path);
+        let postcode =
+            postcode_raw
+                .as_deref()
+                .and_then(|raw| match norm::normalise_postcode(raw) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        self.warn(join(path, "postcode"), format!("{e}; not used"));
+                        None
+                    }
+                });
+        Address {
+            text: self.optional_str(a, "text", path),
+            postcode_raw,
+            postcode,
+            kind: if with_kind {
+                self.optional_enum(a, "kind", path, AddressKind::parse, AddressKind::ALL)
+            } else {
+                None
+            },
+        }
+    }
+
+    fn phone(&mut self, raw: &str, path: &str) -> Phone {
+        let e164 = match norm::normalise_phone(raw) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.warn(path, format!("{e}; not used"));
+                None
+            }
+        };
+        Phone {
+            raw: raw.to_string(),
+            e164,
+        }
+    }
+
+    fn identifier(&mut self, i: &Map<String, Value>, path: &str) -> Option<Identifier> {
+        let scheme = self.optional_str(i, "scheme", path);
+        let raw = self.optional_str(i, "value", path);
+        let (Some(scheme), Some(raw)) = (scheme, raw) else {
+            self.warn(
+                path,
+                "an identifier needs both `scheme` and `value`; ignored",
+            );
+            return None;
+        };
+        let value = match norm::normalise_identifier(&scheme, &raw) {
+            None => Some(raw.clone()),
+            Some(Ok(v)) => Some(v),
+            Some(Err(e)) => {
+                self.warn(join(path, "value"), format!("{e}; not used"));
+                None
+            }
+        };
+        Some(Identifier { scheme, raw, value })
+    }
+
+    fn vehicle(&mut self, m: &Map<String, Value>, path: &str, refs: &mut RefSet) -> VehicleMention {
+        let registration_raw = self.optional_str(m, "registration", path);
+        let registration =
+            registration_raw
+                .as_deref()
+                .and_then(|raw| match norm::normalise_registration(raw) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        self.warn(join(path, "registration"), format!("{e}; not used"));
+                        None
+                    }
+                });
+        VehicleMention {
+            ref_: self.mention_ref(m, path, refs),
+            registration_raw,
+            registration,
+            make: self.optional_str(m, "make", path),
+            model: self.optional_str(m, "model", path),
+            colour: self.optional_str(m, "colour", path),
+            description: self.optional_str(m, "description", path),
+        }
+    }
+
+    fn relations(&mut self, obj: &Map<String, Value>, refs: &RefSet) -> Vec<Relation> {
+        let mut out = Vec::new();
+        for (path, m) in self.objects(obj, "relations", "") {
+            let from = self.optional_str(m, "from", &path);
+            let to = self.optional_str(m, "to", &path);
+            let kind = self.optional_str(m, "type", &path);
+            let mut usable = true;
+            for (end, value) in [("from", &from), ("to", &to)] {
+                match value {
+                    None => {
+                        self.warn(join(&path, end), "is missing; relation not used");
+                        usable = false;
+                    }
+                    Some(r) if !refs.contains(r) => {
+                        self.warn(
+                            join(&path, end),
+                            format!("names `{r}`, which no mention in this report has; relation not used"),
+                        );
+                        usable = false;
+                    }
+                    Some(_) => {}
+                }
+            }
+            let kind = match kind {
+                None => {
+                    self.warn(join(&path, "type"), "is missing; relation not used");
+                    usable = false;
+                    None
+                }
+                Some(k) => Some(match KnownRelation::parse(&k) {
+                    Some(known) => RelationType::Known(known),
+                    None => {
+                        self.warn(
+                            join(&path, "type"),
+                            format!(
+                                "`{k}` is not a known relation type ({}){}; kept as an unrecognised link",
+                                list(KnownRelation::ALL),
+                                suggestion(&k, KnownRelation::ALL)
+                            ),
+                        );
+                        RelationType::Unrecognised(k)
+                    }
+                }),
+            };
+            if let (true, Some(from), Some(to), Some(kind)) = (usable, from, to, kind) {
+                out.push(Relation { from, to, kind });
+            }
+        }
+        out
+    }
+
+    fn grading(&mut self, obj: &Map<String, Value>, kind: Option<Kind>) -> Option<Grading> {
+        let Some(m) = self.optional_object(obj, "grading", "") else {
+            if kind == Some(Kind::Intelligence) {
+                self.warn(
+                    "grading",
+                    "an intelligence report should carry a 3x5x2 grading",
+                );
+            }
+            return None;
+        };
+        // Source grades are digits; accept them as numbers too.
+        let source = match m.get("source") {
+            Some(Value::Number(n)) => {
+                let text = n.to_string();
+                let parsed = SourceGrade::parse(&text);
+                if parsed.is_none() {
+                    self.warn(
+                        "grading.source",
+                        format!("`{text}` is not one of {}; ignored", list(SourceGrade::ALL)),
+                    );
+                }
+                parsed
+            }
+            _ => self.optional_enum(m, "source", "grading", SourceGrade::parse, SourceGrade::ALL),
+        };
+        Some(Grading {
+            source,
+            intelligence: self.optional_enum(
+                m,
+                "intelligence",
+                "grading",
+                IntelligenceGrade::parse,
+                IntelligenceGrade::ALL,
+            ),
+            handling: self.optional_enum(
+                m,
+                "handling",
+                "grading",
+                HandlingCode::parse,
+                HandlingCode::ALL,
+            ),
+            conditions: self.optional_str(m, "conditions", "grading"),
+        })
+    }
+}
+
+/// Refs share one namespace in a report: relations may join any two mentions.
+#[derive(Default)]
+struct RefSet {
+    seen: HashSet<String>,
+}
+
+impl RefSet {
+    fn insert(&mut self, c: &mut Checker, r: &str, path: &str) {
+        if !self.seen.insert(r.to_string()) {
+            c.reject(
+                join(path, "ref"),
+                format!("`{r}` is used by another mention in this report; refs must be unique"),
+            );
+        }
+    }
+
+    fn contains(&self, r: &str) -> bool {
+        self.seen.contains(r)
+    }
+}

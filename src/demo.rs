@@ -1,0 +1,160 @@
+//! `sightline demo`: builds a demonstration store from data shipped in the
+//! binary and shows what each stage that exists does with it.
+//!
+//! Until the town simulator lands, the data is a small example feed of a
+//! fictional town (`examples/`), with the mistakes real feeds carry.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use jiff::Timestamp;
+use sightline_ingest::{CsvMapping, Format};
+use sightline_ledger::{Ledger, SqliteLedger};
+
+use crate::Globals;
+use crate::ingest::{SourceSpec, ingest_source};
+
+const FEED_NAME: &str = "riverton-feed.jsonl";
+const FEED: &str = include_str!("../examples/riverton-feed.jsonl");
+const SCHOOL_CSV_NAME: &str = "riverton-school.csv";
+const SCHOOL_CSV: &str = include_str!("../examples/riverton-school.csv");
+const SCHOOL_MAPPING: &str = include_str!("../examples/riverton-school.mapping.toml");
+
+/// The value of the store's `created_by` metadata for stores the demo made.
+const CREATED_BY: &str = "sightline demo";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {}
+
+pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
+    // A temporary directory unless --store is given; the feed files are
+    // written there too, so quarantine entries name real files.
+    let work = tempfile::Builder::new()
+        .prefix("sightline-demo-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    let store_path = match &globals.store {
+        Some(path) => path.clone(),
+        None => work.path().join("demo.db"),
+    };
+    let mut ledger = open_demo_store(&store_path)?;
+    let mut out = crate::output::open(None)?;
+
+    writeln!(out, "Sightline demo: the town of Riverton")?;
+    writeln!(
+        out,
+        "store: {}{}",
+        store_path.display(),
+        if globals.store.is_none() {
+            " (temporary)"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(out)?;
+
+    let feed = work.path().join(FEED_NAME);
+    std::fs::write(&feed, FEED)?;
+    let csv = work.path().join(SCHOOL_CSV_NAME);
+    std::fs::write(&csv, SCHOOL_CSV)?;
+    let mapping = CsvMapping::parse(SCHOOL_MAPPING, "riverton-school.mapping.toml")?;
+
+    writeln!(out, "1. Ingest: every agency's reports into the ledger")?;
+    let received_at = Timestamp::now();
+    for spec in [
+        SourceSpec {
+            name: path_name(&feed),
+            format: Format::JsonLines,
+            mapping: CsvMapping::default(),
+        },
+        SourceSpec {
+            name: path_name(&csv),
+            format: Format::Csv,
+            mapping,
+        },
+    ] {
+        let tally = ingest_source(&mut ledger, &spec, received_at)?;
+        let short = Path::new(&spec.name)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        writeln!(out, "   {short}: {}", tally.summary())?;
+    }
+    writeln!(out)?;
+
+    writeln!(out, "2. What the ledger holds")?;
+    let stats = ledger.stats(globals.as_of)?;
+    let mut text = Vec::new();
+    crate::stats::write_text(&mut text, &stats)?;
+    for line in String::from_utf8_lossy(&text).lines() {
+        writeln!(out, "   {line}")?;
+    }
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "3. Quarantined, kept with the reason (`sightline quarantine list`)"
+    )?;
+    for e in ledger.quarantine_list(false)?.iter().rev() {
+        let file = Path::new(&e.source)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        writeln!(out, "   #{} {}:{}", e.id, file, e.line)?;
+        for r in &e.reasons {
+            writeln!(out, "      - {r}")?;
+        }
+    }
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "4. Accepted with warnings: doubtful values kept but not used as evidence"
+    )?;
+    let mut shown = 0;
+    ledger.for_each_report(globals.as_of, &mut |r| {
+        if shown < 6 && !r.warnings.is_empty() {
+            for w in r.warnings.iter().take(2) {
+                let _ = writeln!(out, "   {}: {w}", r.key);
+            }
+            shown += 1;
+        }
+        Ok(())
+    })?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Linking, detection, assessment and routing are not built yet; see ARCHITECTURE.md."
+    )?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn path_name(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Opens the demo store, refusing a store that the demo did not create.
+fn open_demo_store(path: &Path) -> Result<SqliteLedger> {
+    if path.exists() {
+        let refuse = || {
+            anyhow::anyhow!(
+                "{} is an existing store that `sightline demo` did not create; the demo will not write into it (choose another --store, or none for a temporary one)",
+                path.display()
+            )
+        };
+        let ledger = SqliteLedger::open_existing(path).map_err(|_| refuse())?;
+        if ledger.meta("created_by")?.as_deref() != Some(CREATED_BY) {
+            return Err(refuse());
+        }
+        Ok(ledger)
+    } else {
+        let mut ledger = SqliteLedger::open(path)
+            .with_context(|| format!("cannot open the store {}", path.display()))?;
+        ledger.set_meta("created_by", CREATED_BY)?;
+        Ok(ledger)
+    }
+}

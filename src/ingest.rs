@@ -1,0 +1,366 @@
+//! `sightline ingest`: feeds into the ledger. Framing and checking run on a
+//! worker thread while this thread writes batches to the store.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use jiff::Timestamp;
+use sightline_ingest::{
+    CsvFramer, CsvMapping, Format, IngestError, JsonLinesFramer, Outcome, RawRecord, Received,
+};
+use sightline_ledger::{BatchItem, ItemOutcome, Ledger, NewQuarantine, NewReport};
+
+use crate::Globals;
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files to read: `.csv` files use the CSV profile, anything else is
+    /// read as JSON Lines; `-` reads JSON Lines from standard input.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+
+    /// Read every file in this format, whatever its name.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+
+    /// Column mapping for CSV files (see docs/csv-profile.md).
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
+
+    /// Exit with status 3 if any record was quarantined.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Jsonl,
+    Csv,
+}
+
+/// Exit status when `--strict` and something was quarantined.
+pub const EXIT_QUARANTINED: u8 = 3;
+
+/// How many quarantined records are described on standard error.
+const SHOW_REJECTIONS: usize = 20;
+const BATCH: usize = 4096;
+
+/// What became of one source's records.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    pub records: u64,
+    /// New reports, or new versions that became current.
+    pub accepted: u64,
+    /// Of those, how many replaced an earlier version.
+    pub superseded: u64,
+    /// Older versions arriving after a newer one: kept in history.
+    pub history: u64,
+    pub with_warnings: u64,
+    pub duplicates: u64,
+    pub conflicts: u64,
+    pub rejected: u64,
+    /// Ledger sequence of the last appended report.
+    pub last_seq: Option<u64>,
+    /// Quarantine id of the last quarantined record.
+    pub last_quarantine: Option<u64>,
+}
+
+impl Tally {
+    pub fn quarantined(&self) -> u64 {
+        self.conflicts + self.rejected
+    }
+
+    fn add(&mut self, other: &Tally) {
+        self.records += other.records;
+        self.accepted += other.accepted;
+        self.superseded += other.superseded;
+        self.history += other.history;
+        self.with_warnings += other.with_warnings;
+        self.duplicates += other.duplicates;
+        self.conflicts += other.conflicts;
+        self.rejected += other.rejected;
+    }
+
+    pub fn summary(&self) -> String {
+        let mut parts = vec![format!(
+            "{} accepted ({} with warnings)",
+            self.accepted + self.history,
+            self.with_warnings
+        )];
+        if self.superseded > 0 {
+            parts.push(format!(
+                "{} superseding an earlier version",
+                self.superseded
+            ));
+        }
+        if self.history > 0 {
+            parts.push(format!("{} older versions kept in history", self.history));
+        }
+        parts.push(format!("{} duplicates", self.duplicates));
+        parts.push(format!(
+            "{} quarantined{}",
+            self.quarantined(),
+            if self.conflicts > 0 {
+                format!(" ({} conflicting re-sends)", self.conflicts)
+            } else {
+                String::new()
+            }
+        ));
+        format!("{} records: {}", self.records, parts.join(", "))
+    }
+}
+
+/// A feed to read.
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    /// A path, or `-` for standard input.
+    pub name: String,
+    pub format: Format,
+    pub mapping: CsvMapping,
+}
+
+pub fn run(globals: &Globals, args: IngestArgs) -> Result<ExitCode> {
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the mapping file {}", path.display()))?;
+            CsvMapping::parse(&text, &path.display().to_string())?
+        }
+        None => CsvMapping::default(),
+    };
+    let mut ledger = globals.open_store()?;
+    let received_at = Timestamp::now();
+    let mut total = Tally::default();
+    let mut failed = 0;
+    for name in &args.files {
+        let format = match args.format {
+            Some(FormatArg::Jsonl) => Format::JsonLines,
+            Some(FormatArg::Csv) => Format::Csv,
+            None if name == "-" => Format::JsonLines,
+            None => Format::from_path(name),
+        };
+        let spec = SourceSpec {
+            name: name.clone(),
+            format,
+            mapping: mapping.clone(),
+        };
+        match ingest_source(&mut ledger, &spec, received_at) {
+            Ok(tally) => {
+                println!("{name}: {}", tally.summary());
+                total.add(&tally);
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failed += 1;
+            }
+        }
+    }
+    if args.files.len() > 1 {
+        println!("total: {}", total.summary());
+    }
+    if total.quarantined() > 0 {
+        eprintln!("see them with `sightline quarantine list`");
+    }
+    if failed > 0 {
+        eprintln!(
+            "error: {failed} of {} sources could not be read",
+            args.files.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if args.strict && total.quarantined() > 0 {
+        return Ok(ExitCode::from(EXIT_QUARANTINED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open_reader(name: &str) -> Result<Box<dyn Read>, IngestError> {
+    if name == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file = File::open(name).map_err(|error| IngestError::Read {
+        source_name: name.to_string(),
+        error,
+    })?;
+    Ok(Box::new(file))
+}
+
+/// Frames and checks records of one source, sending batches to `tx`.
+fn produce(
+    spec: &SourceSpec,
+    received_at: Timestamp,
+    tx: &crossbeam_channel::Sender<Result<Vec<Received>, IngestError>>,
+) {
+    let reader = match open_reader(&spec.name) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx.send(Err(e));
+            return;
+        }
+    };
+    let records: Box<dyn Iterator<Item = Result<RawRecord, IngestError>>> = match spec.format {
+        Format::JsonLines => Box::new(JsonLinesFramer::new(
+            BufReader::with_capacity(1 << 20, reader),
+            spec.name.clone(),
+        )),
+        Format::Csv => match CsvFramer::new(reader, spec.name.clone(), spec.mapping.clone()) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        },
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    for record in records {
+        match record {
+            Ok(raw) => batch.push(raw.check(received_at)),
+            Err(e) => {
+                if !batch.is_empty() {
+                    let _ = tx.send(Ok(std::mem::take(&mut batch)));
+                }
+                let _ = tx.send(Err(e));
+                return;
+            }
+        }
+        if batch.len() == BATCH
+            && tx
+                .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
+                .is_err()
+        {
+            return;
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
+}
+
+/// Reads one source into the ledger. Bad records are quarantined; an error
+/// means the source could not be read (records before the failure are kept).
+pub fn ingest_source(
+    ledger: &mut dyn Ledger,
+    spec: &SourceSpec,
+    received_at: Timestamp,
+) -> Result<Tally> {
+    let progress = crate::output::progress(spec.name.clone());
+    let mut tally = Tally::default();
+    let mut shown = 0usize;
+    let (tx, rx) = crossbeam_channel::bounded(4);
+    let result = std::thread::scope(|scope| -> Result<()> {
+        // Owned here so that an early return drops it and unblocks the
+        // producer before the scope joins it.
+        let rx = rx;
+        scope.spawn(move || produce(spec, received_at, &tx));
+        for message in rx.iter() {
+            let batch = message?;
+            tally.records += batch.len() as u64;
+            let mut items = Vec::with_capacity(batch.len());
+            let mut notes = Vec::with_capacity(batch.len());
+            for received in batch {
+                let Received { origin, outcome } = received;
+                match outcome {
+                    Outcome::Accepted(a) => {
+                        let warned = !a.warnings.is_empty();
+                        let report = &a.report;
+                        items.push(BatchItem::Report(Box::new(NewReport {
+                            key: report.key(),
+                            version: report.source.version,
+                            kind: report.kind,
+                            recorded_at: report.recorded_at.instant,
+                            occurred_at: report.occurred_at.map(|t| t.instant),
+                            content_hash: a.content_hash,
+                            body: a.body,
+                            warnings: a.warnings,
+                            source: origin.source.clone(),
+                            line: origin.line,
+                            received_at,
+                        })));
+                        notes.push((origin, warned, Vec::new()));
+                    }
+                    Outcome::Rejected { rejected, raw } => {
+                        let reasons: Vec<String> =
+                            rejected.reasons.iter().map(ToString::to_string).collect();
+                        notes.push((origin.clone(), false, reasons));
+                        items.push(BatchItem::Quarantine(NewQuarantine {
+                            source: origin.source,
+                            line: origin.line,
+                            raw,
+                            reasons: rejected.reasons,
+                            key: rejected.key,
+                            received_at,
+                        }));
+                    }
+                }
+            }
+            let outcomes = ledger.write_batch(items)?;
+            for (outcome, (origin, warned, reasons)) in outcomes.into_iter().zip(notes) {
+                match outcome {
+                    ItemOutcome::Appended {
+                        seq,
+                        current,
+                        superseded,
+                    } => {
+                        if current {
+                            tally.accepted += 1;
+                        } else {
+                            tally.history += 1;
+                        }
+                        if superseded.is_some() {
+                            tally.superseded += 1;
+                        }
+                        if warned {
+                            tally.with_warnings += 1;
+                        }
+                        tally.last_seq = Some(seq);
+                    }
+                    ItemOutcome::Duplicate { seq } => {
+                        tally.duplicates += 1;
+                        tally.last_seq = Some(seq);
+                    }
+                    ItemOutcome::Conflict {
+                        quarantine_id,
+                        existing_seq,
+                    } => {
+                        tally.conflicts += 1;
+                        tally.last_quarantine = Some(quarantine_id);
+                        if shown < SHOW_REJECTIONS {
+                            progress.suspend(|| {
+                                eprintln!(
+                                    "{origin}: quarantined as #{quarantine_id}: conflicts with ledger entry {existing_seq} (same report and version, different content)"
+                                )
+                            });
+                        }
+                        shown += 1;
+                    }
+                    ItemOutcome::Quarantined { id } => {
+                        tally.rejected += 1;
+                        tally.last_quarantine = Some(id);
+                        if shown < SHOW_REJECTIONS {
+                            progress.suspend(|| {
+                                eprintln!("{origin}: quarantined as #{id}: {}", reasons.join("; "))
+                            });
+                        }
+                        shown += 1;
+                    }
+                }
+            }
+            progress.set_position(tally.records);
+        }
+        Ok(())
+    });
+    progress.finish_and_clear();
+    if shown > SHOW_REJECTIONS {
+        eprintln!(
+            "{}: {} more quarantined records not shown",
+            spec.name,
+            shown - SHOW_REJECTIONS
+        );
+    }
+    result.with_context(|| format!("while ingesting {}", spec.name))?;
+    Ok(tally)
+}

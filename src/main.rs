@@ -1,0 +1,143 @@
+//! `sightline`: the command-line front of the Sightline safeguarding hub.
+//! Pure logic lives in the library crates under `crates/`; this binary does
+//! the I/O: files, the store, the terminal.
+
+mod demo;
+mod ingest;
+mod output;
+mod quarantine;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use jiff::Timestamp;
+use sightline_ledger::SqliteLedger;
+
+/// Sightline: multi-agency safeguarding intelligence.
+#[derive(Debug, Parser)]
+#[command(name = "sightline", version, about, long_about = None)]
+struct Cli {
+    /// The store (embedded ledger file).
+    #[arg(long, global = true, env = "SIGHTLINE_STORE", value_name = "PATH")]
+    store: Option<PathBuf>,
+
+    /// Who is acting: recorded with every human decision.
+    #[arg(
+        long = "as",
+        global = true,
+        env = "SIGHTLINE_USER",
+        value_name = "USER"
+    )]
+    as_user: Option<String>,
+
+    /// Compute as of this data time (a date, or an RFC 3339 date-time; without
+    /// an offset it is UK local time) instead of the latest report.
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_as_of)]
+    as_of: Option<Timestamp>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Take in reports from JSON Lines or CSV files (`-` for standard input).
+    Ingest(ingest::IngestArgs),
+    /// Records that could not be accepted: list, inspect, export, replay.
+    #[command(subcommand)]
+    Quarantine(quarantine::QuarantineCommand),
+    /// Counts of what the store holds.
+    Stats(stats::StatsArgs),
+    /// Build a small demonstration store and show what Sightline does with it.
+    Demo(demo::DemoArgs),
+}
+
+pub const DEFAULT_STORE: &str = "sightline.db";
+
+/// Options every command can see.
+pub struct Globals {
+    pub store: Option<PathBuf>,
+    pub as_user: Option<String>,
+    pub as_of: Option<Timestamp>,
+}
+
+impl Globals {
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE))
+    }
+
+    /// Opens (creating if needed) the store.
+    pub fn open_store(&self) -> Result<SqliteLedger> {
+        let path = self.store_path();
+        SqliteLedger::open(&path)
+            .with_context(|| format!("cannot open the store {}", path.display()))
+    }
+
+    /// Opens a store that must already exist (read commands never create one).
+    pub fn open_existing_store(&self) -> Result<SqliteLedger> {
+        let path = self.store_path();
+        if !path.exists() {
+            bail!(
+                "no store at {} (give --store PATH or set SIGHTLINE_STORE; `sightline ingest` creates one)",
+                path.display()
+            );
+        }
+        SqliteLedger::open_existing(&path)
+            .with_context(|| format!("cannot open the store {}", path.display()))
+    }
+
+    /// The acting user, required for human decisions.
+    pub fn actor(&self) -> Result<String> {
+        match self.as_user.as_deref().map(str::trim) {
+            Some(u) if !u.is_empty() => Ok(u.to_string()),
+            _ => bail!(
+                "this records a human decision: say who you are with --as USER (or SIGHTLINE_USER)"
+            ),
+        }
+    }
+}
+
+fn parse_as_of(text: &str) -> Result<Timestamp, String> {
+    sightline_model::parse_time(text)
+        .map(|t| t.instant)
+        .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD) or an RFC 3339 date-time"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let globals = Globals {
+        store: cli.store,
+        as_user: cli.as_user,
+        as_of: cli.as_of,
+    };
+    let result = match cli.command {
+        Command::Ingest(args) => ingest::run(&globals, args),
+        Command::Quarantine(cmd) => quarantine::run(&globals, cmd),
+        Command::Stats(args) => stats::run(&globals, args),
+        Command::Demo(args) => demo::run(&globals, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("SIGHTLINE_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}

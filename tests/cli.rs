@@ -1,0 +1,514 @@
+//! End-to-end tests of the `sightline` binary: ingest, quarantine, stats and
+//! demo, each against a fresh store in a temporary directory.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+struct Env {
+    dir: TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("test.db")
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("sightline").unwrap();
+        cmd.env_remove("SIGHTLINE_STORE")
+            .env_remove("SIGHTLINE_USER")
+            .arg("--store")
+            .arg(self.store())
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn ingest(&self, files: &[&Path]) -> (i32, String, String) {
+        let out = self.cmd().arg("ingest").args(files).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn stats(&self) -> Value {
+        let out = self.cmd().args(["stats", "--json"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn quarantine(&self) -> Vec<Value> {
+        let out = self
+            .cmd()
+            .args(["quarantine", "list", "--all", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+fn report(record_id: &str) -> Value {
+    json!({
+        "schema": "sightline.report/1",
+        "source": {"agency": "police", "system": "NICHE-T", "record_id": record_id, "version": 1},
+        "kind": "missing_episode",
+        "occurred_at": "2008-03-14T22:10:00Z",
+        "recorded_at": "2008-03-15T09:02:00Z",
+        "people": [{"ref": "p1", "role": "subject", "name": {"given": "Kayleigh", "family": "Smyth"},
+                    "birth_date": "1995-04-12", "sex": "female"}],
+        "narrative": "Returned at 03:00. Denies being hurt."
+    })
+}
+
+fn line(v: &Value) -> String {
+    format!("{}\n", serde_json::to_string(v).unwrap())
+}
+
+#[test]
+fn ingest_accepts_good_reports_and_stats_counts_them() {
+    let env = Env::new();
+    let feed = env.write(
+        "feed.jsonl",
+        [line(&report("A")), line(&report("B"))].concat(),
+    );
+    let (code, stdout, _) = env.ingest(&[&feed]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("2 records: 2 accepted (0 with warnings)"),
+        "{stdout}"
+    );
+    let out = env.cmd().arg("stats").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().next() == Some("reports: 2"), "{text}");
+    assert!(text.contains("missing_episode"), "{text}");
+}
+
+#[test]
+fn ingesting_the_same_file_twice_changes_nothing() {
+    let env = Env::new();
+    let feed = env.write(
+        "feed.jsonl",
+        [line(&report("A")), line(&report("B"))].concat(),
+    );
+    env.ingest(&[&feed]);
+    let (code, stdout, _) = env.ingest(&[&feed]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("0 accepted") && stdout.contains("2 duplicates"),
+        "{stdout}"
+    );
+    let stats = env.stats();
+    assert_eq!(stats["reports"], 2);
+    assert_eq!(stats["versions"], 2);
+}
+
+#[test]
+fn a_higher_version_supersedes_and_history_keeps_the_old_one() {
+    let env = Env::new();
+    let mut v2 = report("A");
+    v2["source"]["version"] = json!(2);
+    v2["narrative"] = json!("Corrected narrative.");
+    let feed = env.write("feed.jsonl", [line(&v2), line(&report("A"))].concat());
+    let (code, stdout, _) = env.ingest(&[&feed]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("1 older versions kept in history"),
+        "{stdout}"
+    );
+    let stats = env.stats();
+    assert_eq!(stats["reports"], 1);
+    assert_eq!(stats["versions"], 2);
+}
+
+#[test]
+fn a_conflicting_resend_is_quarantined_and_the_first_stands() {
+    let env = Env::new();
+    let mut changed = report("A");
+    changed["narrative"] = json!("Different text, same version.");
+    let feed = env.write("feed.jsonl", [line(&report("A")), line(&changed)].concat());
+    let (code, stdout, stderr) = env.ingest(&[&feed]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("1 quarantined (1 conflicting re-sends)"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("feed.jsonl:2"), "{stderr}");
+    let q = env.quarantine();
+    assert_eq!(q.len(), 1);
+    let reason = q[0]["reasons"][0]["message"].as_str().unwrap();
+    assert!(reason.contains("conflicting re-send"), "{reason}");
+    assert_eq!(env.stats()["reports"], 1);
+}
+
+#[test]
+fn bad_records_never_stop_the_batch() {
+    let env = Env::new();
+    let mut bytes = Vec::new();
+    bytes.extend(line(&report("GOOD-1")).into_bytes());
+    // Malformed UTF-8 inside a string.
+    bytes.extend(
+        b"{\"source\":{\"agency\":\"police\",\"system\":\"S\",\"record_id\":\"\xff\xfe\"}}\n",
+    );
+    // Duplicate keys.
+    bytes.extend(
+        br#"{"source":{"agency":"police","system":"S","record_id":"D"},"kind":"crime","kind":"incident","recorded_at":"2008-01-01T00:00:00Z"}"#,
+    );
+    bytes.push(b'\n');
+    // Missing required fields and a value outside an enumeration.
+    bytes.extend(br#"{"source":{"agency":"polis","system":"S"},"kind":"incident"}"#);
+    bytes.push(b'\n');
+    bytes.extend(line(&report("GOOD-2")).into_bytes());
+    // A truncated last line.
+    bytes.extend(br#"{"source":{"agency":"police","system":"S","record_id":"T"},"kind":"inc"#);
+    let feed = env.write("mixed.jsonl", &bytes);
+    let (code, stdout, stderr) = env.ingest(&[&feed]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("6 records: 2 accepted") && stdout.contains("4 quarantined"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("mixed.jsonl:2") && stderr.contains("not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mixed.jsonl:3") && stderr.contains("duplicate key `kind`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("source.agency: `polis` is not one of"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("source.record_id: required field is missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("recorded_at: required field is missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mixed.jsonl:6") && stderr.contains("truncated"),
+        "{stderr}"
+    );
+
+    // Nothing is lost: the quarantine keeps the exact raw bytes.
+    let out = env
+        .cmd()
+        .args(["quarantine", "export", "--all"])
+        .output()
+        .unwrap();
+    let exported: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(exported.len(), 4);
+    let utf8 = exported.iter().find(|e| e["line"] == 2).unwrap();
+    assert!(utf8["raw_text"].is_null());
+    assert!(utf8["raw_hex"].as_str().unwrap().contains("fffe"));
+}
+
+#[test]
+fn strict_mode_fails_when_anything_was_quarantined() {
+    let env = Env::new();
+    let feed = env.write("f.jsonl", format!("{}not json\n", line(&report("A"))));
+    let out = env
+        .cmd()
+        .args(["ingest", "--strict"])
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let good = env.write("g.jsonl", line(&report("B")));
+    let out = env
+        .cmd()
+        .args(["ingest", "--strict"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn empty_files_and_unreadable_files() {
+    let env = Env::new();
+    let empty = env.write("empty.jsonl", "");
+    let (code, stdout, _) = env.ingest(&[&empty]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("0 records"), "{stdout}");
+    let good = env.write("good.jsonl", line(&report("A")));
+    let missing = env.dir.path().join("missing.jsonl");
+    let (code, stdout, stderr) = env.ingest(&[&missing, &good]);
+    assert_eq!(code, 1, "an unreadable file is a failure");
+    assert!(stderr.contains("missing.jsonl"), "{stderr}");
+    assert!(
+        stdout.contains("good.jsonl: 1 records: 1 accepted"),
+        "the other files still go in: {stdout}"
+    );
+}
+
+#[test]
+fn a_one_mebibyte_narrative_and_ten_thousand_people() {
+    let env = Env::new();
+    let mut long = report("LONG");
+    long["narrative"] = json!("She was seen at the park. ".repeat(1024 * 1024 / 26));
+    let mut crowd = report("CROWD");
+    let people: Vec<Value> = (0..10_000)
+        .map(|i| json!({"ref": format!("p{i}"), "role": if i == 0 {"subject"} else {"witness"}, "name": {"full": format!("Person {i}")}}))
+        .collect();
+    crowd["people"] = json!(people);
+    let feed = env.write("big.jsonl", [line(&long), line(&crowd)].concat());
+    let (code, stdout, stderr) = env.ingest(&[&feed]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("2 records: 2 accepted (0 with warnings)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn impossible_birth_dates_are_warnings_not_rejections() {
+    let env = Env::new();
+    let mut a = report("A");
+    a["people"][0]["birth_date"] = json!("31/02/2008");
+    let mut b = report("B");
+    b["people"][0]["birth_date"] = json!("2008-13-01");
+    let feed = env.write("dates.jsonl", [line(&a), line(&b)].concat());
+    let (code, stdout, _) = env.ingest(&[&feed]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("2 accepted (2 with warnings)"), "{stdout}");
+    let stats = env.stats();
+    assert_eq!(stats["reports_with_warnings"], 2);
+    assert!(env.quarantine().is_empty());
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args(["ingest", "-"])
+        .write_stdin(line(&report("STDIN")))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("-: 1 records: 1 accepted"));
+}
+
+#[test]
+fn quarantine_show_and_replay_resolve_without_deleting() {
+    let env = Env::new();
+    let mut bad = report("FIXME");
+    bad["kind"] = json!("Missing_Episode");
+    let feed = env.write("bad.jsonl", line(&bad));
+    env.ingest(&[&feed]);
+    let q = env.quarantine();
+    assert_eq!(q.len(), 1);
+    let id = q[0]["id"].as_u64().unwrap().to_string();
+
+    let out = env
+        .cmd()
+        .args(["quarantine", "show", &id])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("bad.jsonl, line 1"), "{text}");
+    assert!(text.contains("did you mean `missing_episode`?"), "{text}");
+    assert!(
+        text.contains("\"Missing_Episode\""),
+        "the raw record is shown: {text}"
+    );
+
+    let fixed = env.write("fixed.jsonl", line(&report("FIXME")));
+    // A replay is a human decision: it needs to know who.
+    let out = env
+        .cmd()
+        .args(["quarantine", "replay", &id, "--file"])
+        .arg(&fixed)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--as USER"));
+
+    let out = env
+        .cmd()
+        .args([
+            "--as",
+            "analyst.jones",
+            "quarantine",
+            "replay",
+            &id,
+            "--file",
+        ])
+        .arg(&fixed)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let q = env.quarantine();
+    assert_eq!(q.len(), 1, "resolved, not deleted");
+    assert_eq!(q[0]["status"], "resolved");
+    assert_eq!(q[0]["resolved_by"], "analyst.jones");
+    let stats = env.stats();
+    assert_eq!(stats["reports"], 1);
+    assert_eq!(stats["quarantine_open"], 0);
+    assert_eq!(stats["decisions"], 1);
+
+    // A second replay of a resolved entry is refused.
+    let out = env
+        .cmd()
+        .args([
+            "--as",
+            "analyst.jones",
+            "quarantine",
+            "replay",
+            &id,
+            "--file",
+        ])
+        .arg(&fixed)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn csv_feed_with_a_mapping_file() {
+    let env = Env::new();
+    let csv = env.write(
+        "school.csv",
+        "Ref,First,Last,DOB,Entered,Notes\nC-1,Chloe,Walsh,03/02/1996,24/06/2008 08:45,Arrived late.\nC-2,Jess,Brown,31/02/1995,,Upset.\n",
+    );
+    let mapping = env.write(
+        "school.toml",
+        r#"
+[constants]
+agency = "education"
+system = "CPOMS"
+kind = "school_concern"
+[columns]
+record_id = "Ref"
+given_name = "First"
+family_name = "Last"
+birth_date = "DOB"
+recorded_at = "Entered"
+narrative = "Notes"
+[formats]
+date = "%d/%m/%Y"
+datetime = "%d/%m/%Y %H:%M"
+"#,
+    );
+    let out = env
+        .cmd()
+        .arg("ingest")
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2 records: 1 accepted") && stdout.contains("1 quarantined"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("school.csv:3") && stderr.contains("recorded_at"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn as_of_counts_only_what_was_recorded_by_then() {
+    let env = Env::new();
+    let mut later = report("LATER");
+    later["recorded_at"] = json!("2010-01-01T00:00:00Z");
+    let feed = env.write("f.jsonl", [line(&report("EARLY")), line(&later)].concat());
+    env.ingest(&[&feed]);
+    let out = env
+        .cmd()
+        .args(["--as-of", "2009-01-01", "stats", "--json"])
+        .output()
+        .unwrap();
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["reports"], 1);
+    assert_eq!(env.stats()["reports"], 2);
+}
+
+#[test]
+fn read_commands_never_create_a_store() {
+    let env = Env::new();
+    let out = env.cmd().arg("stats").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no store at"));
+    assert!(!env.store().exists());
+}
+
+#[test]
+fn demo_runs_by_itself_and_refuses_foreign_stores() {
+    let out = Command::cargo_bin("sightline")
+        .unwrap()
+        .env_remove("SIGHTLINE_STORE")
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("reports: "), "{text}");
+    assert!(text.contains("Quarantined"), "{text}");
+
+    let env = Env::new();
+    let feed = env.write("f.jsonl", line(&report("A")));
+    env.ingest(&[&feed]);
+    let out = env.cmd().arg("demo").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not create"));
+
+    // A store the demo made can be used again.
+    let demo_store = env.dir.path().join("demo.db");
+    for _ in 0..2 {
+        let out = Command::cargo_bin("sightline")
+            .unwrap()
+            .arg("--store")
+            .arg(&demo_store)
+            .arg("demo")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
