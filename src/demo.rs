@@ -76,7 +76,7 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
             mapping,
         },
     ] {
-        let tally = ingest_source(&mut ledger, &spec, received_at)?;
+        let tally = ingest_source(&mut ledger, &spec, received_at, false)?;
         let short = Path::new(&spec.name)
             .file_name()
             .map(|f| f.to_string_lossy().to_string())

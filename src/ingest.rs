@@ -148,7 +148,7 @@ pub fn run(globals: &Globals, args: IngestArgs) -> Result<ExitCode> {
             format,
             mapping: mapping.clone(),
         };
-        match ingest_source(&mut ledger, &spec, received_at) {
+        match ingest_source(&mut ledger, &spec, received_at, true) {
             Ok(tally) => {
                 println!("{name}: {}", tally.summary());
                 total.add(&tally);
@@ -215,28 +215,32 @@ fn produce(
             }
         },
     };
+    // Framing is sequential; checking (the CPU-heavy part) runs on the rayon
+    // pool, batch by batch, so that the order of records is kept.
+    let flush = |raw: Vec<RawRecord>| -> bool {
+        use rayon::prelude::*;
+        let checked: Vec<Received> = raw.into_par_iter().map(|r| r.check(received_at)).collect();
+        tx.send(Ok(checked)).is_ok()
+    };
     let mut batch = Vec::with_capacity(BATCH);
     for record in records {
         match record {
-            Ok(raw) => batch.push(raw.check(received_at)),
+            Ok(raw) => batch.push(raw),
             Err(e) => {
                 if !batch.is_empty() {
-                    let _ = tx.send(Ok(std::mem::take(&mut batch)));
+                    flush(std::mem::take(&mut batch));
                 }
                 let _ = tx.send(Err(e));
                 return;
             }
         }
-        if batch.len() == BATCH
-            && tx
-                .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
-                .is_err()
+        if batch.len() == BATCH && !flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
         {
             return;
         }
     }
     if !batch.is_empty() {
-        let _ = tx.send(Ok(batch));
+        flush(batch);
     }
 }
 
@@ -246,9 +250,15 @@ pub fn ingest_source(
     ledger: &mut dyn Ledger,
     spec: &SourceSpec,
     received_at: Timestamp,
+    describe_rejections: bool,
 ) -> Result<Tally> {
     let progress = crate::output::progress(spec.name.clone());
     let mut tally = Tally::default();
+    let show = if describe_rejections {
+        SHOW_REJECTIONS
+    } else {
+        0
+    };
     let mut shown = 0usize;
     let (tx, rx) = crossbeam_channel::bounded(4);
     let result = std::thread::scope(|scope| -> Result<()> {
@@ -328,7 +338,7 @@ pub fn ingest_source(
                     } => {
                         tally.conflicts += 1;
                         tally.last_quarantine = Some(quarantine_id);
-                        if shown < SHOW_REJECTIONS {
+                        if shown < show {
                             progress.suspend(|| {
                                 eprintln!(
                                     "{origin}: quarantined as #{quarantine_id}: conflicts with ledger entry {existing_seq} (same report and version, different content)"
@@ -340,7 +350,7 @@ pub fn ingest_source(
                     ItemOutcome::Quarantined { id } => {
                         tally.rejected += 1;
                         tally.last_quarantine = Some(id);
-                        if shown < SHOW_REJECTIONS {
+                        if shown < show {
                             progress.suspend(|| {
                                 eprintln!("{origin}: quarantined as #{id}: {}", reasons.join("; "))
                             });
@@ -354,11 +364,11 @@ pub fn ingest_source(
         Ok(())
     });
     progress.finish_and_clear();
-    if shown > SHOW_REJECTIONS {
+    if describe_rejections && shown > show {
         eprintln!(
             "{}: {} more quarantined records not shown",
             spec.name,
-            shown - SHOW_REJECTIONS
+            shown - show
         );
     }
     result.with_context(|| format!("while ingesting {}", spec.name))?;

@@ -55,6 +55,11 @@ enum Command {
     Demo(demo::DemoArgs),
 }
 
+// Ingest allocates many small values on one thread and frees them on another;
+// mimalloc handles that pattern far better than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub const DEFAULT_STORE: &str = "sightline.db";
 
 /// Options every command can see.

@@ -218,7 +218,7 @@ fn replay(globals: &Globals, args: ReplayArgs) -> Result<ExitCode> {
         bail!("{name} holds {count} records; a replay takes exactly one corrected record");
     }
     let received_at = Timestamp::now();
-    let tally = ingest_source(&mut ledger, &spec, received_at)?;
+    let tally = ingest_source(&mut ledger, &spec, received_at, true)?;
     if tally.quarantined() > 0 {
         eprintln!(
             "the corrected record was not accepted either (see quarantine #{}); #{} stays open",

@@ -40,7 +40,7 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
         Ok(value) => Ok(value),
         Err(e) => {
             if let Some(dup) = state.duplicate.borrow_mut().take() {
-                return Err(dup);
+                return Err(dup.into_error());
             }
             if e.is_eof() {
                 Err(JsonError::Truncated {
@@ -87,28 +87,46 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// Set when a duplicate key is found. The path is collected while the error
+/// unwinds (innermost segment first), so the happy path allocates nothing
+/// for it.
 #[derive(Default)]
 struct PathState {
-    path: RefCell<Vec<String>>,
-    duplicate: RefCell<Option<JsonError>>,
+    duplicate: RefCell<Option<Duplicate>>,
+}
+
+struct Duplicate {
+    key: String,
+    /// Path segments from the innermost outwards: keys, or `[i]` indexes.
+    segments: Vec<String>,
+}
+
+impl Duplicate {
+    fn into_error(self) -> JsonError {
+        let mut out = String::new();
+        for seg in self.segments.iter().rev() {
+            if !seg.starts_with('[') && !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+        JsonError::DuplicateKey {
+            path: if out.is_empty() {
+                "the report".to_string()
+            } else {
+                format!("`{out}`")
+            },
+            key: self.key,
+        }
+    }
 }
 
 impl PathState {
-    fn render(&self) -> String {
-        let path = self.path.borrow();
-        if path.is_empty() {
-            return "the report".to_string();
+    /// Notes the segment a failing nested value sits at.
+    fn unwinding_through(&self, segment: impl FnOnce() -> String) {
+        if let Some(dup) = self.duplicate.borrow_mut().as_mut() {
+            dup.segments.push(segment());
         }
-        let mut out = String::new();
-        for seg in path.iter() {
-            if seg.starts_with('[') || out.is_empty() {
-                out.push_str(seg);
-            } else {
-                out.push('.');
-                out.push_str(seg);
-            }
-        }
-        format!("`{out}`")
     }
 }
 
@@ -157,15 +175,14 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         loop {
-            self.state
-                .path
-                .borrow_mut()
-                .push(format!("[{}]", out.len()));
-            let next = seq.next_element_seed(self)?;
-            self.state.path.borrow_mut().pop();
-            match next {
-                Some(v) => out.push(v),
-                None => break,
+            match seq.next_element_seed(self) {
+                Ok(Some(v)) => out.push(v),
+                Ok(None) => break,
+                Err(e) => {
+                    let index = out.len();
+                    self.state.unwinding_through(|| format!("[{index}]"));
+                    return Err(e);
+                }
             }
         }
         Ok(Value::Array(out))
@@ -174,18 +191,22 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                let err = JsonError::DuplicateKey {
-                    path: self.state.render(),
-                    key: key.clone(),
-                };
-                let message = err.to_string();
-                *self.state.duplicate.borrow_mut() = Some(err);
+                let message = format!("duplicate key `{key}`");
+                *self.state.duplicate.borrow_mut() = Some(Duplicate {
+                    key,
+                    segments: Vec::new(),
+                });
                 return Err(de::Error::custom(message));
             }
-            self.state.path.borrow_mut().push(key.clone());
-            let value = map.next_value_seed(self)?;
-            self.state.path.borrow_mut().pop();
-            out.insert(key, value);
+            match map.next_value_seed(self) {
+                Ok(value) => {
+                    out.insert(key, value);
+                }
+                Err(e) => {
+                    self.state.unwinding_through(|| key.clone());
+                    return Err(e);
+                }
+            }
         }
         Ok(Value::Object(out))
     }

@@ -98,11 +98,66 @@ struct Checker {
     warnings: Vec<Problem>,
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// Where a value sits in the report (`people[1].birth_date`). Built on the
+/// stack as the checker descends and rendered only when there is a problem
+/// to report, so that checking a clean record allocates nothing for paths.
+#[derive(Clone, Copy)]
+struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: Segment<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+    /// An item of an array field: `people[2]`.
+    KeyIndex(&'a str, usize),
+}
+
+static ROOT: Path<'static> = Path {
+    parent: None,
+    segment: Segment::Root,
+};
+
+impl<'a> Path<'a> {
+    fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+
+    fn key_index(&'a self, key: &'a str, index: usize) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::KeyIndex(key, index),
+        }
+    }
+
+    #[allow(dead_code)]
+    fn index(&'a self, index: usize) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
+    }
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(parent) = self.parent {
+            parent.fmt(f)?;
+        }
+        let dot = matches!(self.parent, Some(p) if !matches!(p.segment, Segment::Root));
+        let dot = if dot { "." } else { "" };
+        match self.segment {
+            Segment::Root => Ok(()),
+            Segment::Key(k) => write!(f, "{dot}{k}"),
+            Segment::Index(i) => write!(f, "[{i}]"),
+            Segment::KeyIndex(k, i) => write!(f, "{dot}{k}[{i}]"),
+        }
     }
 }
 
@@ -145,23 +200,28 @@ fn suggestion<T: Copy + std::fmt::Display>(text: &str, all: &[T]) -> String {
 }
 
 impl Checker {
-    fn reject(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    fn reject(&mut self, field: impl std::fmt::Display, message: impl Into<String>) {
         self.rejects.push(Problem {
-            field: field.into(),
+            field: field.to_string(),
             message: message.into(),
         });
     }
 
-    fn warn(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    fn warn(&mut self, field: impl std::fmt::Display, message: impl Into<String>) {
         self.warnings.push(Problem {
-            field: field.into(),
+            field: field.to_string(),
             message: message.into(),
         });
     }
 
     /// A required non-empty string.
-    fn required_str(&mut self, obj: &Map<String, Value>, key: &str, path: &str) -> Option<String> {
-        let field = join(path, key);
+    fn required_str(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        path: &Path<'_>,
+    ) -> Option<String> {
+        let field = path.key(key);
         match obj.get(key) {
             None | Some(Value::Null) => {
                 self.reject(field, "required field is missing");
@@ -184,14 +244,19 @@ impl Checker {
 
     /// An optional string: absent, null and blank are all `None`; another
     /// type is a warning.
-    fn optional_str(&mut self, obj: &Map<String, Value>, key: &str, path: &str) -> Option<String> {
+    fn optional_str(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        path: &Path<'_>,
+    ) -> Option<String> {
         match obj.get(key) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(Value::String(s)) => Some(s.trim().to_string()),
             Some(other) => {
                 self.warn(
-                    join(path, key),
+                    path.key(key),
                     format!("expected a string, found {}; ignored", value_kind(other)),
                 );
                 None
@@ -204,7 +269,7 @@ impl Checker {
         &mut self,
         obj: &Map<String, Value>,
         key: &str,
-        path: &str,
+        path: &Path<'_>,
         parse: fn(&str) -> Option<T>,
         all: &[T],
     ) -> Option<T> {
@@ -212,7 +277,7 @@ impl Checker {
         let parsed = parse(&text);
         if parsed.is_none() {
             self.reject(
-                join(path, key),
+                path.key(key),
                 format!(
                     "`{text}` is not one of {}{}",
                     list(all),
@@ -229,7 +294,7 @@ impl Checker {
         &mut self,
         obj: &Map<String, Value>,
         key: &str,
-        path: &str,
+        path: &Path<'_>,
         parse: fn(&str) -> Option<T>,
         all: &[T],
     ) -> Option<T> {
@@ -237,7 +302,7 @@ impl Checker {
         let parsed = parse(&text);
         if parsed.is_none() {
             self.warn(
-                join(path, key),
+                path.key(key),
                 format!(
                     "`{text}` is not one of {}{}; ignored",
                     list(all),
@@ -252,14 +317,14 @@ impl Checker {
         &mut self,
         obj: &'a Map<String, Value>,
         key: &str,
-        path: &str,
+        path: &Path<'_>,
     ) -> Option<&'a Map<String, Value>> {
         match obj.get(key) {
             None | Some(Value::Null) => None,
             Some(Value::Object(m)) => Some(m),
             Some(other) => {
                 self.warn(
-                    join(path, key),
+                    path.key(key),
                     format!("expected an object, found {}; ignored", value_kind(other)),
                 );
                 None
@@ -271,14 +336,14 @@ impl Checker {
         &mut self,
         obj: &'a Map<String, Value>,
         key: &str,
-        path: &str,
+        path: &Path<'_>,
     ) -> &'a [Value] {
         match obj.get(key) {
             None | Some(Value::Null) => &[],
             Some(Value::Array(items)) => items,
             Some(other) => {
                 self.warn(
-                    join(path, key),
+                    path.key(key),
                     format!("expected an array, found {}; ignored", value_kind(other)),
                 );
                 &[]
@@ -286,17 +351,17 @@ impl Checker {
         }
     }
 
-    /// Items of an optional array that are objects; others are warnings.
+    /// Items of an optional array that are objects, with their paths;
+    /// others are warnings.
     fn objects<'a>(
         &mut self,
         obj: &'a Map<String, Value>,
-        key: &str,
-        path: &str,
-    ) -> Vec<(String, &'a Map<String, Value>)> {
-        let field = join(path, key);
+        key: &'a str,
+        path: &'a Path<'a>,
+    ) -> Vec<(Path<'a>, &'a Map<String, Value>)> {
         let mut out = Vec::new();
         for (i, item) in self.optional_array(obj, key, path).iter().enumerate() {
-            let item_path = format!("{field}[{i}]");
+            let item_path = path.key_index(key, i);
             match item {
                 Value::Object(m) => out.push((item_path, m)),
                 other => self.warn(
@@ -312,13 +377,13 @@ impl Checker {
         &mut self,
         obj: &Map<String, Value>,
         key: &str,
-        path: &str,
+        path: &Path<'_>,
     ) -> Option<ParsedTime> {
         let text = self.optional_str(obj, key, path)?;
         let parsed = parse_time(&text);
         if parsed.is_none() {
             self.warn(
-                join(path, key),
+                path.key(key),
                 format!("`{text}` is not a date (YYYY-MM-DD) or an RFC 3339 date-time; ignored"),
             );
         }
@@ -326,7 +391,7 @@ impl Checker {
     }
 
     fn report(&mut self, obj: &Map<String, Value>, received_at: Timestamp) -> Option<Report> {
-        if let Some(schema) = self.optional_str(obj, "schema", "")
+        if let Some(schema) = self.optional_str(obj, "schema", &ROOT)
             && schema != SCHEMA
         {
             self.warn(
@@ -336,10 +401,10 @@ impl Checker {
         }
 
         let source = self.source(obj);
-        let kind = self.required_enum(obj, "kind", "", Kind::parse, Kind::ALL);
+        let kind = self.required_enum(obj, "kind", &ROOT, Kind::parse, Kind::ALL);
         let recorded_at = self.recorded_at(obj, received_at);
-        let occurred_at = self.optional_time(obj, "occurred_at", "");
-        let ended_at = self.optional_time(obj, "ended_at", "");
+        let occurred_at = self.optional_time(obj, "occurred_at", &ROOT);
+        let ended_at = self.optional_time(obj, "ended_at", &ROOT);
         if let (Some(start), Some(end)) = (occurred_at, ended_at)
             && end.instant < start.instant
             && end.precision != TimePrecision::Date
@@ -348,18 +413,18 @@ impl Checker {
         }
 
         let area = self
-            .optional_object(obj, "area", "")
+            .optional_object(obj, "area", &ROOT)
             .map(|m| Area {
-                police_force: self.optional_str(m, "police_force", "area"),
-                local_authority: self.optional_str(m, "local_authority", "area"),
+                police_force: self.optional_str(m, "police_force", &ROOT.key("area")),
+                local_authority: self.optional_str(m, "local_authority", &ROOT.key("area")),
             })
             .unwrap_or_default();
         let author = self
-            .optional_object(obj, "author", "")
+            .optional_object(obj, "author", &ROOT)
             .map(|m| Author {
-                name: self.optional_str(m, "name", "author"),
-                role: self.optional_str(m, "role", "author"),
-                team: self.optional_str(m, "team", "author"),
+                name: self.optional_str(m, "name", &ROOT.key("author")),
+                role: self.optional_str(m, "role", &ROOT.key("author")),
+                team: self.optional_str(m, "team", &ROOT.key("author")),
             })
             .unwrap_or_default();
 
@@ -368,27 +433,27 @@ impl Checker {
 
         let mut refs = RefSet::default();
         let people = self
-            .objects(obj, "people", "")
+            .objects(obj, "people", &ROOT)
             .into_iter()
             .filter_map(|(path, m)| self.person(m, &path, event_date, recorded_date, &mut refs))
             .collect();
         let vehicles = self
-            .objects(obj, "vehicles", "")
+            .objects(obj, "vehicles", &ROOT)
             .into_iter()
             .map(|(path, m)| self.vehicle(m, &path, &mut refs))
             .collect();
         let phones = self
-            .objects(obj, "phones", "")
+            .objects(obj, "phones", &ROOT)
             .into_iter()
             .map(|(path, m)| PhoneMention {
                 ref_: self.mention_ref(m, &path, &mut refs),
                 number: self
                     .optional_str(m, "number", &path)
-                    .map(|raw| self.phone(&raw, &join(&path, "number"))),
+                    .map(|raw| self.phone(&raw, &path.key("number"))),
             })
             .collect();
         let places = self
-            .objects(obj, "places", "")
+            .objects(obj, "places", &ROOT)
             .into_iter()
             .map(|(path, m)| PlaceMention {
                 ref_: self.mention_ref(m, &path, &mut refs),
@@ -396,12 +461,12 @@ impl Checker {
                 category: self.optional_str(m, "category", &path),
                 address: self
                     .optional_object(m, "address", &path)
-                    .map(|a| self.address(a, &join(&path, "address"), false)),
+                    .map(|a| self.address(a, &path.key("address"), false)),
             })
             .collect();
         let relations = self.relations(obj, &refs);
 
-        let narrative = self.optional_str(obj, "narrative", "");
+        let narrative = self.optional_str(obj, "narrative", &ROOT);
         if let Some(text) = &narrative
             && text.len() > MAX_NARRATIVE_BYTES
         {
@@ -414,7 +479,7 @@ impl Checker {
             );
         }
         let codes = self
-            .objects(obj, "codes", "")
+            .objects(obj, "codes", &ROOT)
             .into_iter()
             .filter_map(|(path, m)| {
                 let scheme = self.optional_str(m, "scheme", &path);
@@ -428,12 +493,20 @@ impl Checker {
                 }
             })
             .collect();
-        let outcome = self.optional_object(obj, "outcome", "").map(|m| Outcome {
-            action: self.optional_enum(m, "action", "outcome", Action::parse, Action::ALL),
-            text: self.optional_str(m, "text", "outcome"),
-            at: self.optional_time(m, "at", "outcome"),
-            by: self.optional_str(m, "by", "outcome"),
-        });
+        let outcome = self
+            .optional_object(obj, "outcome", &ROOT)
+            .map(|m| Outcome {
+                action: self.optional_enum(
+                    m,
+                    "action",
+                    &ROOT.key("outcome"),
+                    Action::parse,
+                    Action::ALL,
+                ),
+                text: self.optional_str(m, "text", &ROOT.key("outcome")),
+                at: self.optional_time(m, "at", &ROOT.key("outcome")),
+                by: self.optional_str(m, "by", &ROOT.key("outcome")),
+            });
         let grading = self.grading(obj, kind);
 
         Some(Report {
@@ -471,9 +544,15 @@ impl Checker {
                 return None;
             }
         };
-        let agency = self.required_enum(source, "agency", "source", Agency::parse, Agency::ALL);
-        let system = self.required_str(source, "system", "source");
-        let record_id = self.required_str(source, "record_id", "source");
+        let agency = self.required_enum(
+            source,
+            "agency",
+            &ROOT.key("source"),
+            Agency::parse,
+            Agency::ALL,
+        );
+        let system = self.required_str(source, "system", &ROOT.key("source"));
+        let record_id = self.required_str(source, "record_id", &ROOT.key("source"));
         let version = match source.get("version") {
             None | Some(Value::Null) => Some(1),
             Some(v) => match v.as_u64() {
@@ -500,7 +579,7 @@ impl Checker {
         obj: &Map<String, Value>,
         received_at: Timestamp,
     ) -> Option<ParsedTime> {
-        let text = self.required_str(obj, "recorded_at", "")?;
+        let text = self.required_str(obj, "recorded_at", &ROOT)?;
         let Some(parsed) = parse_time(&text) else {
             self.reject(
                 "recorded_at",
@@ -526,7 +605,7 @@ impl Checker {
     fn mention_ref(
         &mut self,
         m: &Map<String, Value>,
-        path: &str,
+        path: &Path<'_>,
         refs: &mut RefSet,
     ) -> Option<String> {
         let r = self.optional_str(m, "ref", path)?;
@@ -537,7 +616,7 @@ impl Checker {
     fn person(
         &mut self,
         m: &Map<String, Value>,
-        path: &str,
+        path: &Path<'_>,
         event_date: Option<jiff::civil::Date>,
         recorded_date: Option<jiff::civil::Date>,
         refs: &mut RefSet,
@@ -550,7 +629,7 @@ impl Checker {
         let name = self
             .optional_object(m, "name", path)
             .map(|n| {
-                let p = join(path, "name");
+                let p = path.key("name");
                 Name {
                     given: self.optional_str(n, "given", &p),
                     family: self.optional_str(n, "family", &p),
@@ -582,7 +661,7 @@ impl Checker {
             && (implied - i32::from(age)).abs() > 2
         {
             self.warn(
-                join(path, "age"),
+                path.key("age"),
                 format!("{age} does not agree with birth date {born} (age {implied} at the event); both kept"),
             );
         }
@@ -607,10 +686,10 @@ impl Checker {
     fn birth_date(
         &mut self,
         m: &Map<String, Value>,
-        path: &str,
+        path: &Path<'_>,
         recorded_date: Option<jiff::civil::Date>,
     ) -> Option<PartialDate> {
-        let field = join(path, "birth_date");
+        let field = path.key("birth_date");
         let text = self.optional_str(m, "birth_date", path)?;
         let (date, form) = match PartialDate::parse(&text) {
             Ok(parsed) => parsed,
@@ -653,7 +732,7 @@ impl Checker {
         Some(date)
     }
 
-    fn age(&mut self, m: &Map<String, Value>, path: &str) -> Option<u8> {
+    fn age(&mut self, m: &Map<String, Value>, path: &Path<'_>) -> Option<u8> {
         let v = m.get("age")?;
         if v.is_null() {
             return None;
@@ -667,7 +746,7 @@ impl Checker {
             Some(n) if n <= 120 => Some(n as u8),
             _ => {
                 self.warn(
-                    join(path, "age"),
+                    path.key("age"),
                     format!(
                         "expected a whole number of years from 0 to 120, found {}; not used",
                         shown(v)
@@ -681,17 +760,17 @@ impl Checker {
     fn strings_with_paths<'a>(
         &mut self,
         m: &'a Map<String, Value>,
-        key: &str,
-        path: &str,
-    ) -> Vec<(String, &'a str)> {
-        let field = join(path, key);
+        key: &'a str,
+        path: &'a Path<'a>,
+    ) -> Vec<(Path<'a>, &'a str)> {
         let mut out = Vec::new();
         for (i, item) in self.optional_array(m, key, path).iter().enumerate() {
+            let item_path = path.key_index(key, i);
             match item {
                 Value::String(s) if s.trim().is_empty() => {}
-                Value::String(s) => out.push((format!("{field}[{i}]"), s.trim())),
+                Value::String(s) => out.push((item_path, s.trim())),
                 other => self.warn(
-                    format!("{field}[{i}]"),
+                    item_path,
                     format!("expected a string, found {}; ignored", value_kind(other)),
                 ),
             }
@@ -699,14 +778,14 @@ impl Checker {
         out
     }
 
-    fn strings(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> Vec<String> {
+    fn strings(&mut self, m: &Map<String, Value>, key: &str, path: &Path<'_>) -> Vec<String> {
         self.strings_with_paths(m, key, path)
             .into_iter()
             .map(|(_, s)| s.to_string())
             .collect()
     }
 
-    fn address(&mut self, a: &Map<String, Value>, path: &str, with_kind: bool) -> Address {
+    fn address(&mut self, a: &Map<String, Value>, path: &Path<'_>, with_kind: bool) -> Address {
         let postcode_raw = self.optional_str(a, "postcode", path);
         let postcode =
             postcode_raw
@@ -714,7 +793,7 @@ impl Checker {
                 .and_then(|raw| match norm::normalise_postcode(raw) {
                     Ok(p) => Some(p),
                     Err(e) => {
-                        self.warn(join(path, "postcode"), format!("{e}; not used"));
+                        self.warn(path.key("postcode"), format!("{e}; not used"));
                         None
                     }
                 });
@@ -730,7 +809,7 @@ impl Checker {
         }
     }
 
-    fn phone(&mut self, raw: &str, path: &str) -> Phone {
+    fn phone(&mut self, raw: &str, path: &Path<'_>) -> Phone {
         let e164 = match norm::normalise_phone(raw) {
             Ok(n) => Some(n),
             Err(e) => {
@@ -744,7 +823,7 @@ impl Checker {
         }
     }
 
-    fn identifier(&mut self, i: &Map<String, Value>, path: &str) -> Option<Identifier> {
+    fn identifier(&mut self, i: &Map<String, Value>, path: &Path<'_>) -> Option<Identifier> {
         let scheme = self.optional_str(i, "scheme", path);
         let raw = self.optional_str(i, "value", path);
         let (Some(scheme), Some(raw)) = (scheme, raw) else {
@@ -758,14 +837,19 @@ impl Checker {
             None => Some(raw.clone()),
             Some(Ok(v)) => Some(v),
             Some(Err(e)) => {
-                self.warn(join(path, "value"), format!("{e}; not used"));
+                self.warn(path.key("value"), format!("{e}; not used"));
                 None
             }
         };
         Some(Identifier { scheme, raw, value })
     }
 
-    fn vehicle(&mut self, m: &Map<String, Value>, path: &str, refs: &mut RefSet) -> VehicleMention {
+    fn vehicle(
+        &mut self,
+        m: &Map<String, Value>,
+        path: &Path<'_>,
+        refs: &mut RefSet,
+    ) -> VehicleMention {
         let registration_raw = self.optional_str(m, "registration", path);
         let registration =
             registration_raw
@@ -773,7 +857,7 @@ impl Checker {
                 .and_then(|raw| match norm::normalise_registration(raw) {
                     Ok(r) => Some(r),
                     Err(e) => {
-                        self.warn(join(path, "registration"), format!("{e}; not used"));
+                        self.warn(path.key("registration"), format!("{e}; not used"));
                         None
                     }
                 });
@@ -790,7 +874,7 @@ impl Checker {
 
     fn relations(&mut self, obj: &Map<String, Value>, refs: &RefSet) -> Vec<Relation> {
         let mut out = Vec::new();
-        for (path, m) in self.objects(obj, "relations", "") {
+        for (path, m) in self.objects(obj, "relations", &ROOT) {
             let from = self.optional_str(m, "from", &path);
             let to = self.optional_str(m, "to", &path);
             let kind = self.optional_str(m, "type", &path);
@@ -798,12 +882,12 @@ impl Checker {
             for (end, value) in [("from", &from), ("to", &to)] {
                 match value {
                     None => {
-                        self.warn(join(&path, end), "is missing; relation not used");
+                        self.warn(path.key(end), "is missing; relation not used");
                         usable = false;
                     }
                     Some(r) if !refs.contains(r) => {
                         self.warn(
-                            join(&path, end),
+                            path.key(end),
                             format!("names `{r}`, which no mention in this report has; relation not used"),
                         );
                         usable = false;
@@ -813,7 +897,7 @@ impl Checker {
             }
             let kind = match kind {
                 None => {
-                    self.warn(join(&path, "type"), "is missing; relation not used");
+                    self.warn(path.key("type"), "is missing; relation not used");
                     usable = false;
                     None
                 }
@@ -821,7 +905,7 @@ impl Checker {
                     Some(known) => RelationType::Known(known),
                     None => {
                         self.warn(
-                            join(&path, "type"),
+                            path.key("type"),
                             format!(
                                 "`{k}` is not a known relation type ({}){}; kept as an unrecognised link",
                                 list(KnownRelation::ALL),
@@ -840,10 +924,10 @@ impl Checker {
     }
 
     fn grading(&mut self, obj: &Map<String, Value>, kind: Option<Kind>) -> Option<Grading> {
-        let Some(m) = self.optional_object(obj, "grading", "") else {
+        let Some(m) = self.optional_object(obj, "grading", &ROOT) else {
             if kind == Some(Kind::Intelligence) {
                 self.warn(
-                    "grading",
+                    &ROOT.key("grading"),
                     "an intelligence report should carry a 3x5x2 grading",
                 );
             }
@@ -862,25 +946,31 @@ impl Checker {
                 }
                 parsed
             }
-            _ => self.optional_enum(m, "source", "grading", SourceGrade::parse, SourceGrade::ALL),
+            _ => self.optional_enum(
+                m,
+                "source",
+                &ROOT.key("grading"),
+                SourceGrade::parse,
+                SourceGrade::ALL,
+            ),
         };
         Some(Grading {
             source,
             intelligence: self.optional_enum(
                 m,
                 "intelligence",
-                "grading",
+                &ROOT.key("grading"),
                 IntelligenceGrade::parse,
                 IntelligenceGrade::ALL,
             ),
             handling: self.optional_enum(
                 m,
                 "handling",
-                "grading",
+                &ROOT.key("grading"),
                 HandlingCode::parse,
                 HandlingCode::ALL,
             ),
-            conditions: self.optional_str(m, "conditions", "grading"),
+            conditions: self.optional_str(m, "conditions", &ROOT.key("grading")),
         })
     }
 }
@@ -892,10 +982,10 @@ struct RefSet {
 }
 
 impl RefSet {
-    fn insert(&mut self, c: &mut Checker, r: &str, path: &str) {
+    fn insert(&mut self, c: &mut Checker, r: &str, path: &Path<'_>) {
         if !self.seen.insert(r.to_string()) {
             c.reject(
-                join(path, "ref"),
+                path.key("ref"),
                 format!("`{r}` is used by another mention in this report; refs must be unique"),
             );
         }

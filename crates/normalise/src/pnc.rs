@@ -23,6 +23,9 @@ pub fn normalise_pnc_id(s: &str) -> Result<String, IdentifierError> {
     let Some(&check) = text.as_bytes().last().filter(|c| c.is_ascii_uppercase()) else {
         return Err(bad());
     };
+    if !text.is_ascii() {
+        return Err(bad());
+    }
     let body = &text[..text.len() - 1];
     let (year, serial) = match body.split_once('/') {
         Some((y, n)) => (y, n),
