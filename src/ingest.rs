@@ -10,9 +10,11 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use jiff::Timestamp;
 use sightline_ingest::{
-    CsvFramer, CsvMapping, Format, IngestError, JsonLinesFramer, Outcome, RawRecord, Received,
+    CsvFramer, CsvMapping, Format, IngestError, JsonLinesFramer, Origin, Outcome, RawRecord,
+    Received,
 };
 use sightline_ledger::{BatchItem, ItemOutcome, Ledger, NewQuarantine, NewReport};
+use sightline_model::Accepted;
 
 use crate::Globals;
 
@@ -47,7 +49,7 @@ pub const EXIT_QUARANTINED: u8 = 3;
 
 /// How many quarantined records are described on standard error.
 const SHOW_REJECTIONS: usize = 20;
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 
 /// What became of one source's records.
 #[derive(Debug, Default, Clone)]
@@ -111,6 +113,61 @@ impl Tally {
             }
         ));
         format!("{} records: {}", self.records, parts.join(", "))
+    }
+}
+
+/// A checked record turned into what the ledger needs, built on the worker
+/// threads so that the writer thread only writes (and the typed report is
+/// dropped where it was made).
+struct Prepared {
+    origin: Origin,
+    item: BatchItem,
+    warned: bool,
+    reasons: Vec<String>,
+}
+
+fn prepare(received: Received, received_at: Timestamp) -> Prepared {
+    let Received { origin, outcome } = received;
+    match outcome {
+        Outcome::Accepted(a) => {
+            let Accepted {
+                report,
+                warnings,
+                body,
+                content_hash,
+            } = *a;
+            Prepared {
+                warned: !warnings.is_empty(),
+                item: BatchItem::Report(Box::new(NewReport {
+                    key: report.key(),
+                    version: report.source.version,
+                    kind: report.kind,
+                    recorded_at: report.recorded_at.instant,
+                    occurred_at: report.occurred_at.map(|t| t.instant),
+                    content_hash,
+                    body,
+                    warnings,
+                    source: origin.source.clone(),
+                    line: origin.line,
+                    received_at,
+                })),
+                origin,
+                reasons: Vec::new(),
+            }
+        }
+        Outcome::Rejected { rejected, raw } => Prepared {
+            reasons: rejected.reasons.iter().map(ToString::to_string).collect(),
+            item: BatchItem::Quarantine(NewQuarantine {
+                source: origin.source.clone(),
+                line: origin.line,
+                raw,
+                reasons: rejected.reasons,
+                key: rejected.key,
+                received_at,
+            }),
+            warned: false,
+            origin,
+        },
     }
 }
 
@@ -193,7 +250,7 @@ fn open_reader(name: &str) -> Result<Box<dyn Read>, IngestError> {
 fn produce(
     spec: &SourceSpec,
     received_at: Timestamp,
-    tx: &crossbeam_channel::Sender<Result<Vec<Received>, IngestError>>,
+    tx: &crossbeam_channel::Sender<Result<Vec<Prepared>, IngestError>>,
 ) {
     let reader = match open_reader(&spec.name) {
         Ok(r) => r,
@@ -219,7 +276,10 @@ fn produce(
     // pool, batch by batch, so that the order of records is kept.
     let flush = |raw: Vec<RawRecord>| -> bool {
         use rayon::prelude::*;
-        let checked: Vec<Received> = raw.into_par_iter().map(|r| r.check(received_at)).collect();
+        let checked: Vec<Prepared> = raw
+            .into_par_iter()
+            .map(|r| prepare(r.check(received_at), received_at))
+            .collect();
         tx.send(Ok(checked)).is_ok()
     };
     let mut batch = Vec::with_capacity(BATCH);
@@ -271,41 +331,9 @@ pub fn ingest_source(
             tally.records += batch.len() as u64;
             let mut items = Vec::with_capacity(batch.len());
             let mut notes = Vec::with_capacity(batch.len());
-            for received in batch {
-                let Received { origin, outcome } = received;
-                match outcome {
-                    Outcome::Accepted(a) => {
-                        let warned = !a.warnings.is_empty();
-                        let report = &a.report;
-                        items.push(BatchItem::Report(Box::new(NewReport {
-                            key: report.key(),
-                            version: report.source.version,
-                            kind: report.kind,
-                            recorded_at: report.recorded_at.instant,
-                            occurred_at: report.occurred_at.map(|t| t.instant),
-                            content_hash: a.content_hash,
-                            body: a.body,
-                            warnings: a.warnings,
-                            source: origin.source.clone(),
-                            line: origin.line,
-                            received_at,
-                        })));
-                        notes.push((origin, warned, Vec::new()));
-                    }
-                    Outcome::Rejected { rejected, raw } => {
-                        let reasons: Vec<String> =
-                            rejected.reasons.iter().map(ToString::to_string).collect();
-                        notes.push((origin.clone(), false, reasons));
-                        items.push(BatchItem::Quarantine(NewQuarantine {
-                            source: origin.source,
-                            line: origin.line,
-                            raw,
-                            reasons: rejected.reasons,
-                            key: rejected.key,
-                            received_at,
-                        }));
-                    }
-                }
+            for p in batch {
+                items.push(p.item);
+                notes.push((p.origin, p.warned, p.reasons));
             }
             let outcomes = ledger.write_batch(items)?;
             for (outcome, (origin, warned, reasons)) in outcomes.into_iter().zip(notes) {

@@ -127,6 +127,31 @@ fn ingesting_the_same_file_twice_changes_nothing() {
 }
 
 #[test]
+fn a_resend_with_keys_in_another_order_is_a_duplicate_not_a_conflict() {
+    let env = Env::new();
+    let original = line(&report("A"));
+    let pretty = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&report("A"))
+            .unwrap()
+            .replace('\n', " ")
+    );
+    let reordered = original
+        .replacen(",\"schema\":\"sightline.report/1\"", "", 1)
+        .replacen('{', "{\"schema\":\"sightline.report/1\",", 1);
+    assert_ne!(original, reordered);
+    let feed = env.write("f.jsonl", [original, pretty, reordered].concat());
+    let (code, stdout, _) = env.ingest(&[&feed]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("1 accepted")
+            && stdout.contains("2 duplicates")
+            && stdout.contains("0 quarantined"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_higher_version_supersedes_and_history_keeps_the_old_one() {
     let env = Env::new();
     let mut v2 = report("A");

@@ -310,6 +310,13 @@ fn append_report(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> rusqlite::Res
         if hash == r.content_hash {
             return Ok(ItemOutcome::Duplicate { seq: seq as u64 });
         }
+        // Different bytes may still be the same report written differently.
+        let held: Vec<u8> = tx
+            .prepare_cached("SELECT body FROM ledger WHERE seq = ?1")?
+            .query_row(params![seq], |row| row.get(0))?;
+        if sightline_model::same_content(&held, &r.body) {
+            return Ok(ItemOutcome::Duplicate { seq: seq as u64 });
+        }
         let quarantine_id = insert_quarantine(
             tx,
             &NewQuarantine {

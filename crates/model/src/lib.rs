@@ -25,10 +25,13 @@ use sha2::{Digest, Sha256};
 pub struct Accepted {
     pub report: Report,
     pub warnings: Vec<Problem>,
-    /// The report as received, in canonical JSON (keys sorted, compact):
-    /// what the ledger keeps, unknown fields included.
+    /// The report exactly as received (JSON Lines), or in canonical JSON
+    /// when a framer built it (CSV): what the ledger keeps, unknown fields
+    /// included.
     pub body: Vec<u8>,
-    /// SHA-256 of `body`: two copies with the same hash are the same content.
+    /// SHA-256 of `body`. Equal hashes mean the same content; different
+    /// hashes may still be the same content written differently (key
+    /// order, spacing), which [`same_content`] decides.
     pub content_hash: [u8; 32],
 }
 
@@ -43,7 +46,20 @@ pub struct Rejected {
 /// Parses and checks one JSON record.
 pub fn receive_bytes(bytes: &[u8], received_at: Timestamp) -> Result<Accepted, Rejected> {
     match parse_object(bytes) {
-        Ok(obj) => receive_object(obj, received_at),
+        Ok(obj) => match check_report(&obj, received_at) {
+            Ok(Checked { report, warnings }) => Ok(Accepted {
+                report,
+                warnings,
+                // Kept as received: no re-serialisation on the hot path, and
+                // the ledger holds the sender's exact bytes.
+                body: bytes.to_vec(),
+                content_hash: Sha256::digest(bytes).into(),
+            }),
+            Err(reasons) => Err(Rejected {
+                key: loose_key(&obj),
+                reasons,
+            }),
+        },
         Err(e) => Err(Rejected {
             reasons: vec![Problem {
                 field: String::new(),
@@ -77,7 +93,23 @@ pub fn receive_object(
     }
 }
 
-/// Re-reads a report the ledger holds (canonical JSON) into the typed model.
+/// Whether two report bodies say the same thing: equal as JSON values,
+/// whatever their key order or spacing. Bodies that are not JSON are equal
+/// only byte for byte.
+pub fn same_content(a: &[u8], b: &[u8]) -> bool {
+    if a == b {
+        return true;
+    }
+    match (
+        serde_json::from_slice::<Value>(a),
+        serde_json::from_slice::<Value>(b),
+    ) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Re-reads a report the ledger holds into the typed model.
 /// The checks are deterministic, so this gives the same report as at receipt.
 pub fn reread(body: &[u8], received_at: Timestamp) -> Result<Accepted, Rejected> {
     receive_bytes(body, received_at)

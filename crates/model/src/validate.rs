@@ -111,7 +111,6 @@ struct Path<'a> {
 enum Segment<'a> {
     Root,
     Key(&'a str),
-    Index(usize),
     /// An item of an array field: `people[2]`.
     KeyIndex(&'a str, usize),
 }
@@ -135,14 +134,6 @@ impl<'a> Path<'a> {
             segment: Segment::KeyIndex(key, index),
         }
     }
-
-    #[allow(dead_code)]
-    fn index(&'a self, index: usize) -> Path<'a> {
-        Path {
-            parent: Some(self),
-            segment: Segment::Index(index),
-        }
-    }
 }
 
 impl std::fmt::Display for Path<'_> {
@@ -155,7 +146,6 @@ impl std::fmt::Display for Path<'_> {
         match self.segment {
             Segment::Root => Ok(()),
             Segment::Key(k) => write!(f, "{dot}{k}"),
-            Segment::Index(i) => write!(f, "[{i}]"),
             Segment::KeyIndex(k, i) => write!(f, "{dot}{k}[{i}]"),
         }
     }
@@ -709,7 +699,7 @@ impl Checker {
         };
         if form == DateForm::DayFirst {
             self.warn(
-                field.clone(),
+                field,
                 format!("`{text}` is not in the form YYYY-MM-DD; read day first as {date}"),
             );
         }
@@ -927,7 +917,7 @@ impl Checker {
         let Some(m) = self.optional_object(obj, "grading", &ROOT) else {
             if kind == Some(Kind::Intelligence) {
                 self.warn(
-                    &ROOT.key("grading"),
+                    ROOT.key("grading"),
                     "an intelligence report should carry a 3x5x2 grading",
                 );
             }

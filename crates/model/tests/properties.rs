@@ -88,7 +88,11 @@ proptest! {
             let target = if parent.is_empty() { Some(&mut report) } else { report.pointer_mut(parent) };
             match target {
                 Some(Value::Object(m)) => { m.insert(key.to_string(), value); }
-                Some(Value::Array(a)) => { if let Ok(i) = key.parse::<usize>() { if i < a.len() { a[i] = value; } } }
+                Some(Value::Array(a)) => {
+                    if let Ok(i) = key.parse::<usize>() && i < a.len() {
+                        a[i] = value;
+                    }
+                }
                 _ => {}
             }
         }
