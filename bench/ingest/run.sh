@@ -28,8 +28,9 @@ run() {
     local secs rss
     secs=$(echo "$end - $start" | bc -l)
     rss=$(cat "$OUT/maxrss-$label")
-    printf '%-10s %9d reports  %7.2f s  %9.0f reports/s  peak RSS %6.1f MiB\n' \
-        "$label" "$count" "$secs" "$(echo "$count / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+    printf '%-10s %9d reports  %7.2f s  %9.0f reports/s  peak RSS %6.1f MiB  store %6.0f MiB\n' \
+        "$label" "$count" "$secs" "$(echo "$count / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
+        "$(echo "$(stat -c %s "$store") / 1048576" | bc -l)"
 }
 
 # Memory must be flat in the number of reports: measure a tenth and the whole.

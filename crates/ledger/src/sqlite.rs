@@ -169,7 +169,7 @@ impl SqliteLedger {
                  PRAGMA wal_autocheckpoint = 8192;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA cache_size = -65536;
+                 PRAGMA cache_size = -262144;
                  PRAGMA busy_timeout = 10000;",
             )
             .map_err(e)?;

@@ -1,4 +1,5 @@
-//! Times each step of receiving a JSON Lines file, single-threaded:
+//! Times each step of receiving a JSON Lines file, single-threaded, with
+//! the system allocator (the binary uses mimalloc):
 //!   cargo run --release -p sightline-model --example receive_speed FILE
 use std::time::Instant;
 
@@ -58,7 +59,7 @@ fn main() {
         ("serde_json::Value", plain),
         ("strict parse", strict),
         ("check", check),
-        ("canonical", canon),
+        ("canonical (CSV)", canon),
         ("sha256", hash),
         ("receive_bytes", all),
     ] {

@@ -39,24 +39,96 @@ pub fn normalise_identifier(scheme: &str, value: &str) -> Option<Result<String, 
     }
 }
 
-/// Upper-cases and removes spaces, hyphens, dots and slashes: the common
-/// first step for identifiers people write with separators.
+/// Upper-cases (ASCII only) and removes whitespace, hyphens, dots and
+/// slashes (unless listed in `keep`): the common first step for identifiers
+/// people write with separators. Non-ASCII characters are left in place, so
+/// they fail the format check that follows rather than being folded into
+/// ASCII look-alikes (`ſ`, `ı`).
 fn compact(s: &str, keep: &[char]) -> String {
     s.chars()
         .filter(|c| {
             !(c.is_whitespace() || matches!(c, '-' | '.') || (*c == '/' && !keep.contains(c)))
         })
-        .flat_map(char::to_uppercase)
+        .map(|c| c.to_ascii_uppercase())
         .collect()
 }
 
-/// Shortens a value for an error message.
+/// The value as shown in an error message: trimmed, control characters
+/// replaced by spaces, and shortened when long.
 fn shown(s: &str) -> String {
-    let t = s.trim();
+    let t: String = s
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if t.chars().count() > 40 {
         let cut: String = t.chars().take(37).collect();
         format!("{cut}...")
     } else {
-        t.to_string()
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dispatches_by_scheme() {
+        assert_eq!(
+            normalise_identifier("nhs_number", "943 476 5919"),
+            Some(Ok("9434765919".to_string()))
+        );
+        assert_eq!(
+            normalise_identifier("upn", "a950000178301"),
+            Some(Ok("A950000178301".to_string()))
+        );
+        assert_eq!(
+            normalise_identifier("pnc_id", "79/163001B"),
+            Some(Ok("1979/0163001B".to_string()))
+        );
+        assert_eq!(
+            normalise_identifier("ni_number", "ab 12 34 56 c"),
+            Some(Ok("AB123456C".to_string()))
+        );
+        assert!(matches!(
+            normalise_identifier("nhs_number", "9434765871"),
+            Some(Err(IdentifierError::Checksum { .. }))
+        ));
+        assert_eq!(normalise_identifier("local", "X/123"), None);
+        assert_eq!(normalise_identifier("NHS_NUMBER", "9434765919"), None);
+        assert_eq!(normalise_identifier("", ""), None);
+    }
+
+    #[test]
+    fn compact_does_not_fold_non_ascii() {
+        assert_eq!(compact(" ab-12.34/5 ", &[]), "AB12345");
+        assert_eq!(compact("ab/1", &['/']), "AB/1");
+        assert_eq!(compact("ſı", &[]), "ſı");
+    }
+
+    #[test]
+    fn shown_is_short_and_single_line() {
+        assert_eq!(shown("  a\nb\t "), "a b");
+        let long = "9".repeat(100);
+        assert_eq!(shown(&long).chars().count(), 40);
+    }
+
+    #[test]
+    fn messages_read_as_sentences() {
+        let e = normalise_nhs_number("9434765871").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "NHS number `9434765871` fails its modulus-11 check"
+        );
+        let e = normalise_postcode("ZZ99 3VZ").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "postcode `ZZ99 3VZ` is a pseudo-postcode (no fixed abode or not known), not a place"
+        );
+        assert_eq!(
+            normalise_upn("").unwrap_err().to_string(),
+            "UPN is empty"
+        );
     }
 }
