@@ -126,9 +126,6 @@ mod tests {
             e.to_string(),
             "postcode `ZZ99 3VZ` is a pseudo-postcode (no fixed abode or not known), not a place"
         );
-        assert_eq!(
-            normalise_upn("").unwrap_err().to_string(),
-            "UPN is empty"
-        );
+        assert_eq!(normalise_upn("").unwrap_err().to_string(), "UPN is empty");
     }
 }
