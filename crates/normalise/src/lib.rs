@@ -4,7 +4,27 @@
 //! and personal names.
 //!
 //! Every function is pure and total: any input, however malformed, gives a
-//! value or an [`IdentifierError`] in plain words, never a panic.
+//! value or an [`IdentifierError`] in plain words, never a panic. Each
+//! normaliser is idempotent: normalising its own output gives the same
+//! value.
+//!
+//! | value | function | canonical form |
+//! |---|---|---|
+//! | postcode | [`normalise_postcode`], [`normalise_postcode_district`] | `SW1A 1AA` (and its area, district, sector) |
+//! | NHS number | [`normalise_nhs_number`] | `9434765919` |
+//! | Unique Pupil Number | [`normalise_upn`] | `A950000178301` |
+//! | PNC ID | [`normalise_pnc_id`] | `2001/0171310W` |
+//! | National Insurance number | [`normalise_ni_number`] | `AB123456C` |
+//! | vehicle registration | [`normalise_registration`] | `AB12CDE`, `AB12C??` |
+//! | phone number | [`normalise_phone`] | `+447700900123` (E.164) |
+//! | personal name | [`fold_name`], [`name_tokens`] | `siobhan oneill smyth` |
+//!
+//! [`normalise_identifier`] dispatches by the scheme names reports use.
+//!
+//! Input is read leniently (any case, spaces and the usual separators) but
+//! only ASCII letters and digits count: full-width digits or look-alike
+//! letters are a format error, never silently converted. Names are the
+//! exception: they are transliterated to ASCII for comparison.
 
 mod error;
 mod name;

@@ -21,14 +21,25 @@ pub struct Postcode {
     pub sector: String,
 }
 
+/// Upper case (ASCII only: `ı` must not become `I`), whitespace removed.
 fn squeeze(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
+        .map(|c| c.to_ascii_uppercase())
         .collect()
 }
 
-/// Checks an outward code (`SW1A`, `M1`, `DN55`) against BS 7666.
+fn pseudo(s: &str) -> IdentifierError {
+    IdentifierError::Pseudo {
+        what: WHAT,
+        reason: "a pseudo-postcode (no fixed abode or not known), not a place",
+        value: shown(s),
+    }
+}
+
+/// Checks an outward code (`SW1A`, `M1`, `DN55`) against the BS 7666
+/// pattern: the first letter is not Q, V or X; a second letter is not I, J
+/// or Z; a letter after the district number is one of those in use.
 fn valid_outward(o: &[u8]) -> bool {
     let letter = |c: u8| c.is_ascii_uppercase();
     let digit = |c: u8| c.is_ascii_digit();
@@ -47,24 +58,25 @@ fn valid_outward(o: &[u8]) -> bool {
     }
 }
 
+/// Checks an inward code (`1AA`): a digit and two letters, none of C, I, K,
+/// M, O or V.
 fn valid_inward(i: &[u8]) -> bool {
     let letter = |c: u8| c.is_ascii_uppercase() && !b"CIKMOV".contains(&c);
     matches!(*i, [n, a, b] if n.is_ascii_digit() && letter(a) && letter(b))
 }
 
-/// Normalises and checks a full postcode. `ZZ99` pseudo-postcodes (used by
-/// the NHS for "no fixed abode" and "not known") are not places: an error.
+/// Normalises and checks a full postcode (`sw1a1aa` → `SW1A 1AA`): upper
+/// case, spaces removed, one space before the last three characters, then
+/// the BS 7666 pattern. `GIR 0AA` is valid. `ZZ99` pseudo-postcodes (used
+/// by the NHS for "no fixed abode" and "not known") are not places:
+/// [`IdentifierError::Pseudo`].
 pub fn normalise_postcode(s: &str) -> Result<Postcode, IdentifierError> {
     let p = squeeze(s);
     if p.is_empty() {
         return Err(IdentifierError::Empty { what: WHAT });
     }
     if p.starts_with("ZZ99") {
-        return Err(IdentifierError::Pseudo {
-            what: WHAT,
-            reason: "a pseudo-postcode (no fixed abode or not known), not a place",
-            value: shown(s),
-        });
+        return Err(pseudo(s));
     }
     if p == "GIR0AA" {
         return Ok(Postcode {
@@ -90,32 +102,37 @@ pub fn normalise_postcode(s: &str) -> Result<Postcode, IdentifierError> {
         .chars()
         .take_while(char::is_ascii_alphabetic)
         .collect();
+    let sector_digit: String = inward.chars().take(1).collect();
     Ok(Postcode {
         text: format!("{outward} {inward}"),
         area,
         district: outward.to_string(),
-        sector: format!("{outward} {}", &inward[..1]),
+        sector: format!("{outward} {sector_digit}"),
     })
 }
 
-/// The postcode district (outward code) of a full postcode or of an outward
-/// code on its own (`ol11` → `OL11`).
+/// The postcode district (outward code) of a full postcode, or of an outward
+/// code on its own (`ol11` → `OL11`; `OL11 1AA` → `OL11`; `GIR` → `GIR`).
+/// `ZZ99` is a pseudo-postcode district: [`IdentifierError::Pseudo`].
 pub fn normalise_postcode_district(s: &str) -> Result<String, IdentifierError> {
-    if let Ok(p) = normalise_postcode(s) {
-        return Ok(p.district);
+    const WHAT_DISTRICT: &str = "postcode district";
+    match normalise_postcode(s) {
+        Ok(p) => return Ok(p.district),
+        Err(e @ IdentifierError::Pseudo { .. }) => return Err(e),
+        Err(_) => {}
     }
     let p = squeeze(s);
     if p.is_empty() {
         return Err(IdentifierError::Empty {
-            what: "postcode district",
+            what: WHAT_DISTRICT,
         });
     }
-    if p.is_ascii() && valid_outward(p.as_bytes()) {
+    if p == "GIR" || valid_outward(p.as_bytes()) {
         return Ok(p);
     }
     Err(IdentifierError::Format {
-        what: "postcode district",
-        expected: "an outward code such as OL11 or SW1A",
+        what: WHAT_DISTRICT,
+        expected: "an outward code such as OL11 or SW1A, or a full postcode",
         value: shown(s),
     })
 }
@@ -124,52 +141,115 @@ pub fn normalise_postcode_district(s: &str) -> Result<String, IdentifierError> {
 mod tests {
     use super::*;
 
+    fn parts(s: &str) -> (String, String, String, String) {
+        let p = normalise_postcode(s).unwrap();
+        (p.text, p.area, p.district, p.sector)
+    }
+
+    fn kind(r: Result<impl Sized, IdentifierError>) -> &'static str {
+        match r {
+            Ok(_) => "ok",
+            Err(IdentifierError::Empty { .. }) => "empty",
+            Err(IdentifierError::Format { .. }) => "format",
+            Err(IdentifierError::Pseudo { .. }) => "pseudo",
+            Err(_) => "other",
+        }
+    }
+
     #[test]
     fn normalises_and_splits() {
-        let p = normalise_postcode("sw1a1aa").unwrap();
+        let s = |t: &str| t.to_string();
         assert_eq!(
-            (
-                p.text.as_str(),
-                p.area.as_str(),
-                p.district.as_str(),
-                p.sector.as_str()
-            ),
-            ("SW1A 1AA", "SW", "SW1A", "SW1A 1")
+            parts("sw1a1aa"),
+            (s("SW1A 1AA"), s("SW"), s("SW1A"), s("SW1A 1"))
         );
-        assert_eq!(normalise_postcode(" m1  1ae ").unwrap().text, "M1 1AE");
-        assert_eq!(normalise_postcode("DN55 1PT").unwrap().district, "DN55");
-        assert_eq!(normalise_postcode("W1A 0AX").unwrap().text, "W1A 0AX");
-        assert_eq!(normalise_postcode("GIR 0AA").unwrap().text, "GIR 0AA");
+        assert_eq!(
+            parts(" m1  1ae "),
+            (s("M1 1AE"), s("M"), s("M1"), s("M1 1"))
+        );
+        assert_eq!(
+            parts("DN55 1PT"),
+            (s("DN55 1PT"), s("DN"), s("DN55"), s("DN55 1"))
+        );
+        assert_eq!(
+            parts("W1A 0AX"),
+            (s("W1A 0AX"), s("W"), s("W1A"), s("W1A 0"))
+        );
+        assert_eq!(
+            parts("ec1a\t1bb"),
+            (s("EC1A 1BB"), s("EC"), s("EC1A"), s("EC1A 1"))
+        );
+        assert_eq!(parts("B33 8TH").0, "B33 8TH");
+        assert_eq!(parts("CR2 6XH").0, "CR2 6XH");
+        assert_eq!(parts("OL11 1AA").2, "OL11");
+        assert_eq!(
+            parts("gir0aa"),
+            (s("GIR 0AA"), s("GIR"), s("GIR"), s("GIR 0"))
+        );
+    }
+
+    #[test]
+    fn pseudo_postcodes() {
+        for p in ["ZZ99 3VZ", "ZZ99 3WZ", "zz993cz", "ZZ99"] {
+            assert_eq!(kind(normalise_postcode(p)), "pseudo", "{p}");
+        }
+        assert_eq!(kind(normalise_postcode_district("ZZ99")), "pseudo");
+        assert_eq!(kind(normalise_postcode_district("ZZ99 3VZ")), "pseudo");
     }
 
     #[test]
     fn rejects() {
-        assert!(matches!(
-            normalise_postcode("AB1 1CA"),
-            Err(IdentifierError::Format { .. })
-        ));
-        assert!(matches!(
-            normalise_postcode("ZZ99 3VZ"),
-            Err(IdentifierError::Pseudo { .. })
-        ));
-        assert!(matches!(
-            normalise_postcode("QA1 1AA"),
-            Err(IdentifierError::Format { .. })
-        ));
-        assert!(matches!(
-            normalise_postcode("12345"),
-            Err(IdentifierError::Format { .. })
-        ));
-        assert!(matches!(
-            normalise_postcode(""),
-            Err(IdentifierError::Empty { .. })
-        ));
+        for bad in [
+            // C, I, K, M, O and V are never inward letters.
+            "AB1 1CA",
+            "AB1 1AI",
+            "AB1 1KA",
+            // Q, V and X never start a postcode; I, J and Z are never second.
+            "QA1 1AA",
+            "VA1 1AA",
+            "XA1 1AA",
+            "AI1 1AA",
+            "AJ1 1AA",
+            // Letters after the district number are restricted.
+            "W1I 0AX",
+            "EC1C 1BB",
+            "12345",
+            "SW1A",
+            "SW1A 1A",
+            "SW1A 1AAA",
+            "SW1A1 1AA",
+            "SW 1AA",
+            "SW1A-1AA",
+            "ſW1A 1AA",
+            "Ｍ1 1AE",
+        ] {
+            assert_eq!(kind(normalise_postcode(bad)), "format", "{bad}");
+        }
+        assert_eq!(kind(normalise_postcode("")), "empty");
+        assert_eq!(kind(normalise_postcode(" \u{a0} ")), "empty");
     }
 
     #[test]
     fn districts() {
-        assert_eq!(normalise_postcode_district("ol11").unwrap(), "OL11");
-        assert_eq!(normalise_postcode_district("OL11 1AA").unwrap(), "OL11");
-        assert!(normalise_postcode_district("11OL").is_err());
+        for (input, want) in [
+            ("ol11", "OL11"),
+            ("OL11 1AA", "OL11"),
+            ("ol111aa", "OL11"),
+            ("M1", "M1"),
+            ("sw1a", "SW1A"),
+            ("W1A 0AX", "W1A"),
+            ("GIR 0AA", "GIR"),
+            ("GIR", "GIR"),
+        ] {
+            assert_eq!(
+                normalise_postcode_district(input).as_deref(),
+                Ok(want),
+                "{input}"
+            );
+        }
+        for bad in ["11OL", "Q1", "SW1A 1", "AB1 1CA", "OL11 1A"] {
+            assert_eq!(kind(normalise_postcode_district(bad)), "format", "{bad}");
+        }
+        assert_eq!(kind(normalise_postcode_district("  ")), "empty");
     }
 }

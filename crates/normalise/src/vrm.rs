@@ -8,6 +8,8 @@ use crate::{IdentifierError, shown};
 
 const WHAT: &str = "vehicle registration";
 
+/// The format of a UK registration mark; serialised in snake case
+/// (`northern_ireland`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationFormat {
@@ -29,14 +31,18 @@ pub enum RegistrationFormat {
 /// character.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Registration {
+    /// `AB12CDE`, or `AB12C??` with unknown characters.
     pub text: String,
+    /// The format the mark has (or, when partial, the first it could have).
     pub format: RegistrationFormat,
+    /// Whether any character is unknown (`?`).
     pub partial: bool,
 }
 
 impl Registration {
     /// Whether two registrations can be the same plate: same length, and
-    /// every known character equal (`?` matches anything).
+    /// every known character equal (`?` matches any single character, on
+    /// either side).
     pub fn matches(&self, other: &Registration) -> bool {
         self.text.len() == other.text.len()
             && self
@@ -67,7 +73,9 @@ fn fits(s: &[u8], runs: &[Run]) -> bool {
             }
     };
     let run = s.iter().take(max).take_while(|&&c| ok(c)).count();
-    (min..=run).rev().any(|n| fits(&s[n..], rest))
+    (min..=run)
+        .rev()
+        .any(|n| s.get(n..).is_some_and(|tail| fits(tail, rest)))
 }
 
 use Class::{Digit as D, Letter as L};
@@ -104,7 +112,16 @@ fn northern_irish(s: &[u8]) -> bool {
 }
 
 /// Normalises a registration (`ab12 cde` → `AB12CDE`; `AB12 C**` →
-/// `AB12C??`, partial).
+/// `AB12C??`, partial) and names its format.
+///
+/// Case, spaces and hyphens are ignored. Unknown characters may be written
+/// `?`, `*` or `_`; such a partial plate needs at least two known
+/// characters, and takes the first format it could be, or
+/// [`RegistrationFormat::Unknown`]. A complete plate must fit one of the
+/// formats: current `AB12CDE`, prefix `A123BCD`, suffix `ABC123D`, Northern
+/// Ireland (two or three letters including I or Z, then one to four
+/// digits), or dateless (one to three letters and one to four digits, either
+/// way round).
 pub fn normalise_registration(s: &str) -> Result<Registration, IdentifierError> {
     let text: String = s
         .chars()
@@ -122,14 +139,11 @@ pub fn normalise_registration(s: &str) -> Result<Registration, IdentifierError> 
         expected: "a UK registration such as AB12 CDE, A123 BCD or ABC 123D; `?` for unknown characters",
         value: shown(s),
     };
-    if !text
-        .bytes()
-        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'?')
-        || text.len() > 8
-    {
+    let bytes = text.as_bytes();
+    let allowed = |c: &u8| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'?';
+    if bytes.len() > 7 || !bytes.iter().all(allowed) {
         return Err(bad());
     }
-    let bytes = text.as_bytes();
     let partial = bytes.contains(&b'?');
     let known = bytes.iter().filter(|&&c| c != b'?').count();
     if partial && known < 2 {
@@ -142,56 +156,113 @@ pub fn normalise_registration(s: &str) -> Result<Registration, IdentifierError> 
                 && (*format != RegistrationFormat::NorthernIreland || northern_irish(bytes))
         })
         .map(|(format, _)| *format);
-    match format {
-        Some(format) if bytes.len() <= 7 => Ok(Registration {
-            text,
-            format,
-            partial,
-        }),
-        None if partial && (2..=7).contains(&bytes.len()) => Ok(Registration {
-            text,
-            format: RegistrationFormat::Unknown,
-            partial,
-        }),
-        _ => Err(bad()),
-    }
+    let format = match format {
+        Some(format) => format,
+        None if partial && bytes.len() >= 2 => RegistrationFormat::Unknown,
+        None => return Err(bad()),
+    };
+    Ok(Registration {
+        text,
+        format,
+        partial,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use RegistrationFormat::*;
 
-    fn fmt(s: &str) -> RegistrationFormat {
-        normalise_registration(s).unwrap().format
+    fn reg(s: &str) -> Registration {
+        normalise_registration(s).unwrap()
     }
 
     #[test]
     fn formats() {
-        assert_eq!(normalise_registration("ab51 abc").unwrap().text, "AB51ABC");
-        assert_eq!(fmt("AB51 ABC"), RegistrationFormat::Current);
-        assert_eq!(fmt("A123 BCD"), RegistrationFormat::Prefix);
-        assert_eq!(fmt("ABC 123D"), RegistrationFormat::Suffix);
-        assert_eq!(fmt("RY52 APF"), RegistrationFormat::Current);
-        assert_eq!(fmt("ABC 123"), RegistrationFormat::Dateless);
-        assert_eq!(fmt("1234 AB"), RegistrationFormat::Dateless);
-        assert_eq!(fmt("AIJ 1234"), RegistrationFormat::NorthernIreland);
+        for (input, text, format) in [
+            ("ab51 abc", "AB51ABC", Current),
+            ("AB51ABC", "AB51ABC", Current),
+            ("  rY52   apf ", "RY52APF", Current),
+            ("A123 BCD", "A123BCD", Prefix),
+            ("a1 bcd", "A1BCD", Prefix),
+            ("ABC 123D", "ABC123D", Suffix),
+            ("ABC-1D", "ABC1D", Suffix),
+            ("ABC 123", "ABC123", Dateless),
+            ("A 1", "A1", Dateless),
+            ("1234 AB", "1234AB", Dateless),
+            ("1 ABC", "1ABC", Dateless),
+            ("AIJ 1234", "AIJ1234", NorthernIreland),
+            ("BAZ 123", "BAZ123", NorthernIreland),
+            ("OI 5", "OI5", NorthernIreland),
+        ] {
+            let r = reg(input);
+            assert_eq!(
+                (r.text.as_str(), r.format, r.partial),
+                (text, format, false),
+                "{input}"
+            );
+        }
     }
 
     #[test]
     fn partial_plates() {
-        let r = normalise_registration("AB12 C??").unwrap();
+        let r = reg("AB12 C??");
         assert!(r.partial);
-        assert_eq!(r.format, RegistrationFormat::Current);
-        assert!(r.matches(&normalise_registration("ab12cde").unwrap()));
-        assert!(!r.matches(&normalise_registration("AB13CDE").unwrap()));
-        assert_eq!(normalise_registration("AB12 C**").unwrap().text, "AB12C??");
-        assert!(normalise_registration("????").is_err());
+        assert_eq!(r.format, Current);
+        assert_eq!(reg("AB12 C**").text, "AB12C??");
+        assert_eq!(reg("ab12 c__").text, "AB12C??");
+        assert_eq!(reg("?123 BCD").format, Prefix);
+        assert_eq!(reg("ABC ??3D").format, Suffix);
+        assert_eq!(reg("AB?").format, Dateless);
+        // Could be nothing but a partial: still accepted, format unknown.
+        let r = reg("A?B?C?D");
+        assert_eq!((r.format, r.partial), (Unknown, true));
+        for bad in ["????", "A???", "?", "A?"] {
+            assert!(normalise_registration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn matching() {
+        let partial = reg("AB12 C??");
+        assert!(partial.matches(&reg("ab12cde")));
+        assert!(reg("ab12cde").matches(&partial));
+        assert!(partial.matches(&reg("??12 CDE")));
+        assert!(partial.matches(&partial));
+        assert!(!partial.matches(&reg("AB13CDE")));
+        assert!(!partial.matches(&reg("AB12C?")));
+        assert!(!reg("AB12CDE").matches(&reg("AB12CDF")));
+        assert!(reg("AB12CDE").matches(&reg("ab12 cde")));
     }
 
     #[test]
     fn rejects() {
-        for bad in ["", "NOT A PLATE 123456", "AB12-CD€", "12345678", "A"] {
-            assert!(normalise_registration(bad).is_err(), "{bad}");
+        for bad in [
+            "NOT A PLATE 123456",
+            "AB12-CD€",
+            "12345678",
+            "A",
+            "1",
+            "ABCDEFG",
+            "1234567",
+            "AB12CDEF",
+            "ABCD123",
+            "12345AB",
+            "A1B2C3",
+            "AB.12CDE",
+            "ÅB12CDE",
+        ] {
+            assert!(
+                matches!(
+                    normalise_registration(bad),
+                    Err(IdentifierError::Format { .. })
+                ),
+                "{bad}"
+            );
         }
+        assert!(matches!(
+            normalise_registration("  "),
+            Err(IdentifierError::Empty { .. })
+        ));
     }
 }
