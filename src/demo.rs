@@ -1,8 +1,10 @@
 //! `sightline demo`: builds a demonstration store from data shipped in the
 //! binary and shows what each stage that exists does with it.
 //!
-//! Until the town simulator lands, the data is a small example feed of a
-//! fictional town (`examples/`), with the mistakes real feeds carry.
+//! The data: a small town made by the simulator (every agency's reports
+//! over three years), plus two example feeds shipped in `examples/` with the
+//! mistakes real feeds carry (a damaged JSON Lines file and a school's CSV
+//! export with its own headers).
 
 use std::io::Write;
 use std::path::Path;
@@ -43,7 +45,10 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
     let mut ledger = open_demo_store(&store_path)?;
     let mut out = crate::output::open(None)?;
 
-    writeln!(out, "Sightline demo: the town of Riverton")?;
+    writeln!(
+        out,
+        "Sightline demo: the towns of Riverton, Brookfield and Hallam Vale"
+    )?;
     writeln!(
         out,
         "store: {}{}",
@@ -62,9 +67,30 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
     std::fs::write(&csv, SCHOOL_CSV)?;
     let mapping = CsvMapping::parse(SCHOOL_MAPPING, "riverton-school.mapping.toml")?;
 
-    writeln!(out, "1. Ingest: every agency's reports into the ledger")?;
+    writeln!(
+        out,
+        "1. Simulate: three years of a town's records across agencies"
+    )?;
+    let town = work.path().join("town");
+    let cfg = sightline_sim::SimConfig {
+        children: 800,
+        years: 3,
+        ..sightline_sim::SimConfig::default()
+    };
+    let tally = sightline_sim::simulate(&cfg, &town).context("cannot simulate the demo town")?;
+    for line in tally.describe().iter().take(3) {
+        writeln!(out, "   {line}")?;
+    }
+    writeln!(out)?;
+
+    writeln!(out, "2. Ingest: every agency's reports into the ledger")?;
     let received_at = Timestamp::now();
     for spec in [
+        SourceSpec {
+            name: path_name(&town.join("reports.jsonl")),
+            format: Format::JsonLines,
+            mapping: CsvMapping::default(),
+        },
         SourceSpec {
             name: path_name(&feed),
             format: Format::JsonLines,
@@ -85,7 +111,7 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
     }
     writeln!(out)?;
 
-    writeln!(out, "2. What the ledger holds")?;
+    writeln!(out, "3. What the ledger holds")?;
     let stats = ledger.stats(globals.as_of)?;
     let mut text = Vec::new();
     crate::stats::write_text(&mut text, &stats)?;
@@ -96,7 +122,7 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
 
     writeln!(
         out,
-        "3. Quarantined, kept with the reason (`sightline quarantine list`)"
+        "4. Quarantined, kept with the reason (`sightline quarantine list`)"
     )?;
     for e in ledger.quarantine_list(false)?.iter().rev() {
         let file = Path::new(&e.source)
@@ -112,7 +138,7 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
 
     writeln!(
         out,
-        "4. Accepted with warnings: doubtful values kept but not used as evidence"
+        "5. Accepted with warnings: doubtful values kept but not used as evidence"
     )?;
     let mut shown = 0;
     ledger.for_each_report(globals.as_of, &mut |r| {

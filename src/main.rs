@@ -6,6 +6,7 @@ mod demo;
 mod ingest;
 mod output;
 mod quarantine;
+mod simulate;
 mod stats;
 
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ enum Command {
     Quarantine(quarantine::QuarantineCommand),
     /// Counts of what the store holds.
     Stats(stats::StatsArgs),
+    /// Write a synthetic multi-agency world with ground truth.
+    Simulate(simulate::SimulateArgs),
     /// Build a small demonstration store and show what Sightline does with it.
     Demo(demo::DemoArgs),
 }
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => ingest::run(&globals, args),
         Command::Quarantine(cmd) => quarantine::run(&globals, cmd),
         Command::Stats(args) => stats::run(&globals, args),
+        Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };
     match result {
