@@ -163,10 +163,10 @@ impl SqliteLedger {
             .execute_batch(
                 // Page size only takes effect on a new file (before WAL is
                 // on); 8 KiB pages suit report bodies of about a kilobyte.
-                // Checkpoints every ~64 MiB of WAL rather than 4 MiB.
+                // Checkpoints every 32 MiB of WAL rather than 4 MiB.
                 "PRAGMA page_size = 8192;
                  PRAGMA journal_mode = WAL;
-                 PRAGMA wal_autocheckpoint = 8192;
+                 PRAGMA wal_autocheckpoint = 4096;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
                  PRAGMA cache_size = -262144;

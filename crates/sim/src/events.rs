@@ -898,7 +898,12 @@ impl Ctx<'_> {
                                 "Attended sexual health clinic requesting emergency contraception, aged {}. Partner described as 'older'.",
                                 p.age_on(date)
                             ),
+                            &format!(
+                                "{} y/o attended GUM clinic for EHC after a weekend away from home. Would not name partner.",
+                                p.age_on(date)
+                            ),
                             "Positive chlamydia test. Reluctant to name partner.",
+                            "STI screen requested. YP vague about sexual partners; says he is 'a bit older'.",
                             "Brought to ED heavily intoxicated by an unknown male who left before triage.",
                             "Bruising to upper arms, explanation vague; says she fell.",
                             "Attended for pregnancy test.",

@@ -108,6 +108,7 @@ pub struct Tally {
     pub swapped: u64,
     pub partial_family: u64,
     pub partial_name: u64,
+    pub street_only: u64,
     pub partial_plate: u64,
     pub children: u64,
     pub adults: u64,
@@ -165,6 +166,10 @@ impl Tally {
             format!(
                 "mentions by partial name or street name: {}",
                 pct(self.partial_name)
+            ),
+            format!(
+                "mentions of adults with only a street for an address: {}",
+                pct(self.street_only)
             ),
             format!(
                 "vehicle mentions with a partial plate: {}",

@@ -404,8 +404,23 @@ impl ReportBuilder {
                 tally.old_address += 1;
             }
             let address = &world.addresses[a];
-            let mut addr = json!({"text": address.text, "kind": "home"});
-            if rng.random_bool(0.9) {
+            // Adults known only in part: often just the street they live on.
+            let street_only = !p.child && known == Known::Partly && rng.random_bool(0.5);
+            let text = if street_only {
+                let street = address
+                    .text
+                    .rsplit(',')
+                    .nth(1)
+                    .unwrap_or(&address.text)
+                    .trim();
+                let street = street.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+                tally.street_only += 1;
+                format!("{street}, {}", world.las[address.la].town)
+            } else {
+                address.text.clone()
+            };
+            let mut addr = json!({"text": text, "kind": "home"});
+            if !street_only && rng.random_bool(0.9) {
                 addr["postcode"] = json!(address.postcode);
             }
             m.insert("addresses".into(), json!([addr]));
