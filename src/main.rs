@@ -3,6 +3,8 @@
 //! the I/O: files, the store, the terminal.
 
 mod demo;
+mod detect;
+mod detect_store;
 mod ingest;
 mod output;
 mod quarantine;
@@ -52,6 +54,11 @@ enum Command {
     Quarantine(quarantine::QuarantineCommand),
     /// Counts of what the store holds.
     Stats(stats::StatsArgs),
+    /// Find exploitation indicators: in the store (incremental), or in a text.
+    Detect(detect::DetectArgs),
+    /// Check, test or show indicator rule files.
+    #[command(subcommand)]
+    Rules(detect::RulesCommand),
     /// Write a synthetic multi-agency world with ground truth.
     Simulate(simulate::SimulateArgs),
     /// Build a small demonstration store and show what Sightline does with it.
@@ -128,6 +135,8 @@ fn main() -> ExitCode {
         Command::Ingest(args) => ingest::run(&globals, args),
         Command::Quarantine(cmd) => quarantine::run(&globals, cmd),
         Command::Stats(args) => stats::run(&globals, args),
+        Command::Detect(args) => detect::run(&globals, args),
+        Command::Rules(cmd) => detect::rules(cmd),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };

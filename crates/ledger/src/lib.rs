@@ -178,6 +178,43 @@ pub struct Stats {
     pub latest_recorded_at: Option<Timestamp>,
 }
 
+/// One indicator hit as the detection projection stores it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HitRow {
+    pub indicator: String,
+    pub tier: String,
+    pub negated: bool,
+    pub hedged: bool,
+    pub historical: bool,
+    pub experiencer: String,
+    pub start: Option<u64>,
+    pub end: Option<u64>,
+    pub sentence: String,
+    pub rule: String,
+    /// What it rests on, as JSON (`{"type":"text"}`, `{"type":"code",...}`).
+    pub evidence: String,
+}
+
+/// Hits of one report version, replacing whatever an earlier version had.
+#[derive(Debug, Clone)]
+pub struct ReportHits {
+    pub key: ReportKey,
+    pub seq: u64,
+    /// The event's time (`occurred_at`, else `recorded_at`): data time.
+    pub event_at: Timestamp,
+    pub hits: Vec<HitRow>,
+}
+
+/// Per indicator: hits found present, negated, and reports with a present hit.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndicatorCount {
+    pub indicator: String,
+    pub tier: String,
+    pub present: u64,
+    pub negated: u64,
+    pub reports: u64,
+}
+
 /// The store behind the pipeline.
 pub trait Ledger {
     /// Appends a batch in one transaction and says what became of each item,
@@ -208,6 +245,28 @@ pub trait Ledger {
     /// Marks an entry resolved (it is never deleted) and records the human
     /// decision in the ledger. Returns the decision's sequence number.
     fn quarantine_resolve(&mut self, id: u64, resolution: Resolution) -> Result<u64, LedgerError>;
+
+    /// Current report versions with a sequence number above `after`, in
+    /// ledger order, at most `limit` of them: for incremental projections.
+    fn reports_after(&self, after: u64, limit: usize) -> Result<Vec<StoredReport>, LedgerError>;
+
+    /// How far a projection has read the ledger, and with which rules.
+    fn projection_state(&self, name: &str) -> Result<Option<(u64, String)>, LedgerError>;
+    fn set_projection_state(
+        &mut self,
+        name: &str,
+        seq: u64,
+        version: &str,
+    ) -> Result<(), LedgerError>;
+
+    /// Replaces the detection hits of each report (one transaction).
+    fn replace_hits(&mut self, batch: &[ReportHits]) -> Result<(), LedgerError>;
+    /// Drops every detection hit (before a rebuild).
+    fn clear_hits(&mut self) -> Result<(), LedgerError>;
+    /// Counts per indicator, most frequent first.
+    fn indicator_counts(&self) -> Result<Vec<IndicatorCount>, LedgerError>;
+    /// The hits of one report.
+    fn hits_of(&self, key: &ReportKey) -> Result<Vec<HitRow>, LedgerError>;
 
     /// Store metadata (who created it, format versions).
     fn meta(&self, key: &str) -> Result<Option<String>, LedgerError>;

@@ -9,7 +9,39 @@ use sightline_model::{Agency, LooseKey, Problem, ReportKey};
 use crate::*;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// Version 2: the detection projection.
+const MIGRATION_2: &str = r#"
+-- Projection: indicator hits of the current version of each report.
+CREATE TABLE indicator_hits (
+    agency      TEXT NOT NULL,
+    system      TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    event_at    INTEGER NOT NULL,
+    indicator   TEXT NOT NULL,
+    tier        TEXT NOT NULL,
+    negated     INTEGER NOT NULL,
+    hedged      INTEGER NOT NULL,
+    historical  INTEGER NOT NULL,
+    experiencer TEXT NOT NULL,
+    start       INTEGER,
+    "end"       INTEGER,
+    sentence    TEXT NOT NULL,
+    rule        TEXT NOT NULL,
+    evidence    TEXT NOT NULL
+);
+CREATE INDEX indicator_hits_report ON indicator_hits (agency, system, record_id);
+CREATE INDEX indicator_hits_indicator ON indicator_hits (indicator);
+
+CREATE TABLE projections (
+    name    TEXT PRIMARY KEY,
+    seq     INTEGER NOT NULL,
+    version TEXT NOT NULL
+);
+
+"#;
 
 const SCHEMA: &str = r#"
 CREATE TABLE meta (
@@ -181,6 +213,7 @@ impl SqliteLedger {
             0 => {
                 let tx = ledger.conn.transaction().map_err(e)?;
                 tx.execute_batch(SCHEMA).map_err(e)?;
+                tx.execute_batch(MIGRATION_2).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.execute(
@@ -188,6 +221,12 @@ impl SqliteLedger {
                     params![Timestamp::now().to_string()],
                 )
                 .map_err(e)?;
+                tx.commit().map_err(e)?;
+            }
+            1 => {
+                let tx = ledger.conn.transaction().map_err(e)?;
+                tx.execute_batch(MIGRATION_2).map_err(e)?;
+                tx.execute_batch("PRAGMA user_version = 2").map_err(e)?;
                 tx.commit().map_err(e)?;
             }
             SCHEMA_VERSION => {}
@@ -619,6 +658,158 @@ impl Ledger for SqliteLedger {
         .map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(seq as u64)
+    }
+
+    fn reports_after(&self, after: u64, limit: usize) -> Result<Vec<StoredReport>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "{HEADS_CURRENT} WHERE h.seq > ?1 ORDER BY l.seq LIMIT ?2"
+            ))
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![after as i64, limit as i64], Self::row_to_report)
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    fn projection_state(&self, name: &str) -> Result<Option<(u64, String)>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT seq, version FROM projections WHERE name = ?1",
+                params![name],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn set_projection_state(
+        &mut self,
+        name: &str,
+        seq: u64,
+        version: &str,
+    ) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "INSERT INTO projections (name, seq, version) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, version = excluded.version",
+                params![name, seq as i64, version],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn replace_hits(&mut self, batch: &[ReportHits]) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut delete = tx
+                .prepare_cached("DELETE FROM indicator_hits WHERE agency = ?1 AND system = ?2 AND record_id = ?3")
+                .map_err(e)?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO indicator_hits (agency, system, record_id, seq, event_at, indicator, tier, negated, hedged,
+                     historical, experiencer, start, \"end\", sentence, rule, evidence)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                )
+                .map_err(e)?;
+            for r in batch {
+                let agency = r.key.agency.as_str();
+                delete
+                    .execute(params![agency, r.key.system, r.key.record_id])
+                    .map_err(e)?;
+                for h in &r.hits {
+                    insert
+                        .execute(params![
+                            agency,
+                            r.key.system,
+                            r.key.record_id,
+                            r.seq as i64,
+                            ms(r.event_at),
+                            h.indicator,
+                            h.tier,
+                            h.negated,
+                            h.hedged,
+                            h.historical,
+                            h.experiencer,
+                            h.start.map(|v| v as i64),
+                            h.end.map(|v| v as i64),
+                            h.sentence,
+                            h.rule,
+                            h.evidence,
+                        ])
+                        .map_err(e)?;
+                }
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(())
+    }
+
+    fn clear_hits(&mut self) -> Result<(), LedgerError> {
+        self.conn
+            .execute("DELETE FROM indicator_hits", [])
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn indicator_counts(&self) -> Result<Vec<IndicatorCount>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT indicator, MIN(tier), SUM(negated = 0), SUM(negated = 1),
+                        COUNT(DISTINCT CASE WHEN negated = 0 THEN agency || '/' || system || '/' || record_id END)
+                 FROM indicator_hits GROUP BY indicator ORDER BY SUM(negated = 0) DESC, indicator",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(IndicatorCount {
+                    indicator: r.get(0)?,
+                    tier: r.get(1)?,
+                    present: r.get::<_, i64>(2)? as u64,
+                    negated: r.get::<_, i64>(3)? as u64,
+                    reports: r.get::<_, i64>(4)? as u64,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    fn hits_of(&self, key: &ReportKey) -> Result<Vec<HitRow>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT indicator, tier, negated, hedged, historical, experiencer, start, \"end\", sentence, rule, evidence
+                 FROM indicator_hits WHERE agency = ?1 AND system = ?2 AND record_id = ?3 ORDER BY start, indicator",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(
+                params![key.agency.as_str(), key.system, key.record_id],
+                |r| {
+                    Ok(HitRow {
+                        indicator: r.get(0)?,
+                        tier: r.get(1)?,
+                        negated: r.get(2)?,
+                        hedged: r.get(3)?,
+                        historical: r.get(4)?,
+                        experiencer: r.get(5)?,
+                        start: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
+                        end: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
+                        sentence: r.get(8)?,
+                        rule: r.get(9)?,
+                        evidence: r.get(10)?,
+                    })
+                },
+            )
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, LedgerError> {

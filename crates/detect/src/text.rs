@@ -1,0 +1,209 @@
+//! Text preparation: sentences, tokens, and the normalised token stream
+//! (lower case, stemmed, numbers as `#`) that phrase patterns match against,
+//! with each token's byte span in the original text.
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// One token of the original text.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// Byte span in the original text.
+    pub start: usize,
+    pub end: usize,
+    /// Lower-cased surface form.
+    pub lower: String,
+    /// Normalised form matched by patterns: stemmed, `#` for numbers.
+    pub norm: String,
+    /// Index of the sentence it belongs to.
+    pub sentence: usize,
+}
+
+/// A sentence's byte span in the original text.
+#[derive(Debug, Clone, Copy)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+}
+
+pub struct Prepared {
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+}
+
+/// Words after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "pc", "dc", "ps", "di", "ds", "sgt", "insp", "st", "no", "approx",
+    "e.g", "i.e", "etc", "vs", "dob", "tel", "ref", "inc", "a.m", "p.m", "mob",
+];
+
+pub fn stemmer() -> Stemmer {
+    Stemmer::create(Algorithm::English)
+}
+
+/// Normalises one word as patterns see it.
+pub fn normalise_word(stemmer: &Stemmer, lower: &str) -> String {
+    if lower.bytes().all(|b| b.is_ascii_digit()) {
+        // Numbers that could be an adult's age are told apart, so that
+        // "boyfriend aged 24" can be written `boyfriend aged #a`.
+        return match lower.parse::<u32>() {
+            Ok(n) if (18..=99).contains(&n) => "#a".to_string(),
+            _ => "#".to_string(),
+        };
+    }
+    if lower
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+    {
+        // A time or a decimal.
+        return "#".to_string();
+    }
+    // Ordinals and ages written together ("15yo", "3rd") keep their letters.
+    stemmer.stem(lower).into_owned()
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Splits `text` into sentences and tokens.
+pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
+    let mut tokens = Vec::new();
+    let mut sentences = Vec::new();
+    let mut sentence_start = 0usize;
+    let mut sentence = 0usize;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    let mut pending_break = false;
+    while i < chars.len() {
+        let (pos, c) = chars[i];
+        if is_word_char(c) {
+            if pending_break {
+                // A new sentence begins with this word.
+                sentences.push(Sentence {
+                    start: sentence_start,
+                    end: pos,
+                });
+                sentence += 1;
+                sentence_start = pos;
+                pending_break = false;
+            }
+            let start = pos;
+            let mut j = i;
+            let mut lower = String::new();
+            // Words may contain apostrophes (dropped), and `/` or `&`
+            // between letters (y/o, s/w, a&e).
+            while j < chars.len() {
+                let (_, cj) = chars[j];
+                if is_word_char(cj) {
+                    lower.extend(cj.to_lowercase());
+                    j += 1;
+                } else if cj == ':'
+                    && lower.bytes().all(|b| b.is_ascii_digit())
+                    && chars.get(j + 1).is_some_and(|(_, n)| n.is_ascii_digit())
+                {
+                    // Times: 21:30 is one token.
+                    lower.push(':');
+                    j += 1;
+                } else if matches!(cj, '\'' | '\u{2019}' | '/' | '&')
+                    && j + 1 < chars.len()
+                    && is_word_char(chars[j + 1].1)
+                    && j > i
+                {
+                    if cj == '/' || cj == '&' {
+                        lower.push(cj);
+                    }
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let end = if j < chars.len() {
+                chars[j].0
+            } else {
+                text.len()
+            };
+            tokens.push(Token {
+                start,
+                end,
+                norm: normalise_word(stemmer, &lower),
+                lower,
+                sentence,
+            });
+            i = j;
+            continue;
+        }
+        match c {
+            '.' | '!' | '?' | ';' => {
+                let is_abbreviation = c == '.'
+                    && tokens.last().is_some_and(|t| {
+                        t.sentence == sentence
+                            && t.end == pos
+                            && (ABBREVIATIONS.contains(&t.lower.as_str()) || t.lower.len() == 1)
+                    });
+                // A decimal point or a time (03.00) is not a break.
+                let next_is_digit = chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit());
+                if !is_abbreviation && !next_is_digit {
+                    pending_break = true;
+                }
+            }
+            '\n' => {
+                // A blank line or a line break in a log ends a sentence.
+                pending_break = true;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    sentences.push(Sentence {
+        start: sentence_start,
+        end: text.len(),
+    });
+    Prepared { tokens, sentences }
+}
+
+/// The text of a sentence, trimmed.
+pub fn sentence_text(text: &str, s: Sentence) -> &str {
+    text.get(s.start..s.end).unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_sentences() {
+        let st = stemmer();
+        let text = "Kayleigh returned at 03.00 after being MFH. She's got a new phone!\nPC Smith spoke to mum; no concerns. 15 y/o seen at A&E.";
+        let p = prepare(&st, text);
+        let words: Vec<&str> = p.tokens.iter().map(|t| t.lower.as_str()).collect();
+        assert!(words.contains(&"shes"));
+        assert!(words.contains(&"y/o"));
+        assert!(words.contains(&"a&e"));
+        assert_eq!(
+            p.sentences.len(),
+            5,
+            "{:?}",
+            p.sentences
+                .iter()
+                .map(|s| sentence_text(text, *s))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            sentence_text(text, p.sentences[0]),
+            "Kayleigh returned at 03.00 after being MFH."
+        );
+        let returned = &p.tokens[1];
+        assert_eq!(&text[returned.start..returned.end], "returned");
+        assert_eq!(returned.norm, "return");
+        assert_eq!(p.tokens[3].norm, "#");
+    }
+
+    #[test]
+    fn unicode_is_safe() {
+        let st = stemmer();
+        let p = prepare(&st, "Zoë’s café — naïve… 😀 ok.");
+        for t in &p.tokens {
+            assert!(t.start < t.end);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The default rule set loads, covers the whole catalogue, and every rule's
+//! examples pass.
+
+use sightline_detect::{Detector, Experiencer, load_rules, run_examples};
+
+#[test]
+fn default_rules_cover_the_catalogue_and_pass_their_examples() {
+    let file = load_rules(None).unwrap_or_else(|e| panic!("{e:?}"));
+    let ids: Vec<&str> = file.indicators.iter().map(|i| i.id.as_str()).collect();
+    for tier in ["C", "H", "M", "V"] {
+        let n = match tier {
+            "C" => 4,
+            "H" => 13,
+            "M" => 14,
+            _ => 10,
+        };
+        for i in 1..=n {
+            let id = format!("{tier}{i}");
+            assert!(ids.contains(&id.as_str()), "{id} missing");
+            assert!(
+                file.rules.iter().any(|r| r.indicator == id),
+                "no rule for {id}"
+            );
+        }
+    }
+    for id in ["NA", "VB"] {
+        assert!(
+            file.rules.iter().any(|r| r.indicator == id),
+            "no rule for {id}"
+        );
+    }
+    assert!(file.rules.iter().all(|r| !r.source.is_empty()));
+    let detector = Detector::compile(&file).unwrap();
+    let (count, failures) = run_examples(&file, &detector);
+    assert!(count >= 45, "{count} examples");
+    let text: Vec<String> = failures
+        .iter()
+        .map(|f| format!("{}: {:?}: {}", f.rule, f.text, f.problem))
+        .collect();
+    assert!(failures.is_empty(), "{}", text.join("\n"));
+}
+
+#[test]
+fn context_flags() {
+    let file = load_rules(None).unwrap();
+    let d = Detector::compile(&file).unwrap();
+    let hit = |text: &str, id: &str| d.detect(text, None).into_iter().find(|h| h.indicator == id);
+    let h = hit("She has an older boyfriend.", "H2").unwrap();
+    assert!(!h.negated && !h.hedged && h.experiencer == Experiencer::Subject);
+    assert_eq!(
+        &"She has an older boyfriend."[h.start.unwrap()..h.end.unwrap()],
+        "older boyfriend"
+    );
+    assert!(
+        hit("She denies having an older boyfriend.", "H2")
+            .unwrap()
+            .negated
+    );
+    assert!(hit("No concerns about older males.", "H8").unwrap().negated);
+    assert!(
+        hit("Mother worries she may be seeing an older man.", "H2")
+            .unwrap()
+            .hedged
+    );
+    assert_eq!(
+        hit("Mother worries she may be seeing an older man.", "H2")
+            .unwrap()
+            .experiencer,
+        Experiencer::Subject
+    );
+    assert!(
+        hit("She went missing twice in 2019.", "H1")
+            .unwrap()
+            .historical
+    );
+    let friend = d.detect("Her friend has an older boyfriend.", None);
+    assert!(
+        friend
+            .iter()
+            .any(|h| h.indicator == "H2" && h.experiencer == Experiencer::Other)
+    );
+    assert!(
+        friend
+            .iter()
+            .any(|h| h.indicator == "H10" && h.experiencer == Experiencer::Subject)
+    );
+    assert!(
+        hit("Mother's partner was arrested.", "M13")
+            .unwrap()
+            .experiencer
+            == Experiencer::Other
+    );
+    // Spelling tolerance.
+    assert!(hit("She has an older boyfreind.", "H2").is_some());
+}
+
+#[test]
+fn never_panics_on_odd_text() {
+    let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
+    for t in [
+        "",
+        " ",
+        "...",
+        "é",
+        "😀 missing 😀",
+        "a\u{0}b",
+        "no",
+        "MFH.....",
+        &"missing ".repeat(10_000),
+    ] {
+        let _ = d.detect(t, None);
+    }
+}
