@@ -151,9 +151,62 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
         Ok(())
     })?;
     writeln!(out)?;
+
     writeln!(
         out,
-        "Linking, detection, assessment and routing are not built yet; see ARCHITECTURE.md."
+        "6. Detect: exploitation indicators in coded fields and narratives"
+    )?;
+    let (_, detector) = crate::detect::detector(None)?;
+    let summary = crate::detect_store::update(&mut ledger, &detector, false)?;
+    writeln!(
+        out,
+        "   {} reports read, {} hits ({} {})",
+        summary.reports, summary.hits, detector.name, detector.version
+    )?;
+    writeln!(out, "   most frequent (present / negated):")?;
+    for c in ledger.indicator_counts()?.iter().take(8) {
+        let title = sightline_detect::load_rules(None)
+            .ok()
+            .and_then(|f| f.indicators.into_iter().find(|i| i.id == c.indicator))
+            .map(|i| i.title)
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "     {:<4} {:>5} / {:<4} {title}",
+            c.indicator, c.present, c.negated
+        )?;
+    }
+    // One narrative with its hits: the first report with the most kinds of
+    // indicator, so the example shows context at work.
+    let mut best: Option<(usize, sightline_ledger::StoredReport)> = None;
+    ledger.for_each_report(globals.as_of, &mut |r| {
+        if let Ok(a) = sightline_model::reread(&r.body, r.received_at) {
+            let kinds = sightline_detect::detect_report(&detector, &a.report)
+                .iter()
+                .filter(|h| h.start.is_some())
+                .map(|h| h.indicator.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            if best.as_ref().is_none_or(|(k, _)| kinds > *k) {
+                best = Some((kinds, r));
+            }
+        }
+        Ok(())
+    })?;
+    if let Some((_, r)) = best
+        && let Ok(a) = sightline_model::reread(&r.body, r.received_at)
+    {
+        let narrative = a.report.narrative.clone().unwrap_or_default();
+        writeln!(out, "   example: {} ({})", r.key, a.report.kind)?;
+        writeln!(out, "     \"{narrative}\"")?;
+        for hit in sightline_detect::detect_report(&detector, &a.report) {
+            writeln!(out, "     {}", crate::detect::describe(&hit, &narrative))?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Linking, assessment and routing are not built yet; see ARCHITECTURE.md."
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -3,7 +3,7 @@
 //! stream; a ConText-style pass then marks each hit negated, hedged,
 //! historical, and whose it is.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
@@ -158,7 +158,6 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "probably",
             "query",
             "querying",
-            "suspect",
             "suspected",
             "suspicion",
             "suspicions",
@@ -363,6 +362,16 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "was concerned",
             "has concerns",
             "expressed",
+            "reportedly",
+            "saw",
+            "noticed",
+            "heard",
+            "found",
+            "discovered",
+            "fears",
+            "asked",
+            "wants",
+            "agreed",
         ],
     ),
     (
@@ -409,11 +418,7 @@ const POST_SCOPE: usize = 4;
 #[derive(Debug, Clone)]
 enum Target {
     /// Segment `segment` of variant `variant`.
-    Segment {
-        variant: usize,
-        segment: usize,
-    },
-    Trigger(Trigger),
+    Segment { variant: usize, segment: usize },
 }
 
 struct VariantInfo {
@@ -436,6 +441,8 @@ struct CompiledRule {
 
 pub struct Detector {
     automaton: AhoCorasick,
+    trigger_automaton: AhoCorasick,
+    trigger_kinds: Vec<Trigger>,
     targets: Vec<Vec<Target>>,
     variants: Vec<VariantInfo>,
     rules: Vec<CompiledRule>,
@@ -504,7 +511,7 @@ impl Detector {
             })
             .collect();
         let mut patterns: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: HashMap<String, usize> = HashMap::default();
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut add = |norm: Vec<String>,
                        target: Target,
@@ -520,7 +527,7 @@ impl Detector {
         };
         let mut variants = Vec::new();
         let mut rules_out = Vec::new();
-        let mut vocabulary = HashSet::new();
+        let mut vocabulary = HashSet::default();
         for rule in &file.rules {
             let (tier, _) = tiers
                 .get(&rule.indicator)
@@ -579,22 +586,30 @@ impl Detector {
                 },
             });
         }
+        // Context triggers match surface words, not stems: "reported" is
+        // not "reportedly", nor "the suspect" "suspected".
+        let mut trigger_patterns = Vec::new();
+        let mut trigger_kinds = Vec::new();
         for (trigger, phrases) in TRIGGERS {
             for p in *phrases {
-                let words: Vec<String> = p.split_whitespace().map(str::to_string).collect();
-                add(
-                    normalise_phrase_words(&stemmer, &words),
-                    Target::Trigger(*trigger),
-                    &mut patterns,
-                    &mut targets,
-                );
+                let words: Vec<String> = text::prepare(&stemmer, p)
+                    .tokens
+                    .into_iter()
+                    .map(|t| t.lower)
+                    .collect();
+                trigger_patterns.push(format!(" {} ", words.join(" ")));
+                trigger_kinds.push(*trigger);
             }
         }
+        let trigger_automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&trigger_patterns)
+            .map_err(|e| format!("cannot build the context automaton: {e}"))?;
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
-        let mut typo_index: HashMap<String, Vec<String>> = HashMap::new();
+        let mut typo_index: HashMap<String, Vec<String>> = HashMap::default();
         for w in &vocabulary {
             if w.chars().count() >= 6 && w.chars().all(|c| c.is_ascii_alphabetic()) {
                 for d in deletions(w) {
@@ -605,6 +620,8 @@ impl Detector {
         }
         Ok(Detector {
             automaton,
+            trigger_automaton,
+            trigger_kinds,
             targets,
             variants,
             rules: rules_out,
@@ -682,9 +699,17 @@ impl Detector {
             stream.push_str(norm);
             stream.push(' ');
         }
+        let mut surface = String::with_capacity(narrative.len() + 16);
+        let mut surface_starts = Vec::with_capacity(p.tokens.len());
+        surface.push(' ');
+        for t in &p.tokens {
+            surface_starts.push(surface.len());
+            surface.push_str(&t.lower);
+            surface.push(' ');
+        }
         let token_at = |byte: usize| starts.partition_point(|&s| s < byte);
         // Segment matches per variant, and triggers, as token spans.
-        let mut segments: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        let mut segments: HashMap<(usize, usize), Vec<usize>> = HashMap::default();
         let mut triggers: Vec<(Trigger, usize, usize)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(&stream) {
             // Patterns start and end with a space: the match begins at the
@@ -701,12 +726,28 @@ impl Detector {
                         .entry((*variant, *segment))
                         .or_default()
                         .push(first),
-                    Target::Trigger(t) => triggers.push((*t, first, last + 1)),
                 }
             }
         }
+        for m in self.trigger_automaton.find_overlapping_iter(&surface) {
+            let first = surface_starts.partition_point(|&s| s < m.start() + 1);
+            let words = surface[m.start()..m.end()].split_whitespace().count();
+            let last = first + words.saturating_sub(1);
+            if last >= p.tokens.len() || p.tokens[first].sentence != p.tokens[last].sentence {
+                continue;
+            }
+            triggers.push((self.trigger_kinds[m.pattern().as_usize()], first, last + 1));
+        }
         let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (rule, first token, end token)
-        for (v, info) in self.variants.iter().enumerate() {
+        // Only variants whose first segment matched can match.
+        let mut started: Vec<usize> = segments
+            .keys()
+            .filter(|(_, s)| *s == 0)
+            .map(|(v, _)| *v)
+            .collect();
+        started.sort_unstable();
+        for v in started {
+            let info = &self.variants[v];
             let Some(firsts) = segments.get(&(v, 0)) else {
                 continue;
             };

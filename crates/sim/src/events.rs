@@ -661,7 +661,7 @@ impl Ctx<'_> {
                 }
                 text += one(
                     &[
-                        &format!("{she} smelled of alcohol and had a new phone. "),
+                        &format!("{} smelled of alcohol and had a new phone. ", cap(she)),
                         &format!(
                             "{cap_she} was tired and hungry but well dressed. ",
                             cap_she = cap(she)

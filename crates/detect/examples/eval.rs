@@ -1,0 +1,190 @@
+//! Evaluates the default rules on an annotated corpus, and measures
+//! throughput (see bench/detect/run.sh and docs/benchmarks.md).
+//!
+//!   cargo run --release -p sightline-detect --example eval -- CORPUS.jsonl [...]
+//!
+//! Each corpus line: {"id","style","text","labels":[{"indicator","experiencer",...}],
+//! "negated":[{"indicator","experiencer"}]}. Gold: the set of (indicator,
+//! experiencer) pairs present and not negated; predicted: the same from the
+//! detector's non-negated hits. Micro-averaged precision and recall, per
+//! indicator, and negation and experiencer errors counted apart.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use serde_json::Value;
+use sightline_detect::{Detector, Experiencer, load_rules};
+
+type Pair = (String, String);
+
+fn pairs(v: &Value) -> BTreeSet<Pair> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| {
+                    Some((
+                        l["indicator"].as_str()?.to_string(),
+                        l["experiencer"].as_str().unwrap_or("subject").to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Default)]
+struct Counts {
+    tp: u64,
+    fp: u64,
+    fn_: u64,
+}
+
+impl Counts {
+    fn p(&self) -> f64 {
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
+    }
+    fn r(&self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
+    }
+    fn f(&self) -> f64 {
+        let (p, r) = (self.p(), self.r());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn main() {
+    let files: Vec<String> = std::env::args().skip(1).collect();
+    if files.is_empty() {
+        eprintln!("usage: eval CORPUS.jsonl [...]");
+        std::process::exit(2);
+    }
+    let rules = load_rules(None).expect("default rules");
+    let detector = Detector::compile(&rules).expect("compile");
+    let verbose = std::env::var("EVAL_VERBOSE").is_ok();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read corpus");
+        let mut total = Counts::default();
+        let mut per: BTreeMap<String, Counts> = BTreeMap::new();
+        let (mut negation_errors, mut experiencer_errors, mut n) = (0u64, 0u64, 0u64);
+        let mut texts = Vec::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let item: Value = serde_json::from_str(line).expect("corpus line");
+            let narrative = item["text"].as_str().unwrap_or("").to_string();
+            let gold = pairs(&item["labels"]);
+            let gold_negated = pairs(&item["negated"]);
+            let hits = detector.detect(&narrative, None);
+            let who = |e: Experiencer| {
+                if e == Experiencer::Subject {
+                    "subject"
+                } else {
+                    "other"
+                }
+                .to_string()
+            };
+            let predicted: BTreeSet<Pair> = hits
+                .iter()
+                .filter(|h| !h.negated)
+                .map(|h| (h.indicator.clone(), who(h.experiencer)))
+                .collect();
+            let predicted_negated: BTreeSet<Pair> = hits
+                .iter()
+                .filter(|h| h.negated)
+                .map(|h| (h.indicator.clone(), who(h.experiencer)))
+                .collect();
+            for p in &predicted {
+                let c = per.entry(p.0.clone()).or_default();
+                if gold.contains(p) {
+                    total.tp += 1;
+                    c.tp += 1;
+                } else {
+                    total.fp += 1;
+                    c.fp += 1;
+                    if gold_negated.contains(p) {
+                        negation_errors += 1;
+                    }
+                    let flipped = (
+                        p.0.clone(),
+                        if p.1 == "subject" {
+                            "other".into()
+                        } else {
+                            "subject".into()
+                        },
+                    );
+                    if gold.contains(&flipped) {
+                        experiencer_errors += 1;
+                    }
+                    if verbose {
+                        eprintln!("FP {} {:?}: {}", item["id"], p, narrative);
+                    }
+                }
+            }
+            for g in &gold {
+                if !predicted.contains(g) {
+                    total.fn_ += 1;
+                    per.entry(g.0.clone()).or_default().fn_ += 1;
+                    if predicted_negated.contains(g) {
+                        negation_errors += 1;
+                    }
+                    if verbose {
+                        eprintln!("FN {} {:?}: {}", item["id"], g, narrative);
+                    }
+                }
+            }
+            n += 1;
+            texts.push(narrative);
+        }
+        println!(
+            "{file}: {n} narratives, {} gold pairs",
+            total.tp + total.fn_
+        );
+        println!(
+            "  micro precision {:.3}  recall {:.3}  F1 {:.3}",
+            total.p(),
+            total.r(),
+            total.f()
+        );
+        println!("  negation errors {negation_errors}, experiencer errors {experiencer_errors}");
+        println!("  indicator  tp  fp  fn  precision recall");
+        for (id, c) in &per {
+            println!(
+                "  {id:<9} {:>3} {:>3} {:>3}  {:>8.2} {:>6.2}",
+                c.tp,
+                c.fp,
+                c.fn_,
+                c.p(),
+                c.r()
+            );
+        }
+        // Throughput: the corpus repeated to at least 20 MB, one core.
+        let bytes: usize = texts.iter().map(String::len).sum();
+        if bytes > 0 {
+            let rounds = (20_000_000 / bytes).max(1);
+            let start = Instant::now();
+            let mut found = 0usize;
+            for _ in 0..rounds {
+                for t in &texts {
+                    found += detector.detect(t, None).len();
+                }
+            }
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "  throughput: {:.1} MB/s on one core ({} MB in {:.2} s, {found} hits)",
+                (bytes * rounds) as f64 / secs / 1e6,
+                bytes * rounds / 1_000_000,
+                secs
+            );
+        }
+    }
+}
