@@ -169,8 +169,8 @@ fn main() {
         }
         // Throughput: the corpus repeated to at least 20 MB, one core.
         let bytes: usize = texts.iter().map(String::len).sum();
-        if bytes > 0 {
-            let rounds = (20_000_000 / bytes).max(1);
+        if let Some(rounds) = 20_000_000usize.checked_div(bytes) {
+            let rounds = rounds.max(1);
             let start = Instant::now();
             let mut found = 0usize;
             for _ in 0..rounds {
