@@ -423,9 +423,8 @@ enum Target {
 
 struct VariantInfo {
     rule: usize,
-    /// Largest gap before each segment, and each segment's length in tokens.
+    /// Largest gap before each segment.
     gaps: Vec<usize>,
-    lens: Vec<usize>,
 }
 
 struct CompiledRule {
@@ -537,34 +536,33 @@ impl Detector {
             for phrase in &rule.phrases {
                 let pieces = rules::parse_phrase(phrase)
                     .map_err(|e| format!("rule {}: {phrase}: {e}", rule.id))?;
-                for variant in rules::expand(&pieces)
+                for shape in rules::shapes(&pieces)
                     .map_err(|e| format!("rule {}: {phrase}: {e}", rule.id))?
                 {
                     let v = variants.len();
                     let mut gaps = Vec::new();
-                    let mut lens = Vec::new();
-                    for (s, (gap, words)) in variant.iter().enumerate() {
-                        let norm = normalise_phrase_words(&stemmer, words);
-                        for w in &norm {
-                            vocabulary.insert(w.clone());
-                        }
+                    for (s, (gap, alternatives)) in shape.iter().enumerate() {
                         gaps.push(*gap);
-                        lens.push(norm.len());
-                        add(
-                            norm,
-                            Target::Segment {
-                                variant: v,
-                                segment: s,
-                            },
-                            &mut patterns,
-                            &mut targets,
-                        );
+                        for words in alternatives {
+                            let norm = normalise_phrase_words(&stemmer, words);
+                            if norm.is_empty() {
+                                continue;
+                            }
+                            for w in &norm {
+                                vocabulary.insert(w.clone());
+                            }
+                            add(
+                                norm,
+                                Target::Segment {
+                                    variant: v,
+                                    segment: s,
+                                },
+                                &mut patterns,
+                                &mut targets,
+                            );
+                        }
                     }
-                    variants.push(VariantInfo {
-                        rule: r,
-                        gaps,
-                        lens,
-                    });
+                    variants.push(VariantInfo { rule: r, gaps });
                 }
             }
             rules_out.push(CompiledRule {
@@ -709,7 +707,7 @@ impl Detector {
         }
         let token_at = |byte: usize| starts.partition_point(|&s| s < byte);
         // Segment matches per variant, and triggers, as token spans.
-        let mut segments: HashMap<(usize, usize), Vec<usize>> = HashMap::default();
+        let mut segments: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::default();
         let mut triggers: Vec<(Trigger, usize, usize)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(&stream) {
             // Patterns start and end with a space: the match begins at the
@@ -725,7 +723,7 @@ impl Detector {
                     Target::Segment { variant, segment } => segments
                         .entry((*variant, *segment))
                         .or_default()
-                        .push(first),
+                        .push((first, words)),
                 }
             }
         }
@@ -751,22 +749,22 @@ impl Detector {
             let Some(firsts) = segments.get(&(v, 0)) else {
                 continue;
             };
-            'start: for &f in firsts {
-                let mut end = f + info.lens[0];
-                for s in 1..info.lens.len() {
+            let sentence_of = |t: usize| p.tokens[t].sentence;
+            'start: for &(f, len) in firsts {
+                let mut end = f + len;
+                for s in 1..info.gaps.len() {
                     let Some(next) = segments.get(&(v, s)) else {
                         continue 'start;
                     };
                     let gap = info.gaps[s];
-                    let sentence = p.tokens[f].sentence;
-                    match next
+                    let found = next
                         .iter()
-                        .filter(|&&n| {
-                            n >= end && n <= end + gap && p.tokens[n].sentence == sentence
+                        .filter(|&&(n, _)| {
+                            n >= end && n <= end + gap && sentence_of(n) == sentence_of(f)
                         })
-                        .min()
-                    {
-                        Some(&n) => end = n + info.lens[s],
+                        .min();
+                    match found {
+                        Some(&(n, l)) => end = n + l,
                         None => continue 'start,
                     }
                 }

@@ -307,6 +307,75 @@ pub fn parse_phrase(pattern: &str) -> Result<Vec<Piece>, String> {
 /// (runs of raw words) with the largest gap allowed before each segment.
 pub type Variant = Vec<(usize, Vec<String>)>;
 
+/// A phrase as the matcher uses it: segments separated by gaps, each
+/// segment a set of literal alternatives (lists of words). Alternatives are
+/// expanded only within a segment, so a phrase with many options on both
+/// sides of a gap stays one shape.
+pub type Shape = Vec<(usize, Vec<Vec<String>>)>;
+
+pub fn shapes(pieces: &[Piece]) -> Result<Vec<Shape>, String> {
+    if let Some(i) = pieces.iter().position(|p| matches!(p, Piece::Swap(_))) {
+        let gap = match pieces[i] {
+            Piece::Swap(n) => n,
+            _ => 4,
+        };
+        let (left, right) = (&pieces[..i], &pieces[i + 1..]);
+        let mut forward = left.to_vec();
+        forward.push(Piece::Gap(gap));
+        forward.extend_from_slice(right);
+        let mut backward = right.to_vec();
+        backward.push(Piece::Gap(gap));
+        backward.extend_from_slice(left);
+        let mut out = shapes(&forward)?;
+        out.extend(shapes(&backward)?);
+        return Ok(out);
+    }
+    let mut shape: Shape = Vec::new();
+    let mut gap = 0;
+    let mut current: Vec<Vec<String>> = vec![Vec::new()];
+    let flush = |gap: &mut usize, current: &mut Vec<Vec<String>>, shape: &mut Shape| {
+        let alternatives: Vec<Vec<String>> = current.drain(..).filter(|a| !a.is_empty()).collect();
+        if !alternatives.is_empty() {
+            shape.push((*gap, alternatives));
+            *gap = 0;
+        }
+        current.push(Vec::new());
+    };
+    for piece in pieces {
+        match piece {
+            Piece::Gap(n) => {
+                flush(&mut gap, &mut current, &mut shape);
+                gap += n;
+            }
+            Piece::Group(alternatives) => {
+                let mut next = Vec::new();
+                for c in &current {
+                    for a in alternatives {
+                        let mut c2 = c.clone();
+                        c2.extend(a.iter().cloned());
+                        next.push(c2);
+                    }
+                }
+                if next.len() > MAX_VARIANTS {
+                    return Err(format!(
+                        "a segment expands to more than {MAX_VARIANTS} alternatives"
+                    ));
+                }
+                current = next;
+            }
+            Piece::Swap(_) => {}
+        }
+    }
+    flush(&mut gap, &mut current, &mut shape);
+    if let Some(first) = shape.first_mut() {
+        first.0 = 0;
+    }
+    if shape.is_empty() {
+        return Err("every alternative is empty".into());
+    }
+    Ok(vec![shape])
+}
+
 /// Most variants one phrase may expand to, to keep the automaton small.
 pub const MAX_VARIANTS: usize = 4096;
 

@@ -40,8 +40,33 @@ pub fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
 }
 
-/// Normalises one word as patterns see it.
+thread_local! {
+    /// Stems of words seen on this thread: practitioners' vocabulary is
+    /// small and repetitive, and stemming is the costliest step per word.
+    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Box<str>>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// Most words the stem cache holds before it starts again.
+const STEM_CACHE_LIMIT: usize = 200_000;
+
+/// Normalises one word as patterns see it (cached per thread).
 pub fn normalise_word(stemmer: &Stemmer, lower: &str) -> String {
+    STEMS.with(|cache| {
+        if let Some(norm) = cache.borrow().get(lower) {
+            return norm.to_string();
+        }
+        let norm = normalise_word_uncached(stemmer, lower);
+        let mut c = cache.borrow_mut();
+        if c.len() >= STEM_CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(lower.into(), norm.as_str().into());
+        norm
+    })
+}
+
+fn normalise_word_uncached(stemmer: &Stemmer, lower: &str) -> String {
     if lower.bytes().all(|b| b.is_ascii_digit()) {
         // Numbers that could be an adult's age are told apart, so that
         // "boyfriend aged 24" can be written `boyfriend aged #a`.
@@ -72,6 +97,7 @@ pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
     let mut sentence_start = 0usize;
     let mut sentence = 0usize;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
+    tokens.reserve(text.len() / 5);
     let mut i = 0;
     let mut pending_break = false;
     while i < chars.len() {
