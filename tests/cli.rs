@@ -537,3 +537,131 @@ fn demo_runs_by_itself_and_refuses_foreign_stores() {
         );
     }
 }
+
+#[test]
+fn detect_text_json_is_one_object_per_hit_and_needs_no_store() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "detect",
+            "--json",
+            "--text",
+            "Her friend has an older boyfriend. She denies being hurt.",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!env.store().exists(), "detect --text never creates a store");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let hits: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(hits.len() >= 2, "{text}");
+    for h in &hits {
+        let keys: Vec<&str> = h.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "end",
+                "experiencer",
+                "hedged",
+                "historical",
+                "indicator",
+                "negated",
+                "rule",
+                "sentence",
+                "start",
+                "tier"
+            ]
+        );
+    }
+    let h2 = hits.iter().find(|h| h["indicator"] == "H2").unwrap();
+    assert_eq!(h2["experiencer"], "other");
+    let (s, e) = (
+        h2["start"].as_u64().unwrap() as usize,
+        h2["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        &"Her friend has an older boyfriend. She denies being hurt."[s..e],
+        "older boyfriend"
+    );
+    assert!(
+        hits.iter()
+            .any(|h| h["indicator"] == "H10" && h["experiencer"] == "subject")
+    );
+
+    let out = env
+        .cmd()
+        .args(["detect", "--json", "--text", "Attendance letter sent."])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn detect_over_the_store_is_incremental() {
+    let env = Env::new();
+    let feed = env.write("f.jsonl", line(&report("A")));
+    env.ingest(&[&feed]);
+    let out = env.cmd().arg("detect").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("1 reports read from the start"), "{text}");
+    assert!(text.contains("H1"), "{text}");
+    let out = env.cmd().arg("detect").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 reports read since the last run"));
+    let feed = env.write("g.jsonl", line(&report("B")));
+    env.ingest(&[&feed]);
+    let out = env.cmd().arg("detect").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 reports read since the last run"));
+}
+
+#[test]
+fn rules_check_reports_precise_errors() {
+    let env = Env::new();
+    let bad = env.write(
+        "bad.toml",
+        "format = 1\nname = \"x\"\nversion = \"1\"\n[[rules]]\nid = \"r\"\nindicator = \"H99\"\nsource = \"s\"\nphrases = [\"(older\"]\n",
+    );
+    let out = env
+        .cmd()
+        .args(["rules", "check"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml: rules[0] (r), indicator: `H99`"),
+        "{err}"
+    );
+    assert!(err.contains("phrases[0]"), "{err}");
+    let good = env.write(
+        "good.toml",
+        "format = 1\nname = \"x\"\nversion = \"1\"\n[[rules]]\nid = \"h3-minicab\"\nindicator = \"H3\"\nsource = \"local protocol\"\nphrases = [\"minicab * (collected|picked up)\"]\nexamples = [{ text = \"A minicab collected her at 2am.\", expect = [\"H3\"] }]\n",
+    );
+    let out = env
+        .cmd()
+        .args(["rules", "check"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env
+        .cmd()
+        .args(["rules", "test"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
