@@ -439,6 +439,8 @@ struct CompiledRule {
 }
 
 pub struct Detector {
+    /// Tells detectors apart in per-thread caches.
+    id: u64,
     automaton: AhoCorasick,
     trigger_automaton: AhoCorasick,
     trigger_kinds: Vec<Trigger>,
@@ -473,7 +475,12 @@ fn normalise_phrase_words(stemmer: &rust_stemmers::Stemmer, words: &[String]) ->
         if w == "#" || w == "#a" {
             out.push(w.clone());
         } else {
-            out.extend(text::prepare(stemmer, w).tokens.into_iter().map(|t| t.norm));
+            out.extend(
+                text::prepare(stemmer, w)
+                    .tokens
+                    .into_iter()
+                    .map(|t| t.norm.to_string()),
+            );
         }
     }
     out
@@ -616,7 +623,9 @@ impl Detector {
                 typo_index.entry(w.clone()).or_default().push(w.clone());
             }
         }
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(Detector {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             automaton,
             trigger_automaton,
             trigger_kinds,
@@ -639,13 +648,36 @@ impl Detector {
 
     /// A spelling-tolerant reading of a word not in the pattern vocabulary:
     /// one edit away from exactly one pattern word of six letters or more.
-    fn correct(&self, norm: &str, surface_len: usize) -> Option<&str> {
+    fn correct(&self, norm: &str, surface_len: usize) -> Option<std::rc::Rc<str>> {
         if surface_len < 7
             || self.vocabulary.contains(norm)
             || !norm.chars().all(|c| c.is_ascii_alphabetic())
         {
             return None;
         }
+        type Cache = HashMap<u64, HashMap<Box<str>, Option<std::rc::Rc<str>>>>;
+        thread_local! {
+            static CORRECTIONS: std::cell::RefCell<Cache> = std::cell::RefCell::new(HashMap::default());
+        }
+        // Per detector: different rule sets have different words.
+        if let Some(known) =
+            CORRECTIONS.with(|c| c.borrow().get(&self.id).and_then(|m| m.get(norm).cloned()))
+        {
+            return known;
+        }
+        let found = self.correct_uncached(norm).map(std::rc::Rc::<str>::from);
+        CORRECTIONS.with(|c| {
+            let mut c = c.borrow_mut();
+            let m = c.entry(self.id).or_default();
+            if m.len() > 100_000 {
+                m.clear();
+            }
+            m.insert(norm.into(), found.clone());
+        });
+        found
+    }
+
+    fn correct_uncached(&self, norm: &str) -> Option<&str> {
         let mut found: Option<&str> = None;
         let mut probe = |key: &str| -> bool {
             if let Some(words) = self.typo_index.get(key) {
@@ -691,10 +723,10 @@ impl Detector {
         stream.push(' ');
         for t in &p.tokens {
             starts.push(stream.len());
-            let norm = self
-                .correct(&t.norm, t.lower.chars().count())
-                .unwrap_or(&t.norm);
-            stream.push_str(norm);
+            match self.correct(&t.norm, t.lower.chars().count()) {
+                Some(corrected) => stream.push_str(&corrected),
+                None => stream.push_str(&t.norm),
+            }
             stream.push(' ');
         }
         let mut surface = String::with_capacity(narrative.len() + 16);
@@ -823,7 +855,7 @@ impl Detector {
     fn text_says_under(&self, p: &Prepared, limit: u8) -> bool {
         p.tokens.windows(2).any(|w| {
             let age = |t: &text::Token| t.lower.parse::<u8>().ok();
-            (w[0].norm == "age" || w[0].lower == "aged")
+            (&*w[0].norm == "age" || w[0].lower == "aged")
                 && age(&w[1]).is_some_and(|a| a < limit && a > 3)
                 || age(&w[0]).is_some_and(|a| a < limit && a > 3)
                     && matches!(w[1].lower.as_str(), "y/o" | "yo" | "year" | "years" | "yrs")

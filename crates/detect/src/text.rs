@@ -2,6 +2,8 @@
 //! (lower case, stemmed, numbers as `#`) that phrase patterns match against,
 //! with each token's byte span in the original text.
 
+use std::rc::Rc;
+
 use rust_stemmers::{Algorithm, Stemmer};
 
 /// One token of the original text.
@@ -12,8 +14,9 @@ pub struct Token {
     pub end: usize,
     /// Lower-cased surface form.
     pub lower: String,
-    /// Normalised form matched by patterns: stemmed, `#` for numbers.
-    pub norm: String,
+    /// Normalised form matched by patterns: stemmed, `#` for numbers
+    /// (shared with the stem cache, so most tokens allocate nothing for it).
+    pub norm: Rc<str>,
     /// Index of the sentence it belongs to.
     pub sentence: usize,
 }
@@ -43,7 +46,7 @@ pub fn stemmer() -> Stemmer {
 thread_local! {
     /// Stems of words seen on this thread: practitioners' vocabulary is
     /// small and repetitive, and stemming is the costliest step per word.
-    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Box<str>>> =
+    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Rc<str>>> =
         std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
@@ -51,17 +54,17 @@ thread_local! {
 const STEM_CACHE_LIMIT: usize = 200_000;
 
 /// Normalises one word as patterns see it (cached per thread).
-pub fn normalise_word(stemmer: &Stemmer, lower: &str) -> String {
+pub fn normalise_word(stemmer: &Stemmer, lower: &str) -> Rc<str> {
     STEMS.with(|cache| {
         if let Some(norm) = cache.borrow().get(lower) {
-            return norm.to_string();
+            return norm.clone();
         }
-        let norm = normalise_word_uncached(stemmer, lower);
+        let norm: Rc<str> = normalise_word_uncached(stemmer, lower).into();
         let mut c = cache.borrow_mut();
         if c.len() >= STEM_CACHE_LIMIT {
             c.clear();
         }
-        c.insert(lower.into(), norm.as_str().into());
+        c.insert(lower.into(), norm.clone());
         norm
     })
 }
@@ -220,8 +223,8 @@ mod tests {
         );
         let returned = &p.tokens[1];
         assert_eq!(&text[returned.start..returned.end], "returned");
-        assert_eq!(returned.norm, "return");
-        assert_eq!(p.tokens[3].norm, "#");
+        assert_eq!(&*returned.norm, "return");
+        assert_eq!(&*p.tokens[3].norm, "#");
     }
 
     #[test]
