@@ -180,15 +180,20 @@ pub struct SourceSpec {
     pub mapping: CsvMapping,
 }
 
-pub fn run(globals: &Globals, args: IngestArgs) -> Result<ExitCode> {
-    let mapping = match &args.mapping {
+/// Reads a CSV column mapping file, or the profile's own headers without one.
+pub fn load_mapping(path: Option<&std::path::Path>) -> Result<CsvMapping> {
+    Ok(match path {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the mapping file {}", path.display()))?;
             CsvMapping::parse(&text, &path.display().to_string())?
         }
         None => CsvMapping::default(),
-    };
+    })
+}
+
+pub fn run(globals: &Globals, args: IngestArgs) -> Result<ExitCode> {
+    let mapping = load_mapping(args.mapping.as_deref())?;
     let mut ledger = globals.open_store()?;
     let received_at = Timestamp::now();
     let mut total = Tally::default();

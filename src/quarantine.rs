@@ -199,14 +199,7 @@ fn replay(globals: &Globals, args: ReplayArgs) -> Result<ExitCode> {
         bail!("quarantine entry #{} is already resolved", args.id);
     }
     let name = args.file.display().to_string();
-    let mapping = match &args.mapping {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the mapping file {}", path.display()))?;
-            CsvMapping::parse(&text, &path.display().to_string())?
-        }
-        None => CsvMapping::default(),
-    };
+    let mapping = crate::ingest::load_mapping(args.mapping.as_deref())?;
     let spec = SourceSpec {
         format: Format::from_path(&name),
         name: name.clone(),

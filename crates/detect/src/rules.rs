@@ -303,10 +303,6 @@ pub fn parse_phrase(pattern: &str) -> Result<Vec<Piece>, String> {
     Ok(pieces)
 }
 
-/// A phrase expanded into concrete alternatives: each a list of segments
-/// (runs of raw words) with the largest gap allowed before each segment.
-pub type Variant = Vec<(usize, Vec<String>)>;
-
 /// A phrase as the matcher uses it: segments separated by gaps, each
 /// segment a set of literal alternatives (lists of words). Alternatives are
 /// expanded only within a segment, so a phrase with many options on both
@@ -378,79 +374,6 @@ pub fn shapes(pieces: &[Piece]) -> Result<Vec<Shape>, String> {
 
 /// Most variants one phrase may expand to, to keep the automaton small.
 pub const MAX_VARIANTS: usize = 4096;
-
-pub fn expand(pieces: &[Piece]) -> Result<Vec<Variant>, String> {
-    // `a ~ b` is `a *4 b` or `b *4 a`.
-    if let Some(i) = pieces.iter().position(|p| matches!(p, Piece::Swap(_))) {
-        let gap = match pieces[i] {
-            Piece::Swap(n) => n,
-            _ => 4,
-        };
-        let (left, right) = (&pieces[..i], &pieces[i + 1..]);
-        let mut forward = left.to_vec();
-        forward.push(Piece::Gap(gap));
-        forward.extend_from_slice(right);
-        let mut backward = right.to_vec();
-        backward.push(Piece::Gap(gap));
-        backward.extend_from_slice(left);
-        let mut out = expand(&forward)?;
-        out.extend(expand(&backward)?);
-        return Ok(out);
-    }
-    let mut variants: Vec<Variant> = vec![vec![(0, Vec::new())]];
-    for piece in pieces {
-        match piece {
-            Piece::Gap(n) => {
-                for v in &mut variants {
-                    v.push((*n, Vec::new()));
-                }
-            }
-            Piece::Group(alternatives) => {
-                let mut next = Vec::new();
-                for v in &variants {
-                    for alt in alternatives {
-                        let mut v2 = v.clone();
-                        if let Some(last) = v2.last_mut() {
-                            last.1.extend(alt.iter().cloned());
-                        }
-                        next.push(v2);
-                    }
-                }
-                if next.len() > MAX_VARIANTS {
-                    return Err(format!(
-                        "expands to more than {MAX_VARIANTS} variants; split it into several phrases"
-                    ));
-                }
-                variants = next;
-            }
-            Piece::Swap(_) => {}
-        }
-    }
-    // Optional words can leave a segment empty: merge its gap into the next.
-    let mut cleaned = Vec::new();
-    for v in variants {
-        let mut out: Variant = Vec::new();
-        let mut carry = 0;
-        for (gap, words) in v {
-            if words.is_empty() {
-                carry += gap;
-                continue;
-            }
-            out.push((gap + carry, words));
-            carry = 0;
-        }
-        if !out.is_empty() {
-            if let Some(first) = out.first_mut() {
-                first.0 = 0;
-            }
-            cleaned.push(out);
-        }
-    }
-    if cleaned.is_empty() {
-        return Err("every alternative is empty".into());
-    }
-    Ok(cleaned)
-}
 
 /// Default weights by tier (SERAF-derived; see the indicator catalogue).
 pub fn default_weight(tier: Tier) -> f64 {
@@ -552,7 +475,7 @@ fn load_with(text: &str, file: &str, known: &[Indicator]) -> Result<RuleFile, Ve
             ));
         }
         for (j, p) in rule.phrases.iter().enumerate() {
-            if let Err(m) = parse_phrase(p).and_then(|pieces| expand(&pieces)) {
+            if let Err(m) = parse_phrase(p).and_then(|pieces| shapes(&pieces)) {
                 problems.push(err(place(&format!("phrases[{j}] \"{p}\"")), m));
             }
         }
@@ -640,26 +563,42 @@ pub fn merge(mut base: RuleFile, overrides: RuleFile) -> RuleFile {
 mod tests {
     use super::*;
 
-    fn words(v: &Variant) -> Vec<(usize, String)> {
-        v.iter().map(|(g, w)| (*g, w.join(" "))).collect()
+    fn show(shape: &Shape) -> Vec<(usize, Vec<String>)> {
+        shape
+            .iter()
+            .map(|(g, alts)| (*g, alts.iter().map(|a| a.join(" ")).collect()))
+            .collect()
     }
 
     #[test]
-    fn phrases_expand() {
-        let v = expand(&parse_phrase("(older|much older) boyfriend").unwrap()).unwrap();
-        assert_eq!(v.len(), 2);
-        assert_eq!(words(&v[1]), vec![(0, "much older boyfriend".to_string())]);
-        let v = expand(&parse_phrase("got into [a] car * (man|men)").unwrap()).unwrap();
-        assert_eq!(v.len(), 4);
+    fn phrases_become_shapes() {
+        let v = shapes(&parse_phrase("(older|much older) boyfriend").unwrap()).unwrap();
         assert_eq!(
-            words(&v[0]),
-            vec![(0, "got into a car".to_string()), (3, "man".to_string())]
+            show(&v[0]),
+            vec![(
+                0,
+                vec![
+                    "older boyfriend".to_string(),
+                    "much older boyfriend".to_string()
+                ]
+            )]
         );
-        let v = expand(&parse_phrase("new ~ phone").unwrap()).unwrap();
+        let v = shapes(&parse_phrase("got into [a] car * (man|men)").unwrap()).unwrap();
+        assert_eq!(
+            show(&v[0]),
+            vec![
+                (
+                    0,
+                    vec!["got into a car".to_string(), "got into car".to_string()]
+                ),
+                (3, vec!["man".to_string(), "men".to_string()])
+            ]
+        );
+        let v = shapes(&parse_phrase("new ~ phone").unwrap()).unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(
-            words(&v[1]),
-            vec![(0, "phone".to_string()), (4, "new".to_string())]
+            show(&v[1]),
+            vec![(0, vec!["phone".to_string()]), (4, vec!["new".to_string()])]
         );
     }
 
@@ -676,7 +615,7 @@ mod tests {
             "a ~ b ~ c",
             "((a))",
         ] {
-            assert!(parse_phrase(bad).and_then(|p| expand(&p)).is_err(), "{bad}");
+            assert!(parse_phrase(bad).and_then(|p| shapes(&p)).is_err(), "{bad}");
         }
     }
 
