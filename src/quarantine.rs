@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
 use serde_json::json;
-use sightline_ingest::{CsvMapping, Format};
+use sightline_ingest::Format;
 use sightline_ledger::{Ledger, QuarantineEntry, QuarantineStatus, Resolution};
 
 use crate::Globals;
