@@ -819,7 +819,7 @@ impl Detector {
                 let known_young = facts
                     .and_then(|x| x.subject_age)
                     .is_some_and(|a| a < i32::from(limit));
-                if !known_young && !self.text_says_under(p, limit) {
+                if !known_young && !self.text_says_under(p, narrative, limit) {
                     continue;
                 }
             }
@@ -851,14 +851,27 @@ impl Detector {
         hits
     }
 
-    /// Whether the text states an age under `limit` ("aged 12", "12 y/o").
-    fn text_says_under(&self, p: &Prepared, limit: u8) -> bool {
-        p.tokens.windows(2).any(|w| {
-            let age = |t: &text::Token| t.lower.parse::<u8>().ok();
-            (&*w[0].norm == "age" || w[0].lower == "aged")
-                && age(&w[1]).is_some_and(|a| a < limit && a > 3)
-                || age(&w[0]).is_some_and(|a| a < limit && a > 3)
-                    && matches!(w[1].lower.as_str(), "y/o" | "yo" | "year" | "years" | "yrs")
+    /// Whether the text states an age under `limit`: "aged 12", "12 y/o",
+    /// "12-year-old", "Shauna (12)", "(then 11)", "pregnant at 12".
+    fn text_says_under(&self, p: &Prepared, text: &str, limit: u8) -> bool {
+        let tokens = &p.tokens;
+        tokens.iter().enumerate().any(|(i, t)| {
+            let Ok(age) = t.lower.parse::<u8>() else {
+                return false;
+            };
+            if !(4..limit).contains(&age) {
+                return false;
+            }
+            let before = i.checked_sub(1).map(|j| tokens[j].lower.as_str());
+            let after = tokens.get(i + 1).map(|x| x.lower.as_str());
+            let in_brackets = text[..t.start].trim_end().ends_with('(')
+                || text[t.end..].trim_start().starts_with(')');
+            matches!(before, Some("aged" | "age" | "then" | "at" | "only"))
+                || matches!(
+                    after,
+                    Some("y/o" | "yo" | "yr" | "yrs" | "year" | "years" | "yrs." | "yo.")
+                )
+                || in_brackets
         })
     }
 
@@ -902,7 +915,57 @@ impl Detector {
                     let reporting = triggers
                         .iter()
                         .any(|&(rt, rs, _)| rt == Trigger::Reporting && rs >= e && rs <= e + 2);
-                    if !reporting {
+                    // "with friends", "to her mum", "after dad left": the
+                    // other person is an object, not whom the clause is about.
+                    let object = s
+                        .checked_sub(1)
+                        .map(|j| p.tokens[j].lower.as_str())
+                        .is_some_and(|w| {
+                            matches!(
+                                w,
+                                "with"
+                                    | "to"
+                                    | "from"
+                                    | "by"
+                                    | "of"
+                                    | "after"
+                                    | "before"
+                                    | "for"
+                                    | "at"
+                                    | "about"
+                                    | "and"
+                                    | "without"
+                                    | "than"
+                            )
+                        })
+                        || s.checked_sub(2).is_some_and(|j| {
+                            matches!(
+                                p.tokens[j].lower.as_str(),
+                                "with"
+                                    | "to"
+                                    | "from"
+                                    | "by"
+                                    | "of"
+                                    | "after"
+                                    | "for"
+                                    | "at"
+                                    | "about"
+                            ) && matches!(
+                                p.tokens[j + 1].lower.as_str(),
+                                "her" | "his" | "their" | "a" | "the" | "an"
+                            )
+                        });
+                    // The subject named again between them takes the clause
+                    // back: "mum of Tamsin (14) - Tamsin out all night".
+                    let back_to_subject = p.tokens[e..first].iter().any(|t| {
+                        matches!(
+                            t.lower.as_str(),
+                            "she" | "he" | "yp" | "child" | "they" | "i"
+                        ) || (t.lower.len() > 1
+                            && t.capitalised
+                            && !matches!(t.lower.as_str(), "mum" | "dad"))
+                    });
+                    if !reporting && !object && !back_to_subject {
                         ctx.other = true;
                     }
                 }
