@@ -425,6 +425,8 @@ struct VariantInfo {
     rule: usize,
     /// Largest gap before each segment.
     gaps: Vec<usize>,
+    /// An exception (`unless`) of the rule rather than a trigger.
+    unless: bool,
 }
 
 struct CompiledRule {
@@ -472,7 +474,7 @@ fn normalise_phrase_words(stemmer: &rust_stemmers::Stemmer, words: &[String]) ->
     // way; `#` (a number) and `#a` (a number from 18 to 99) stand as they are.
     let mut out = Vec::new();
     for w in words {
-        if w == "#" || w == "#a" {
+        if w == "#" || w == "#a" || w == "#t" {
             out.push(w.clone());
         } else {
             out.extend(
@@ -540,7 +542,9 @@ impl Detector {
                 .copied()
                 .ok_or_else(|| format!("rule {}: no indicator {}", rule.id, rule.indicator))?;
             let r = rules_out.len();
-            for phrase in &rule.phrases {
+            let triggers = rule.phrases.iter().map(|p| (p, false));
+            let exceptions = rule.unless.iter().map(|p| (p, true));
+            for (phrase, unless) in triggers.chain(exceptions) {
                 let pieces = rules::parse_phrase(phrase)
                     .map_err(|e| format!("rule {}: {phrase}: {e}", rule.id))?;
                 for shape in rules::shapes(&pieces)
@@ -569,7 +573,11 @@ impl Detector {
                             );
                         }
                     }
-                    variants.push(VariantInfo { rule: r, gaps });
+                    variants.push(VariantInfo {
+                        rule: r,
+                        gaps,
+                        unless,
+                    });
                 }
             }
             rules_out.push(CompiledRule {
@@ -710,6 +718,16 @@ impl Detector {
         if let Some(f) = facts {
             hits.extend(self.structured_hits(f));
         }
+        // NA is about a child at risk: a case closed with no action only
+        // matters when the record itself shows a C, H or M indicator.
+        let at_risk = hits.iter().any(|h| {
+            h.present()
+                && h.experiencer == Experiencer::Subject
+                && matches!(h.tier, Tier::C | Tier::H | Tier::M)
+        });
+        if !at_risk {
+            hits.retain(|h| h.indicator != "NA");
+        }
         hits
     }
 
@@ -769,6 +787,7 @@ impl Detector {
             triggers.push((self.trigger_kinds[m.pattern().as_usize()], first, last + 1));
         }
         let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (rule, first token, end token)
+        let mut excepted: Vec<(usize, usize)> = Vec::new(); // (rule, sentence)
         // Only variants whose first segment matched can match.
         let mut started: Vec<usize> = segments
             .keys()
@@ -800,7 +819,11 @@ impl Detector {
                         None => continue 'start,
                     }
                 }
-                spans.push((info.rule, f, end));
+                if info.unless {
+                    excepted.push((info.rule, sentence_of(f)));
+                } else {
+                    spans.push((info.rule, f, end));
+                }
             }
         }
         // One hit per indicator and span: the longest match wins.
@@ -808,6 +831,9 @@ impl Detector {
         let mut hits: Vec<Hit> = Vec::new();
         let mut kept: Vec<(String, usize, usize)> = Vec::new();
         for (r, f, e) in spans {
+            if excepted.contains(&(r, p.tokens[f].sentence)) {
+                continue;
+            }
             let rule = &self.rules[r];
             if kept
                 .iter()

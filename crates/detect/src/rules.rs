@@ -89,6 +89,10 @@ pub struct Rule {
     /// which is the subject's own H10).
     #[serde(default)]
     pub experiencer: Option<String>,
+    /// Phrases that, in the same sentence, mean the rule's phrases are not
+    /// the indicator (a lift from dad is not H3).
+    #[serde(default)]
+    pub unless: Vec<String>,
     #[serde(default)]
     pub examples: Vec<Example>,
 }
@@ -477,6 +481,11 @@ fn load_with(text: &str, file: &str, known: &[Indicator]) -> Result<RuleFile, Ve
         for (j, p) in rule.phrases.iter().enumerate() {
             if let Err(m) = parse_phrase(p).and_then(|pieces| shapes(&pieces)) {
                 problems.push(err(place(&format!("phrases[{j}] \"{p}\"")), m));
+            }
+        }
+        for (j, p) in rule.unless.iter().enumerate() {
+            if let Err(m) = parse_phrase(p).and_then(|pieces| shapes(&pieces)) {
+                problems.push(err(place(&format!("unless[{j}] \"{p}\"")), m));
             }
         }
         for (j, c) in rule.codes.iter().enumerate() {
