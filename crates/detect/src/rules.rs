@@ -283,6 +283,9 @@ pub fn parse_phrase(pattern: &str) -> Result<Vec<Piece>, String> {
                     w.extend(d.to_lowercase());
                     chars.next();
                 }
+                if w.starts_with('?') {
+                    return Err("`?` is not pattern syntax; use `[ ]` for optional words".into());
+                }
                 words.push(vec![w]);
             }
         }
