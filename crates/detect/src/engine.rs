@@ -987,9 +987,7 @@ impl Detector {
                         matches!(
                             t.lower.as_str(),
                             "she" | "he" | "yp" | "child" | "they" | "i"
-                        ) || (t.lower.len() > 1
-                            && t.capitalised
-                            && !matches!(t.lower.as_str(), "mum" | "dad"))
+                        )
                     });
                     if !reporting && !object && !back_to_subject {
                         ctx.other = true;

@@ -19,9 +19,6 @@ pub struct Token {
     pub norm: Rc<str>,
     /// Index of the sentence it belongs to.
     pub sentence: usize,
-    /// Written with a capital letter, not at the start of a sentence (a
-    /// name, usually).
-    pub capitalised: bool,
 }
 
 /// A sentence's byte span in the original text.
@@ -154,10 +151,7 @@ pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
             } else {
                 text.len()
             };
-            let sentence_start_word = tokens.last().is_none_or(|t: &Token| t.sentence != sentence);
-            let capitalised = !sentence_start_word && c.is_uppercase();
             tokens.push(Token {
-                capitalised,
                 start,
                 end,
                 norm: normalise_word(stemmer, &lower),
