@@ -55,6 +55,40 @@ const AUTHORS_EDU: &[&str] = &["DSL", "Head of Year", "Pastoral Lead", "Attendan
 const AUTHORS_VOL: &[&str] = &["RHI worker", "Youth worker", "Outreach worker"];
 
 impl Ctx<'_> {
+    /// A report about `child` as its subject, well known to the agency,
+    /// recorded between `lag.0` and `lag.1` hours after it happened.
+    #[allow(clippy::too_many_arguments)]
+    fn subject_report(
+        &mut self,
+        agency: Agency,
+        kind: &'static str,
+        child: usize,
+        la: usize,
+        date: Date,
+        day_hours: bool,
+        lag: (i64, i64),
+        rng: &mut impl Rng,
+    ) -> ReportBuilder {
+        let occurred = at(date, rng, day_hours);
+        let mut b = ReportBuilder::new(
+            agency,
+            la,
+            kind,
+            occurred,
+            later(occurred, rng, lag.0, lag.1),
+        );
+        b.person(
+            self.world,
+            child,
+            "subject",
+            Known::Well,
+            self.noise,
+            self.tally,
+            rng,
+        );
+        b
+    }
+
     fn push(&mut self, b: ReportBuilder, authors: &'static [&'static str], rng: &mut impl Rng) {
         let author = authors.choose(rng).copied().unwrap_or("duty officer");
         self.out.push((b, author));
@@ -155,15 +189,16 @@ impl Ctx<'_> {
         let noise = self.noise;
         match event {
             "attendance" => {
-                let occurred = at(date, rng, true);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Education,
-                    la,
                     "school_attendance",
-                    occurred,
-                    later(occurred, rng, 1, 48),
+                    child,
+                    la,
+                    date,
+                    true,
+                    (1, 48),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 let pct = rng.random_range(78..93);
                 b.narrative = format!(
                     "Attendance letter sent to parents: {pct}% this term. {}",
@@ -181,15 +216,16 @@ impl Ctx<'_> {
                 self.push(b, AUTHORS_EDU, rng);
             }
             "health" => {
-                let occurred = at(date, rng, true);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Health,
-                    la,
                     "health_attendance",
-                    occurred,
-                    later(occurred, rng, 1, 24),
+                    child,
+                    la,
+                    date,
+                    true,
+                    (1, 24),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 b.narrative = format!(
                     "{} {}",
                     one(
@@ -208,15 +244,16 @@ impl Ctx<'_> {
                 self.push(b, AUTHORS_HEALTH, rng);
             }
             "low_mood" => {
-                let occurred = at(date, rng, true);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Education,
-                    la,
                     "school_concern",
-                    occurred,
-                    later(occurred, rng, 1, 72),
+                    child,
+                    la,
+                    date,
+                    true,
+                    (1, 72),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 b.narrative = format!(
                     "{name} {} {}",
                     one(
@@ -236,15 +273,16 @@ impl Ctx<'_> {
                 self.push(b, AUTHORS_EDU, rng);
             }
             "exclusion" => {
-                let occurred = at(date, rng, true);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Education,
-                    la,
                     "exclusion",
-                    occurred,
-                    later(occurred, rng, 1, 24),
+                    child,
+                    la,
+                    date,
+                    true,
+                    (1, 24),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 b.narrative = format!(
                     "Fixed term exclusion, {} days, for {}.",
                     rng.random_range(1..4),
@@ -338,15 +376,16 @@ impl Ctx<'_> {
                 }
             }
             "self_harm" => {
-                let occurred = at(date, rng, false);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Health,
-                    la,
                     "health_attendance",
-                    occurred,
-                    later(occurred, rng, 1, 24),
+                    child,
+                    la,
+                    date,
+                    false,
+                    (1, 24),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 b.narrative = format!(
                     "Attended ED after superficial self-harm to forearm. {she} says it was after an argument at home. Referred to CAMHS. {}",
                     self.context_sentence(child, date, rng)
@@ -355,15 +394,16 @@ impl Ctx<'_> {
                 self.push(b, AUTHORS_HEALTH, rng);
             }
             "bereavement" => {
-                let occurred = at(date, rng, true);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Education,
-                    la,
                     "school_concern",
-                    occurred,
-                    later(occurred, rng, 1, 48),
+                    child,
+                    la,
+                    date,
+                    true,
+                    (1, 48),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 b.narrative = format!(
                     "{name}'s grandparent died last week; {she} is struggling in lessons. Offered time with the learning mentor."
                 );
@@ -419,15 +459,16 @@ impl Ctx<'_> {
                 self.push(b, AUTHORS_EDU, rng);
             }
             "online" => {
-                let occurred = at(date, rng, true);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Education,
-                    la,
                     "school_concern",
-                    occurred,
-                    later(occurred, rng, 1, 48),
+                    child,
+                    la,
+                    date,
+                    true,
+                    (1, 48),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 b.narrative = format!(
                     "{} {}",
                     one(
@@ -447,15 +488,16 @@ impl Ctx<'_> {
                 self.push(b, AUTHORS_EDU, rng);
             }
             _ => {
-                let occurred = at(date, rng, true);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Education,
-                    la,
                     "assessment",
-                    occurred,
-                    later(occurred, rng, 24, 240),
+                    child,
+                    la,
+                    date,
+                    true,
+                    (24, 240),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 b.narrative = format!(
                     "SEN support plan review for {name}. Progress with reading; speech and language input continues."
                 );
@@ -881,15 +923,16 @@ impl Ctx<'_> {
                 self.push(b, &["night manager", "duty manager"], rng);
             }
             "health" => {
-                let occurred = at(date, rng, true);
-                let mut b = ReportBuilder::new(
+                let mut b = self.subject_report(
                     Agency::Health,
-                    la,
                     "health_attendance",
-                    occurred,
-                    later(occurred, rng, 1, 24),
+                    child,
+                    la,
+                    date,
+                    true,
+                    (1, 24),
+                    rng,
                 );
-                b.person(w, child, "subject", Known::Well, noise, self.tally, rng);
                 b.narrative = format!(
                     "{} {}",
                     one(
