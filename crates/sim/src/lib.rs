@@ -201,7 +201,8 @@ struct Outputs {
     reports: BufWriter<File>,
     mentions: csv::Writer<File>,
     objects: csv::Writer<File>,
-    dir: String,
+    /// `reports.jsonl`, for error messages.
+    reports_path: std::path::PathBuf,
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> SimError + '_ {
@@ -273,7 +274,7 @@ pub fn simulate(cfg: &SimConfig, out: &Path) -> Result<Tally, SimError> {
         reports: BufWriter::with_capacity(1 << 20, File::create(&path).map_err(io(&path))?),
         mentions: csv::Writer::from_path(&mentions_path).map_err(csv_err(&mentions_path))?,
         objects: csv::Writer::from_path(&objects_path).map_err(csv_err(&objects_path))?,
-        dir: out.display().to_string(),
+        reports_path: path.clone(),
     };
     o.mentions
         .write_record(["agency", "system", "record_id", "ref", "person_id"])
@@ -394,7 +395,6 @@ pub fn simulate(cfg: &SimConfig, out: &Path) -> Result<Tally, SimError> {
         serde_json::to_vec_pretty(&summary).unwrap_or_default(),
     )
     .map_err(io(&noise_path))?;
-    let _ = o.dir;
     Ok(tally)
 }
 
@@ -413,7 +413,7 @@ fn poisson(rng: &mut impl Rng, mean: f64) -> u32 {
 }
 
 fn write_report(o: &mut Outputs, r: Rendered, tally: &mut Tally) -> Result<(), SimError> {
-    let path = Path::new(&o.dir).join("reports.jsonl");
+    let path = o.reports_path.as_path();
     serde_json::to_writer(&mut o.reports, &r.json).map_err(|e| SimError::Io {
         path: path.display().to_string(),
         source: e.into(),
