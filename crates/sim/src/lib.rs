@@ -201,8 +201,10 @@ struct Outputs {
     reports: BufWriter<File>,
     mentions: csv::Writer<File>,
     objects: csv::Writer<File>,
-    /// `reports.jsonl`, for error messages.
+    /// The files' paths, for error messages.
     reports_path: std::path::PathBuf,
+    mentions_path: std::path::PathBuf,
+    objects_path: std::path::PathBuf,
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> SimError + '_ {
@@ -275,6 +277,8 @@ pub fn simulate(cfg: &SimConfig, out: &Path) -> Result<Tally, SimError> {
         mentions: csv::Writer::from_path(&mentions_path).map_err(csv_err(&mentions_path))?,
         objects: csv::Writer::from_path(&objects_path).map_err(csv_err(&objects_path))?,
         reports_path: path.clone(),
+        mentions_path: mentions_path.clone(),
+        objects_path: objects_path.clone(),
     };
     o.mentions
         .write_record(["agency", "system", "record_id", "ref", "person_id"])
@@ -418,16 +422,16 @@ fn write_report(o: &mut Outputs, r: Rendered, tally: &mut Tally) -> Result<(), S
         path: path.display().to_string(),
         source: e.into(),
     })?;
-    o.reports.write_all(b"\n").map_err(io(&path))?;
+    o.reports.write_all(b"\n").map_err(io(path))?;
     for (reference, person) in &r.people {
         o.mentions
             .write_record([r.agency, &r.system, &r.record_id, reference, person])
-            .map_err(csv_err(&path))?;
+            .map_err(csv_err(&o.mentions_path))?;
     }
     for (reference, kind, entity) in &r.objects {
         o.objects
             .write_record([r.agency, &r.system, &r.record_id, reference, kind, entity])
-            .map_err(csv_err(&path))?;
+            .map_err(csv_err(&o.objects_path))?;
     }
     tally.reports += 1;
     Ok(())
