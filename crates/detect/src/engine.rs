@@ -608,7 +608,7 @@ impl Detector {
                 let words: Vec<String> = text::prepare(&stemmer, p)
                     .tokens
                     .into_iter()
-                    .map(|t| t.lower)
+                    .map(|t| t.lower.to_string())
                     .collect();
                 trigger_patterns.push(format!(" {} ", words.join(" ")));
                 trigger_kinds.push(*trigger);
@@ -888,8 +888,8 @@ impl Detector {
             if !(4..limit).contains(&age) {
                 return false;
             }
-            let before = i.checked_sub(1).map(|j| tokens[j].lower.as_str());
-            let after = tokens.get(i + 1).map(|x| x.lower.as_str());
+            let before = i.checked_sub(1).map(|j| tokens[j].lower.as_ref());
+            let after = tokens.get(i + 1).map(|x| x.lower.as_ref());
             let in_brackets = text[..t.start].trim_end().ends_with('(')
                 || text[t.end..].trim_start().starts_with(')');
             matches!(before, Some("aged" | "age" | "then" | "at" | "only"))
@@ -945,7 +945,7 @@ impl Detector {
                     // other person is an object, not whom the clause is about.
                     let object = s
                         .checked_sub(1)
-                        .map(|j| p.tokens[j].lower.as_str())
+                        .map(|j| p.tokens[j].lower.as_ref())
                         .is_some_and(|w| {
                             matches!(
                                 w,
@@ -966,7 +966,7 @@ impl Detector {
                         })
                         || s.checked_sub(2).is_some_and(|j| {
                             matches!(
-                                p.tokens[j].lower.as_str(),
+                                p.tokens[j].lower.as_ref(),
                                 "with"
                                     | "to"
                                     | "from"
@@ -977,7 +977,7 @@ impl Detector {
                                     | "at"
                                     | "about"
                             ) && matches!(
-                                p.tokens[j + 1].lower.as_str(),
+                                p.tokens[j + 1].lower.as_ref(),
                                 "her" | "his" | "their" | "a" | "the" | "an"
                             )
                         });
@@ -985,7 +985,7 @@ impl Detector {
                     // back: "mum of Tamsin (14) - Tamsin out all night".
                     let back_to_subject = p.tokens[e..first].iter().any(|t| {
                         matches!(
-                            t.lower.as_str(),
+                            t.lower.as_ref(),
                             "she" | "he" | "yp" | "child" | "they" | "i"
                         )
                     });

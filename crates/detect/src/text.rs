@@ -12,8 +12,9 @@ pub struct Token {
     /// Byte span in the original text.
     pub start: usize,
     pub end: usize,
-    /// Lower-cased surface form.
-    pub lower: String,
+    /// Lower-cased surface form (apostrophes dropped), shared with the
+    /// word cache.
+    pub lower: Rc<str>,
     /// Normalised form matched by patterns: stemmed, `#` for numbers
     /// (shared with the stem cache, so most tokens allocate nothing for it).
     pub norm: Rc<str>,
@@ -41,6 +42,37 @@ const ABBREVIATIONS: &[&str] = &[
 
 pub fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
+}
+
+thread_local! {
+    /// Lower-cased and normalised forms of words as written, seen on this
+    /// thread: most words of a narrative have been seen before.
+    static WORDS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, (Rc<str>, Rc<str>)>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// The lower-cased and normalised forms of a word as written.
+fn word_forms(stemmer: &Stemmer, surface: &str) -> (Rc<str>, Rc<str>) {
+    if let Some(forms) = WORDS.with(|w| w.borrow().get(surface).cloned()) {
+        return forms;
+    }
+    let mut lower = String::with_capacity(surface.len());
+    for c in surface.chars() {
+        match c {
+            '\'' | '\u{2019}' => {}
+            c => lower.extend(c.to_lowercase()),
+        }
+    }
+    let norm = normalise_word(stemmer, &lower);
+    let forms: (Rc<str>, Rc<str>) = (lower.into(), norm);
+    WORDS.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.len() >= STEM_CACHE_LIMIT {
+            w.clear();
+        }
+        w.insert(surface.into(), forms.clone());
+    });
+    forms
 }
 
 thread_local! {
@@ -118,29 +150,25 @@ pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
             }
             let start = pos;
             let mut j = i;
-            let mut lower = String::new();
-            // Words may contain apostrophes (dropped), and `/` or `&`
-            // between letters (y/o, s/w, a&e).
+            let mut all_digits = true;
+            // Words may contain apostrophes (dropped), `/` or `&` between
+            // letters (y/o, s/w, a&e), and `:` between digits (21:30).
             while j < chars.len() {
                 let (_, cj) = chars[j];
                 if is_word_char(cj) {
-                    lower.extend(cj.to_lowercase());
+                    all_digits &= cj.is_ascii_digit();
                     j += 1;
                 } else if cj == ':'
-                    && lower.bytes().all(|b| b.is_ascii_digit())
+                    && all_digits
                     && chars.get(j + 1).is_some_and(|(_, n)| n.is_ascii_digit())
                 {
-                    // Times: 21:30 is one token.
-                    lower.push(':');
                     j += 1;
                 } else if matches!(cj, '\'' | '\u{2019}' | '/' | '&')
                     && j + 1 < chars.len()
                     && is_word_char(chars[j + 1].1)
                     && j > i
                 {
-                    if cj == '/' || cj == '&' {
-                        lower.push(cj);
-                    }
+                    all_digits = false;
                     j += 1;
                 } else {
                     break;
@@ -151,10 +179,11 @@ pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
             } else {
                 text.len()
             };
+            let (lower, norm) = word_forms(stemmer, &text[start..end]);
             tokens.push(Token {
                 start,
                 end,
-                norm: normalise_word(stemmer, &lower),
+                norm,
                 lower,
                 sentence,
             });
@@ -167,7 +196,7 @@ pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
                     && tokens.last().is_some_and(|t| {
                         t.sentence == sentence
                             && t.end == pos
-                            && (ABBREVIATIONS.contains(&t.lower.as_str()) || t.lower.len() == 1)
+                            && (ABBREVIATIONS.contains(&t.lower.as_ref()) || t.lower.len() == 1)
                     });
                 // A decimal point or a time (03.00) is not a break.
                 let next_is_digit = chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit());
@@ -204,7 +233,7 @@ mod tests {
         let st = stemmer();
         let text = "Kayleigh returned at 03.00 after being MFH. She's got a new phone!\nPC Smith spoke to mum; no concerns. 15 y/o seen at A&E.";
         let p = prepare(&st, text);
-        let words: Vec<&str> = p.tokens.iter().map(|t| t.lower.as_str()).collect();
+        let words: Vec<&str> = p.tokens.iter().map(|t| t.lower.as_ref()).collect();
         assert!(words.contains(&"shes"));
         assert!(words.contains(&"y/o"));
         assert!(words.contains(&"a&e"));
