@@ -44,11 +44,13 @@ pub fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
 }
 
+/// Word as written → (lower-cased form, normalised form).
+type WordCache = rustc_hash::FxHashMap<Box<str>, (Rc<str>, Rc<str>)>;
+
 thread_local! {
     /// Lower-cased and normalised forms of words as written, seen on this
     /// thread: most words of a narrative have been seen before.
-    static WORDS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, (Rc<str>, Rc<str>)>> =
-        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::default());
 }
 
 /// The lower-cased and normalised forms of a word as written.
