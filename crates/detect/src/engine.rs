@@ -411,6 +411,13 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
     ),
 ];
 
+/// Words before a person that make them the object of the clause ("with
+/// friends", "to her mum", "after dad left"), not whom it is about.
+const OBJECT_MARKERS: &[&str] = &[
+    "with", "to", "from", "by", "of", "after", "before", "for", "at", "about", "and", "without",
+    "than",
+];
+
 const PRE_SCOPE: usize = 7;
 const POST_SCOPE: usize = 4;
 
@@ -943,46 +950,18 @@ impl Detector {
                         .any(|&(rt, rs, _)| rt == Trigger::Reporting && rs >= e && rs <= e + 2);
                     // "with friends", "to her mum", "after dad left": the
                     // other person is an object, not whom the clause is about.
-                    let object = s
-                        .checked_sub(1)
-                        .map(|j| p.tokens[j].lower.as_ref())
-                        .is_some_and(|w| {
-                            matches!(
-                                w,
-                                "with"
-                                    | "to"
-                                    | "from"
-                                    | "by"
-                                    | "of"
-                                    | "after"
-                                    | "before"
-                                    | "for"
-                                    | "at"
-                                    | "about"
-                                    | "and"
-                                    | "without"
-                                    | "than"
-                            )
-                        })
+                    let object_marker =
+                        |j: usize| OBJECT_MARKERS.contains(&p.tokens[j].lower.as_ref());
+                    let object = s.checked_sub(1).is_some_and(object_marker)
                         || s.checked_sub(2).is_some_and(|j| {
-                            matches!(
-                                p.tokens[j].lower.as_ref(),
-                                "with"
-                                    | "to"
-                                    | "from"
-                                    | "by"
-                                    | "of"
-                                    | "after"
-                                    | "for"
-                                    | "at"
-                                    | "about"
-                            ) && matches!(
-                                p.tokens[j + 1].lower.as_ref(),
-                                "her" | "his" | "their" | "a" | "the" | "an"
-                            )
+                            object_marker(j)
+                                && matches!(
+                                    p.tokens[j + 1].lower.as_ref(),
+                                    "her" | "his" | "their" | "a" | "the" | "an"
+                                )
                         });
-                    // The subject named again between them takes the clause
-                    // back: "mum of Tamsin (14) - Tamsin out all night".
+                    // A pronoun for the subject between them takes the clause
+                    // back: "mum says that she ...".
                     let back_to_subject = p.tokens[e..first].iter().any(|t| {
                         matches!(
                             t.lower.as_ref(),
