@@ -1,0 +1,560 @@
+//! Comparison of two records, field by field, into levels: the comparison
+//! vector (γ) of Fellegi–Sunter. Level 0 is always the strongest agreement;
+//! the last level of a field is its plain disagreement. A field with no data
+//! on either side is *null* and carries no evidence either way.
+
+use strsim::jaro_winkler;
+
+use crate::names::NameTable;
+use crate::record::{Birth, LinkRecord, NamePart};
+
+/// The fields compared, in the order of the comparison vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Given,
+    Family,
+    Birth,
+    Sex,
+    Address,
+    Phone,
+    Identifier,
+    Alias,
+}
+
+pub const FIELD_COUNT: usize = 8;
+
+impl Field {
+    pub const ALL: [Field; FIELD_COUNT] = [
+        Field::Given,
+        Field::Family,
+        Field::Birth,
+        Field::Sex,
+        Field::Address,
+        Field::Phone,
+        Field::Identifier,
+        Field::Alias,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Given => "given name",
+            Field::Family => "family name",
+            Field::Birth => "birth date",
+            Field::Sex => "sex",
+            Field::Address => "address",
+            Field::Phone => "phone",
+            Field::Identifier => "identifier",
+            Field::Alias => "alias",
+        }
+    }
+
+    /// The id used in configuration and JSON (`given`, `birth`...).
+    pub fn id(self) -> &'static str {
+        match self {
+            Field::Given => "given",
+            Field::Family => "family",
+            Field::Birth => "birth",
+            Field::Sex => "sex",
+            Field::Address => "address",
+            Field::Phone => "phone",
+            Field::Identifier => "identifier",
+            Field::Alias => "alias",
+        }
+    }
+
+    /// The levels of this field, strongest agreement first, in plain words.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            Field::Given => &[
+                "the same",
+                "a nickname or spelling variant of each other",
+                "swapped with the family name",
+                "one is the other's middle name",
+                "spelt almost the same",
+                "sound alike or spelt similarly",
+                "only an initial, which agrees",
+                "different",
+            ],
+            Field::Family => &[
+                "the same",
+                "share one part of a double-barrelled name",
+                "spelt almost the same",
+                "sound alike or spelt similarly",
+                "only an initial, which agrees",
+                "different",
+            ],
+            Field::Birth => &[
+                "the same date",
+                "day and month swapped",
+                "one part (day, month or year) differs",
+                "agree as far as both are known",
+                "consistent with the stated age",
+                "within 3 years of the stated age",
+                "4 to 10 years from the stated age",
+                "different dates, within 10 years",
+                "more than 10 years apart",
+            ],
+            Field::Sex => &["the same", "different"],
+            Field::Address => &[
+                "the same house",
+                "the same postcode",
+                "the same street",
+                "the same postcode sector",
+                "the same postcode district",
+                "different",
+            ],
+            Field::Phone => &["a number in common", "no number in common"],
+            Field::Identifier => &[
+                "a checked identifier in common",
+                "conflicting checked identifiers",
+            ],
+            Field::Alias => &["an alias matches a name", "no alias matches"],
+        }
+    }
+
+    pub fn level_count(self) -> usize {
+        self.levels().len()
+    }
+
+    /// Whether level 0 of this field is adjusted for how common the value
+    /// is (a shared rare surname counts for more than "Smith").
+    pub fn term_frequency(self) -> bool {
+        matches!(self, Field::Given | Field::Family)
+    }
+}
+
+/// Level constants used by the rules that read comparison vectors.
+pub mod level {
+    pub const GIVEN_DIFFERENT: i8 = 7;
+    pub const FAMILY_EXACT: i8 = 0;
+    pub const BIRTH_EXACT: i8 = 0;
+    pub const BIRTH_FAR: i8 = 8;
+    pub const IDENTIFIER_CONFLICT: i8 = 1;
+}
+
+/// A comparison vector: one level per field, `-1` for null.
+pub type Gamma = [i8; FIELD_COUNT];
+
+pub const NULL: i8 = -1;
+
+/// The comparison of two records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Comparison {
+    pub gamma: Gamma,
+    /// Whether the names were compared with given and family swapped on one
+    /// side.
+    pub swapped: bool,
+}
+
+/// Strong identifier schemes: two different valid values mean two people.
+pub const STRONG_SCHEMES: &[&str] = &["nhs_number", "upn", "ni_number", "pnc_id"];
+
+pub fn compare(a: &LinkRecord, b: &LinkRecord, names: &NameTable) -> Comparison {
+    let mut gamma = [NULL; FIELD_COUNT];
+    let direct_given = given_level(&a.given, &b.given, names);
+    let direct_family = family_level(&a.family, &b.family);
+    let mut swapped = false;
+    gamma[Field::Given.index()] = direct_given;
+    gamma[Field::Family.index()] = direct_family;
+    // Given and family written the other way round on one side: only when
+    // that explains both names better than the direct reading.
+    if direct_given > 1 && !a.family.is_empty() && !b.family.is_empty() {
+        let g = given_level(&a.given, &b.family, names);
+        let f = family_level(&a.family, &b.given);
+        // Both names must agree swapped, one of them exactly, and better
+        // than they do as written.
+        let direct_family = if direct_family == NULL {
+            9
+        } else {
+            direct_family
+        };
+        if (0..=4).contains(&g) && (0..=3).contains(&f) && (g == 0 || f == 0) && f < direct_family {
+            gamma[Field::Given.index()] = 2;
+            gamma[Field::Family.index()] = f;
+            swapped = true;
+        }
+    }
+    gamma[Field::Birth.index()] = birth_level(a, b);
+    gamma[Field::Sex.index()] = match (a.sex, b.sex) {
+        (Some(x), Some(y)) => i8::from(x != y),
+        _ => NULL,
+    };
+    gamma[Field::Address.index()] = address_level(a, b);
+    gamma[Field::Phone.index()] = if a.phones.is_empty() || b.phones.is_empty() {
+        NULL
+    } else {
+        i8::from(!a.phones.iter().any(|p| b.phones.contains(p)))
+    };
+    gamma[Field::Identifier.index()] = identifier_level(a, b);
+    gamma[Field::Alias.index()] = alias_level(a, b);
+    Comparison { gamma, swapped }
+}
+
+fn similar(a: &NamePart, b: &NamePart) -> (f64, bool) {
+    let jw = jaro_winkler(&a.text, &b.text);
+    let sounds = !a.code.is_empty() && a.code == b.code;
+    (jw, sounds)
+}
+
+fn is_initial(p: &NamePart) -> bool {
+    p.text.len() == 1
+}
+
+fn given_level(a: &[NamePart], b: &[NamePart], names: &NameTable) -> i8 {
+    let (Some(fa), Some(fb)) = (a.first(), b.first()) else {
+        return NULL;
+    };
+    if fa.text == fb.text {
+        return 0;
+    }
+    if is_initial(fa) || is_initial(fb) {
+        return if fa.text.as_bytes()[0] == fb.text.as_bytes()[0] {
+            6
+        } else {
+            7
+        };
+    }
+    if names.equivalent(&fa.text, &fb.text) || short_form(&fa.text, &fb.text) {
+        return 1;
+    }
+    // Level 2 (swapped) is decided by the caller.
+    let middle = a
+        .iter()
+        .skip(1)
+        .any(|p| p.text == fb.text && !is_initial(p))
+        || b.iter()
+            .skip(1)
+            .any(|p| p.text == fa.text && !is_initial(p));
+    if middle {
+        return 3;
+    }
+    let (jw, sounds) = similar(fa, fb);
+    if jw >= 0.92 {
+        4
+    } else if sounds || jw >= 0.85 {
+        5
+    } else {
+        7
+    }
+}
+
+/// A shortened name: the first three or more letters of the other
+/// (`rob`/`robert`, `clo`/`chloe` is not, `nad`/`nadia` is).
+fn short_form(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    short.len() >= 3 && long.len() > short.len() && long.starts_with(short)
+}
+
+fn family_level(a: &[NamePart], b: &[NamePart]) -> i8 {
+    if a.is_empty() || b.is_empty() {
+        return NULL;
+    }
+    if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.text == y.text) {
+        return 0;
+    }
+    let initial_only = (a.len() == 1 && is_initial(&a[0])) || (b.len() == 1 && is_initial(&b[0]));
+    if initial_only {
+        return if a[0].text.as_bytes()[0] == b[0].text.as_bytes()[0] {
+            4
+        } else {
+            5
+        };
+    }
+    if a.iter()
+        .any(|x| !is_initial(x) && b.iter().any(|y| x.text == y.text))
+    {
+        return 1;
+    }
+    let joined_a: String = a.iter().map(|p| p.text.as_str()).collect();
+    let joined_b: String = b.iter().map(|p| p.text.as_str()).collect();
+    let jw = jaro_winkler(&joined_a, &joined_b);
+    let sounds = a
+        .iter()
+        .any(|x| b.iter().any(|y| !x.code.is_empty() && x.code == y.code));
+    if jw >= 0.92 {
+        2
+    } else if sounds || jw >= 0.85 {
+        3
+    } else {
+        5
+    }
+}
+
+fn birth_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
+    if let (Some(x), Some(y)) = (a.birth, b.birth) {
+        if x == y && x.is_full() {
+            return 0;
+        }
+        if x.is_full() && y.is_full() {
+            if x.year == y.year && x.month == y.day && x.day == y.month {
+                return 1;
+            }
+            let differing = u8::from(x.year != y.year)
+                + u8::from(x.month != y.month)
+                + u8::from(x.day != y.day);
+            if differing == 1 && (x.year == y.year || year_typo(x.year, y.year)) {
+                return 2;
+            }
+        } else if partial_agree(x, y) {
+            return 3;
+        }
+    }
+    let (Some((lo_a, hi_a)), Some((lo_b, hi_b))) = (a.birth_years(), b.birth_years()) else {
+        return NULL;
+    };
+    let gap = if hi_a < lo_b {
+        lo_b - hi_a
+    } else if hi_b < lo_a {
+        lo_a - hi_b
+    } else {
+        0
+    };
+    let from_age = a.birth.is_none() || b.birth.is_none();
+    match gap {
+        _ if gap > 10 => 8,
+        _ if !from_age => 7,
+        0 => 4,
+        1..=3 => 5,
+        _ => 6,
+    }
+}
+
+/// Years a slip of the keyboard apart: one year, or one digit different.
+fn year_typo(a: i16, b: i16) -> bool {
+    let (sa, sb) = (a.to_string(), b.to_string());
+    (a - b).abs() == 1
+        || (sa.len() == sb.len() && sa.bytes().zip(sb.bytes()).filter(|(x, y)| x != y).count() == 1)
+}
+
+/// Two birth dates, at least one partial, agreeing on every part both have.
+fn partial_agree(x: Birth, y: Birth) -> bool {
+    x.year == y.year
+        && (x.month.is_none() || y.month.is_none() || x.month == y.month)
+        && (x.day.is_none() || y.day.is_none() || x.day == y.day)
+}
+
+fn address_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
+    let has = |r: &LinkRecord| !r.postcodes.is_empty() || !r.streets.is_empty();
+    if !has(a) || !has(b) {
+        return NULL;
+    }
+    let same_postcode = a.postcodes.iter().any(|p| b.postcodes.contains(p));
+    let same_house = a.addresses.iter().any(|x| b.addresses.contains(x));
+    let no_postcode_conflict = same_postcode || a.postcodes.is_empty() || b.postcodes.is_empty();
+    if same_house && no_postcode_conflict {
+        return 0;
+    }
+    if same_postcode {
+        return 1;
+    }
+    let same_district = a.postcodes.iter().any(|p| {
+        b.postcodes
+            .iter()
+            .any(|q| outward(p).is_some() && outward(p) == outward(q))
+    });
+    let same_street = a.streets.iter().any(|s| b.streets.contains(s));
+    if same_street && (same_district || a.postcodes.is_empty() || b.postcodes.is_empty()) {
+        return 2;
+    }
+    let same_sector = a.postcodes.iter().any(|p| {
+        b.postcodes
+            .iter()
+            .any(|q| sector(p).is_some() && sector(p) == sector(q))
+    });
+    if same_sector {
+        3
+    } else if same_district {
+        4
+    } else if a.postcodes.is_empty() || b.postcodes.is_empty() {
+        // Streets differ and one side has no postcode: too little to call.
+        NULL
+    } else {
+        5
+    }
+}
+
+/// `BK2 2HR` → `BK2`.
+fn outward(postcode: &str) -> Option<&str> {
+    postcode.split_once(' ').map(|(o, _)| o)
+}
+
+/// `BK2 2HR` → `BK2 2`.
+fn sector(postcode: &str) -> Option<&str> {
+    let (o, i) = postcode.split_once(' ')?;
+    postcode.get(..o.len() + 1 + i.len().min(1))
+}
+
+fn identifier_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
+    if a.identifiers.is_empty() || b.identifiers.is_empty() {
+        return NULL;
+    }
+    if a.identifiers.iter().any(|x| b.identifiers.contains(x)) {
+        return 0;
+    }
+    let conflict = a.identifiers.iter().any(|(scheme, _)| {
+        STRONG_SCHEMES.contains(&scheme.as_str()) && b.identifiers.iter().any(|(s, _)| s == scheme)
+    });
+    if conflict { 1 } else { NULL }
+}
+
+fn alias_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
+    if a.aliases.is_empty() && b.aliases.is_empty() {
+        return NULL;
+    }
+    let names_of = |r: &LinkRecord| -> Vec<String> {
+        let mut v = vec![r.full_name()];
+        if let Some(g) = r.first_given() {
+            v.push(g.text.clone());
+        }
+        v
+    };
+    let (na, nb) = (names_of(a), names_of(b));
+    let hit = a
+        .aliases
+        .iter()
+        .any(|x| nb.contains(x) || b.aliases.contains(x))
+        || b.aliases.iter().any(|x| na.contains(x));
+    i8::from(!hit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RecordedSex;
+
+    fn person(given: &str, family: &str, birth: Option<(i16, i8, i8)>) -> LinkRecord {
+        let mut r = LinkRecord::default();
+        r.set_names(Some(given), Some(family));
+        r.birth = birth.map(|(y, m, d)| Birth {
+            year: y,
+            month: Some(m),
+            day: Some(d),
+        });
+        r
+    }
+
+    fn gamma(a: &LinkRecord, b: &LinkRecord) -> Gamma {
+        compare(a, b, &NameTable::default_table()).gamma
+    }
+
+    #[test]
+    fn names() {
+        let a = person("Elizabeth", "O'Neill-Smyth", Some((2008, 3, 21)));
+        let g = gamma(&a, &person("Beth", "Smyth", None));
+        assert_eq!(g[Field::Given.index()], 1);
+        assert_eq!(g[Field::Family.index()], 1);
+        assert_eq!(g[Field::Birth.index()], NULL);
+        let g = gamma(&a, &person("Elizabth", "ONeil Smyth", None));
+        assert_eq!(g[Field::Given.index()], 4);
+        let g = gamma(&a, &person("E", "Jones", None));
+        assert_eq!(g[Field::Given.index()], 6);
+        assert_eq!(g[Field::Family.index()], 5);
+        let g = gamma(
+            &person("Ellie Mae", "Murphy", None),
+            &person("Mae", "Murphy", None),
+        );
+        assert_eq!(g[Field::Given.index()], 3);
+    }
+
+    #[test]
+    fn swapped_names() {
+        let a = person("Hussain", "Amir", None);
+        let b = person("Amir", "Hussain", None);
+        let c = compare(&a, &b, &NameTable::default_table());
+        assert!(c.swapped);
+        assert_eq!(c.gamma[Field::Given.index()], 2);
+        assert_eq!(c.gamma[Field::Family.index()], 0);
+        // Swapped with a misspelling on one side.
+        let a = person("Hamza Bilal", "Qureshi", None);
+        let b = person("Kureshi", "Hamza Bilal", None);
+        let c = compare(&a, &b, &NameTable::default_table());
+        assert!(c.swapped);
+        assert_eq!(c.gamma[Field::Given.index()], 2);
+        assert!(c.gamma[Field::Family.index()] > 0);
+    }
+
+    #[test]
+    fn birth_dates() {
+        let a = person("A", "B", Some((2008, 3, 11)));
+        let level =
+            |b: Option<(i16, i8, i8)>| gamma(&a, &person("A", "B", b))[Field::Birth.index()];
+        assert_eq!(level(Some((2008, 3, 11))), 0);
+        assert_eq!(level(Some((2008, 11, 3))), 1);
+        assert_eq!(level(Some((2009, 3, 11))), 2);
+        assert_eq!(level(Some((2008, 3, 12))), 2);
+        assert_eq!(level(Some((2010, 5, 1))), 7);
+        assert_eq!(level(Some((2002, 5, 1))), 7);
+        assert_eq!(level(Some((2018, 3, 11))), 2, "a one-digit slip");
+        assert_eq!(level(Some((1975, 3, 11))), 8, "a parent's birthday");
+        assert_eq!(level(Some((1975, 4, 11))), 8);
+        let mut partial = person("A", "B", None);
+        partial.birth = Some(Birth {
+            year: 2008,
+            month: Some(3),
+            day: None,
+        });
+        assert_eq!(gamma(&a, &partial)[Field::Birth.index()], 3);
+        let mut aged = person("A", "B", None);
+        aged.age = Some((14, jiff::civil::date(2022, 6, 1)));
+        assert_eq!(gamma(&a, &aged)[Field::Birth.index()], 4);
+        aged.age = Some((16, jiff::civil::date(2022, 6, 1)));
+        assert_eq!(gamma(&a, &aged)[Field::Birth.index()], 5);
+        aged.age = Some((20, jiff::civil::date(2022, 6, 1)));
+        assert_eq!(gamma(&a, &aged)[Field::Birth.index()], 6);
+        aged.age = Some((40, jiff::civil::date(2022, 6, 1)));
+        assert_eq!(gamma(&a, &aged)[Field::Birth.index()], 8);
+    }
+
+    #[test]
+    fn addresses_phones_identifiers() {
+        let mut a = person("A", "B", None);
+        let mut b = person("A", "B", None);
+        assert_eq!(gamma(&a, &b)[Field::Address.index()], NULL);
+        a.add_address(Some("45 Kings Road, Brookfield"), Some("BK2 2HR"));
+        b.add_address(Some("45 Kings Road"), Some("BK2 2HR"));
+        assert_eq!(gamma(&a, &b)[Field::Address.index()], 0);
+        let mut c = person("A", "B", None);
+        c.add_address(Some("3 Mill Lane"), Some("BK2 2QT"));
+        assert_eq!(gamma(&a, &c)[Field::Address.index()], 3);
+        let mut d = person("A", "B", None);
+        d.add_address(Some("Kings Road, Brookfield"), None);
+        assert_eq!(gamma(&a, &d)[Field::Address.index()], 2);
+
+        a.identifiers
+            .push(("nhs_number".into(), "9434765919".into()));
+        b.identifiers
+            .push(("nhs_number".into(), "9434765870".into()));
+        assert_eq!(gamma(&a, &b)[Field::Identifier.index()], 1);
+        b.identifiers
+            .push(("nhs_number".into(), "9434765919".into()));
+        assert_eq!(gamma(&a, &b)[Field::Identifier.index()], 0);
+        let mut e = person("A", "B", None);
+        e.identifiers.push(("local".into(), "x-1".into()));
+        assert_eq!(gamma(&a, &e)[Field::Identifier.index()], NULL);
+
+        a.sex = Some(RecordedSex::Female);
+        b.sex = Some(RecordedSex::Male);
+        assert_eq!(gamma(&a, &b)[Field::Sex.index()], 1);
+        a.phones.push("+447700900123".into());
+        assert_eq!(gamma(&a, &b)[Field::Phone.index()], NULL);
+        b.phones.push("+447700900123".into());
+        assert_eq!(gamma(&a, &b)[Field::Phone.index()], 0);
+    }
+
+    #[test]
+    fn aliases() {
+        let mut a = LinkRecord::default();
+        a.set_full_name("Big M");
+        let mut b = person("Mohammed", "Khan", None);
+        b.aliases.push("big m".into());
+        assert_eq!(gamma(&a, &b)[Field::Alias.index()], 0);
+        let c = person("Sam", "Jones", None);
+        assert_eq!(gamma(&a, &c)[Field::Alias.index()], NULL);
+        assert_eq!(gamma(&b, &c)[Field::Alias.index()], 1);
+    }
+}

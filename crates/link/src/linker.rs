@@ -1,0 +1,513 @@
+//! The linker: fits a model without labels, then resolves records one at a
+//! time against an in-memory blocking index. A full rebuild is the same
+//! incremental step applied to every mention in ledger order, so the batch
+//! and the real-time paths cannot drift apart.
+//!
+//! Clustering resists chaining: a record joins the single best person it
+//! matches (never bridging two), and a person whose records include one that
+//! flatly contradicts the new record (different checked identifier, a twin,
+//! a different generation) is not a candidate at all. Persons merge only on
+//! an analyst's decision.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::block::{BlockIndex, keys};
+use crate::compare::{Comparison, Field, compare, level};
+use crate::model::{
+    FieldWeight, Model, PatternCounts, TermFrequencies, combine_m, em_round, estimate_u,
+    probability,
+};
+use crate::names::NameTable;
+use crate::record::LinkRecord;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkConfig {
+    /// Records each blocking key can bring as candidates (the most recent).
+    pub block_cap: usize,
+    /// Random pairs drawn to estimate u.
+    pub u_pairs: usize,
+    pub em_iterations: usize,
+    /// Records sampled to estimate λ from their candidate pairs.
+    pub lambda_sample: usize,
+    /// Match probability at or above which a record joins a person. 0.5 is
+    /// the Bayes decision under the fitted model (a match is then more
+    /// likely than not): the label-free threshold.
+    pub threshold: f64,
+    /// Whether a record that matches two persons merges them (when no
+    /// record of one contradicts the other).
+    pub merge: bool,
+    /// The match probability a record needs with each of two persons to
+    /// merge them: higher than joining, because a wrong merge puts one
+    /// child's reports in another's chronology.
+    pub merge_threshold: f64,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        LinkConfig {
+            block_cap: 200,
+            u_pairs: 300_000,
+            em_iterations: 60,
+            lambda_sample: 20_000,
+            threshold: 0.5,
+            merge: true,
+            merge_threshold: 0.99,
+        }
+    }
+}
+
+/// A minimal deterministic generator (SplitMix64) for sampling pairs.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// What fitting found, for the record and for `explain`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FitReport {
+    pub records: usize,
+    pub random_pairs: usize,
+    pub training_pairs: Vec<(String, usize, f64)>,
+    pub lambda: f64,
+}
+
+/// A training rule for EM: its name, the fields it blocks on, and the
+/// blocking key of a record (none when the record lacks the fields).
+type TrainingRule = (
+    &'static str,
+    Vec<Field>,
+    Box<dyn Fn(&LinkRecord) -> Option<String>>,
+);
+
+/// Fits a model to records without labels.
+pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Model, FitReport) {
+    let n = records.len();
+    let mut model = Model::prior();
+    model.tf = TermFrequencies::from_records(records);
+    let mut report = FitReport {
+        records: n,
+        random_pairs: 0,
+        training_pairs: Vec::new(),
+        lambda: model.lambda,
+    };
+    if n < 2 {
+        return (model, report);
+    }
+
+    // u from random pairs.
+    let mut rng = SplitMix(0x5167_4C1E);
+    let all_pairs = n as u128 * (n as u128 - 1) / 2;
+    let mut random = PatternCounts::default();
+    if all_pairs <= cfg.u_pairs as u128 {
+        for i in 0..n {
+            for j in i + 1..n {
+                random.add(compare(&records[i], &records[j], names).gamma);
+            }
+        }
+    } else {
+        for _ in 0..cfg.u_pairs {
+            let i = rng.below(n);
+            let mut j = rng.below(n - 1);
+            if j >= i {
+                j += 1;
+            }
+            random.add(compare(&records[i], &records[j], names).gamma);
+        }
+    }
+    report.random_pairs = random.total() as usize;
+    let u = estimate_u(&random);
+
+    // m by EM over the pairs of training rules, each leaving out the fields
+    // it blocks on.
+    let rules: [TrainingRule; 3] = [
+        (
+            "same full birth date",
+            vec![Field::Birth],
+            Box::new(|r: &LinkRecord| {
+                let b = r.birth?;
+                Some(format!("{}-{:?}-{:?}", b.year, b.month?, b.day?))
+            }),
+        ),
+        (
+            "same given and family name",
+            vec![Field::Given, Field::Family, Field::Alias],
+            Box::new(|r: &LinkRecord| {
+                let g = r.first_given()?;
+                (!r.family.is_empty() && g.text.len() > 1)
+                    .then(|| format!("{}|{}", g.text, r.family_text()))
+            }),
+        ),
+        (
+            "same checked identifier",
+            vec![Field::Identifier],
+            Box::new(|r: &LinkRecord| r.identifiers.first().map(|(s, v)| format!("{s}:{v}"))),
+        ),
+    ];
+    let mut rounds = Vec::new();
+    for (name, blocked, rule) in &rules {
+        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            if let Some(k) = rule(r) {
+                groups.entry(k).or_default().push(i);
+            }
+        }
+        let mut patterns = PatternCounts::default();
+        let mut keys: Vec<&String> = groups.keys().collect();
+        keys.sort();
+        for k in keys {
+            let members = &groups[k];
+            // Large groups are sampled: at most 50 members each.
+            let members = &members[..members.len().min(50)];
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    patterns.add(compare(&records[i], &records[j], names).gamma);
+                }
+            }
+        }
+        let (m, share) = em_round(&patterns, &u, blocked, cfg.em_iterations);
+        report
+            .training_pairs
+            .push((name.to_string(), patterns.total() as usize, share));
+        // A round with too few pairs says little: left out.
+        if patterns.total() >= 200.0 {
+            rounds.push((m, share * patterns.total()));
+        }
+    }
+    let (fields, notes) = combine_m(&rounds, &u);
+    model.fields = fields;
+    model.notes = notes;
+
+    // λ: the expected number of matches among candidate pairs of a sample
+    // of records, over all pairs those records take part in.
+    let mut index = BlockIndex::new(cfg.block_cap);
+    let record_keys: Vec<Vec<u64>> = records.iter().map(|r| keys(r, names)).collect();
+    for (i, k) in record_keys.iter().enumerate() {
+        index.insert(i as u32, k);
+    }
+    let step = (n / cfg.lambda_sample.max(1)).max(1);
+    let mut weights = Vec::new();
+    let mut candidates = Vec::new();
+    let mut sampled = 0usize;
+    for i in (0..n).step_by(step) {
+        sampled += 1;
+        index.candidates(&record_keys[i], &mut candidates);
+        for &c in &candidates {
+            if c as usize != i {
+                let cmp = compare(&records[i], &records[c as usize], names);
+                weights.push(model.weight(&records[i], &cmp) - model.prior_weight());
+            }
+        }
+    }
+    let ordered_pairs = sampled as f64 * (n as f64 - 1.0);
+    let mut lambda = 1.0 / n as f64;
+    for _ in 0..100 {
+        let prior = (lambda / (1.0 - lambda)).log2();
+        let expected: f64 = weights.iter().map(|w| probability(w + prior)).sum();
+        let next = (expected / ordered_pairs).clamp(1e-12, 0.5);
+        let done = (next - lambda).abs() <= lambda * 1e-6;
+        lambda = next;
+        if done {
+            break;
+        }
+    }
+    model.lambda = lambda;
+    report.lambda = lambda;
+    (model, report)
+}
+
+/// Why a record may not join a person whatever its other evidence.
+pub fn hard_conflict(c: &Comparison) -> Option<&'static str> {
+    let g = &c.gamma;
+    if g[Field::Identifier.index()] == level::IDENTIFIER_CONFLICT {
+        return Some("conflicting checked identifiers (NHS number, UPN...)");
+    }
+    if g[Field::Birth.index()] == level::BIRTH_FAR {
+        return Some("birth dates more than 10 years apart (a different generation)");
+    }
+    if g[Field::Given.index()] == level::GIVEN_DIFFERENT
+        && g[Field::Family.index()] == level::FAMILY_EXACT
+        && matches!(g[Field::Birth.index()], 0 | 1)
+    {
+        return Some("same family and birth date but a different given name (twins)");
+    }
+    None
+}
+
+/// An analyst's decision about two mentions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Assertion {
+    Same,
+    Different,
+}
+
+/// Where a record went and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignment {
+    pub record: u32,
+    pub person: u32,
+    /// True when the record started a new person.
+    pub new_person: bool,
+    /// The best match weight to the chosen person, when it was joined on
+    /// evidence.
+    pub weight: Option<f64>,
+    /// The record of the chosen person it matched best.
+    pub best_match: Option<u32>,
+    pub by_decision: bool,
+    pub candidates: usize,
+}
+
+/// The incremental linker.
+pub struct Linker {
+    pub names: NameTable,
+    pub model: Model,
+    pub cfg: LinkConfig,
+    records: Vec<LinkRecord>,
+    ids: Vec<String>,
+    by_id: HashMap<String, u32>,
+    index: BlockIndex,
+    person_of: Vec<u32>,
+    members: Vec<Vec<u32>>,
+    decisions: HashMap<String, Vec<(String, Assertion)>>,
+    threshold_weight: f64,
+    merge_weight: f64,
+    scratch: Vec<u32>,
+}
+
+impl Linker {
+    pub fn new(model: Model, names: NameTable, cfg: LinkConfig) -> Linker {
+        let logit = |p: f64| {
+            let p = p.clamp(1e-9, 1.0 - 1e-9);
+            (p / (1.0 - p)).log2()
+        };
+        Linker {
+            threshold_weight: logit(cfg.threshold),
+            merge_weight: logit(cfg.merge_threshold.max(cfg.threshold)),
+            index: BlockIndex::new(cfg.block_cap),
+            names,
+            model,
+            cfg,
+            records: Vec::new(),
+            ids: Vec::new(),
+            by_id: HashMap::new(),
+            person_of: Vec::new(),
+            members: Vec::new(),
+            decisions: HashMap::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Records an analyst's decision; it binds every record added later.
+    pub fn decide(&mut self, a: &str, b: &str, assertion: Assertion) {
+        self.decisions
+            .entry(a.to_string())
+            .or_default()
+            .push((b.to_string(), assertion));
+        self.decisions
+            .entry(b.to_string())
+            .or_default()
+            .push((a.to_string(), assertion));
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    pub fn record(&self, i: u32) -> &LinkRecord {
+        &self.records[i as usize]
+    }
+
+    pub fn id(&self, i: u32) -> &str {
+        &self.ids[i as usize]
+    }
+
+    pub fn find(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn person_of(&self, record: u32) -> u32 {
+        self.person_of[record as usize]
+    }
+
+    pub fn members(&self, person: u32) -> &[u32] {
+        &self.members[person as usize]
+    }
+
+    /// Persons that still have records (merged ones are empty).
+    pub fn persons(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.members.len() as u32).filter(|p| !self.members[*p as usize].is_empty())
+    }
+
+    /// Candidate records for a record (not yet added), by blocking.
+    pub fn candidates(&self, r: &LinkRecord) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.index.candidates(&keys(r, &self.names), &mut out);
+        out
+    }
+
+    pub fn compare(&self, a: &LinkRecord, b: &LinkRecord) -> Comparison {
+        compare(a, b, &self.names)
+    }
+
+    pub fn weight(&self, a: &LinkRecord, b: &LinkRecord) -> f64 {
+        self.model.weight(a, &compare(a, b, &self.names))
+    }
+
+    pub fn field_weights(&self, a: &LinkRecord, b: &LinkRecord) -> (Comparison, [FieldWeight; 8]) {
+        let c = compare(a, b, &self.names);
+        let w = self.model.field_weights(a, &c);
+        (c, w)
+    }
+
+    /// Links one record: joins the best-matching person or starts one.
+    pub fn add(&mut self, id: String, record: LinkRecord) -> Assignment {
+        let record_keys = keys(&record, &self.names);
+        let mut candidates = std::mem::take(&mut self.scratch);
+        self.index.candidates(&record_keys, &mut candidates);
+        let this = self.records.len() as u32;
+
+        // Best weight per person, and persons ruled out.
+        let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
+        let mut ruled_out: Vec<u32> = Vec::new();
+        for &c in &candidates {
+            let other = &self.records[c as usize];
+            let cmp = compare(&record, other, &self.names);
+            let person = self.person_of[c as usize];
+            if hard_conflict(&cmp).is_some() {
+                ruled_out.push(person);
+                continue;
+            }
+            let w = self.model.weight(&record, &cmp);
+            let e = best.entry(person).or_insert((f64::NEG_INFINITY, c));
+            if w > e.0 {
+                *e = (w, c);
+            }
+        }
+
+        // Analysts' decisions bind over the evidence.
+        let mut forced: Vec<u32> = Vec::new();
+        if let Some(list) = self.decisions.get(&id) {
+            for (other, assertion) in list {
+                if let Some(&o) = self.by_id.get(other) {
+                    let person = self.person_of[o as usize];
+                    match assertion {
+                        Assertion::Same => forced.push(person),
+                        Assertion::Different => ruled_out.push(person),
+                    }
+                }
+            }
+        }
+        let candidates_len = candidates.len();
+        self.scratch = candidates;
+
+        let (person, weight, best_match, by_decision) = if let Some(&first) = forced.iter().min() {
+            for &p in &forced {
+                if p != first {
+                    self.merge(first, p);
+                }
+            }
+            (first, None, None, true)
+        } else {
+            let chosen = best
+                .iter()
+                .filter(|(p, (w, _))| !ruled_out.contains(p) && *w >= self.threshold_weight)
+                // Highest weight; ties to the oldest person, for determinism.
+                .max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(a.0)))
+                .map(|(p, (w, c))| (*p, *w, *c));
+            match chosen {
+                Some((p, w, c)) => {
+                    // The record may show that two persons are one: merge
+                    // every other person it matches, unless any of their
+                    // records contradict each other.
+                    let mut others: Vec<u32> = best
+                        .iter()
+                        .filter(|(q, (wq, _))| {
+                            self.cfg.merge
+                                && **q != p
+                                && !ruled_out.contains(q)
+                                && *wq >= self.merge_weight
+                                && w >= self.merge_weight
+                        })
+                        .map(|(q, _)| *q)
+                        .collect();
+                    others.sort_unstable();
+                    let mut into = p;
+                    for q in others {
+                        if self.compatible(into, q) {
+                            let (keep, gone) = (into.min(q), into.max(q));
+                            self.merge(keep, gone);
+                            into = keep;
+                        }
+                    }
+                    (into, Some(w), Some(c), false)
+                }
+                None => {
+                    self.members.push(Vec::new());
+                    ((self.members.len() - 1) as u32, None, None, false)
+                }
+            }
+        };
+        let new_person = self.members[person as usize].is_empty();
+        self.members[person as usize].push(this);
+        self.person_of.push(person);
+        self.index.insert(this, &record_keys);
+        self.by_id.insert(id.clone(), this);
+        self.ids.push(id);
+        self.records.push(record);
+        Assignment {
+            record: this,
+            person,
+            new_person,
+            weight,
+            best_match,
+            by_decision,
+            candidates: candidates_len,
+        }
+    }
+
+    /// Whether two persons may be merged: no record of one flatly
+    /// contradicts a record of the other (checked on at most 40 × 40).
+    fn compatible(&self, x: u32, y: u32) -> bool {
+        let (mx, my) = (&self.members[x as usize], &self.members[y as usize]);
+        mx.iter().rev().take(40).all(|&a| {
+            my.iter().rev().take(40).all(|&b| {
+                let c = compare(
+                    &self.records[a as usize],
+                    &self.records[b as usize],
+                    &self.names,
+                );
+                hard_conflict(&c).is_none()
+            })
+        })
+    }
+
+    fn merge(&mut self, into: u32, from: u32) {
+        let moved = std::mem::take(&mut self.members[from as usize]);
+        for &r in &moved {
+            self.person_of[r as usize] = into;
+        }
+        self.members[into as usize].extend(moved);
+        self.members[into as usize].sort_unstable();
+    }
+
+    /// The model's probability for a weight.
+    pub fn probability(weight: f64) -> f64 {
+        probability(weight)
+    }
+}

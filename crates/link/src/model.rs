@@ -1,0 +1,441 @@
+//! The Fellegi–Sunter model: for each field and level, the probability of
+//! that level among true matches (m) and among non-matches (u). A pair's
+//! match weight is the sum of `log2(m/u)` over its non-null fields plus the
+//! prior `log2(λ/(1-λ))`, where λ is the probability that two records drawn
+//! at random are the same person; its probability is `2^w / (1 + 2^w)`.
+//!
+//! Nothing here needs labels: u comes from random pairs (almost all of which
+//! are non-matches), m from expectation–maximisation over blocked pairs, and
+//! λ from the expected number of matches among candidate pairs.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::compare::{Comparison, FIELD_COUNT, Field, Gamma, NULL};
+use crate::record::LinkRecord;
+
+/// m and u for each level of one field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldParams {
+    pub m: Vec<f64>,
+    pub u: Vec<f64>,
+}
+
+impl FieldParams {
+    pub fn weight(&self, level: usize) -> f64 {
+        (self.m[level] / self.u[level]).log2()
+    }
+}
+
+/// Term frequencies of name values, for the adjustment of exact matches.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TermFrequencies {
+    pub given: HashMap<String, f64>,
+    pub family: HashMap<String, f64>,
+}
+
+impl TermFrequencies {
+    pub fn from_records<'a>(records: impl IntoIterator<Item = &'a LinkRecord>) -> Self {
+        let mut given: HashMap<String, f64> = HashMap::new();
+        let mut family: HashMap<String, f64> = HashMap::new();
+        let (mut ng, mut nf) = (0.0, 0.0);
+        for r in records {
+            if let Some(g) = r.first_given() {
+                *given.entry(g.text.clone()).or_default() += 1.0;
+                ng += 1.0;
+            }
+            if !r.family.is_empty() {
+                *family.entry(r.family_text()).or_default() += 1.0;
+                nf += 1.0;
+            }
+        }
+        for v in given.values_mut() {
+            *v /= ng;
+        }
+        for v in family.values_mut() {
+            *v /= nf;
+        }
+        TermFrequencies { given, family }
+    }
+}
+
+/// A fitted model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    /// Parameters in the order of [`Field::ALL`].
+    pub fields: Vec<FieldParams>,
+    /// Probability that two records drawn at random are the same person.
+    pub lambda: f64,
+    pub tf: TermFrequencies,
+    /// Notes from fitting: fields whose estimates failed a plausibility check
+    /// and fell back to the defaults, and similar.
+    pub notes: Vec<String>,
+}
+
+/// One field's contribution to a pair's weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldWeight {
+    pub field: Field,
+    /// `None` when the field was missing on one side.
+    pub level: Option<usize>,
+    pub weight: f64,
+    /// The part of `weight` due to how common the value is.
+    pub tf_adjustment: f64,
+}
+
+impl Model {
+    /// Defaults before fitting: a sensible guess used to start EM and as the
+    /// fallback when an estimate is implausible.
+    pub fn prior() -> Model {
+        let fields = Field::ALL.iter().map(|f| default_params(*f)).collect();
+        Model {
+            fields,
+            lambda: 1e-4,
+            tf: TermFrequencies::default(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn params(&self, field: Field) -> &FieldParams {
+        &self.fields[field.index()]
+    }
+
+    /// The prior weight `log2(λ/(1-λ))`.
+    pub fn prior_weight(&self) -> f64 {
+        (self.lambda / (1.0 - self.lambda)).log2()
+    }
+
+    /// Weights of each field for a compared pair.
+    pub fn field_weights(&self, a: &LinkRecord, c: &Comparison) -> [FieldWeight; FIELD_COUNT] {
+        Field::ALL.map(|field| {
+            let level = c.gamma[field.index()];
+            if level == NULL {
+                return FieldWeight {
+                    field,
+                    level: None,
+                    weight: 0.0,
+                    tf_adjustment: 0.0,
+                };
+            }
+            let level = level as usize;
+            let p = self.params(field);
+            let mut weight = p.weight(level);
+            let mut tf_adjustment = 0.0;
+            if level == 0 && field.term_frequency() && !c.swapped {
+                tf_adjustment = self.tf_adjustment(field, a, p.u[0]);
+                weight += tf_adjustment;
+            }
+            FieldWeight {
+                field,
+                level: Some(level),
+                weight,
+                tf_adjustment,
+            }
+        })
+    }
+
+    /// `log2(u / tf(value))`: positive for a rare name, negative for a
+    /// common one. Bounded so that one field cannot decide a pair alone.
+    fn tf_adjustment(&self, field: Field, a: &LinkRecord, u_exact: f64) -> f64 {
+        let freq = match field {
+            Field::Given => a.first_given().and_then(|g| self.tf.given.get(&g.text)),
+            Field::Family => self.tf.family.get(&a.family_text()),
+            _ => None,
+        };
+        match freq {
+            Some(&f) if f > 0.0 => (u_exact / f).log2().clamp(-4.0, 4.0),
+            _ => 0.0,
+        }
+    }
+
+    /// The total match weight of a compared pair, prior included.
+    pub fn weight(&self, a: &LinkRecord, c: &Comparison) -> f64 {
+        let mut w = self.prior_weight();
+        for (i, &level) in c.gamma.iter().enumerate() {
+            if level == NULL {
+                continue;
+            }
+            let field = Field::ALL[i];
+            let p = &self.fields[i];
+            w += p.weight(level as usize);
+            if level == 0 && field.term_frequency() && !c.swapped {
+                w += self.tf_adjustment(field, a, p.u[0]);
+            }
+        }
+        w
+    }
+}
+
+pub fn probability(weight: f64) -> f64 {
+    let odds = weight.exp2();
+    if odds.is_infinite() {
+        1.0
+    } else {
+        odds / (1.0 + odds)
+    }
+}
+
+fn default_params(field: Field) -> FieldParams {
+    let n = field.level_count();
+    // m: most matches agree exactly, few disagree. u: most non-matches
+    // disagree. Used only to start EM and as a fallback.
+    let mut m: Vec<f64> = (0..n).map(|i| 0.5f64.powi(i as i32 + 1)).collect();
+    let mut u: Vec<f64> = (0..n).map(|i| 0.01 * 2f64.powi(i as i32)).collect();
+    u[n - 1] = 1.0;
+    m[n - 1] = m[n - 1].max(0.02);
+    if field == Field::Identifier {
+        m = vec![0.98, 0.02];
+        u = vec![0.001, 0.999];
+    }
+    normalise(&mut m);
+    normalise(&mut u);
+    FieldParams { m, u }
+}
+
+fn normalise(v: &mut [f64]) {
+    let total: f64 = v.iter().sum();
+    if total > 0.0 {
+        for x in v.iter_mut() {
+            *x /= total;
+        }
+    }
+}
+
+/// Counts of comparison vectors: EM works on distinct patterns, not pairs.
+#[derive(Debug, Default, Clone)]
+pub struct PatternCounts {
+    pub counts: HashMap<Gamma, f64>,
+}
+
+impl PatternCounts {
+    pub fn add(&mut self, gamma: Gamma) {
+        *self.counts.entry(gamma).or_default() += 1.0;
+    }
+
+    pub fn total(&self) -> f64 {
+        self.counts.values().sum()
+    }
+}
+
+/// Smallest probability any level keeps: no level is impossible.
+const FLOOR: f64 = 1e-5;
+
+/// u from random pairs: the share of each level among them.
+pub fn estimate_u(patterns: &PatternCounts) -> Vec<FieldParams> {
+    Field::ALL
+        .iter()
+        .map(|&field| {
+            let n = field.level_count();
+            let mut counts = vec![0.0; n];
+            for (gamma, c) in &patterns.counts {
+                let l = gamma[field.index()];
+                if l != NULL {
+                    counts[l as usize] += c;
+                }
+            }
+            // Add-half smoothing: a level never seen among random pairs is
+            // rare, not impossible.
+            let mut u: Vec<f64> = counts.iter().map(|c| c + 0.5).collect();
+            normalise(&mut u);
+            FieldParams {
+                m: default_params(field).m,
+                u,
+            }
+        })
+        .collect()
+}
+
+/// One round of EM over the pairs of one blocking rule, with u fixed and the
+/// fields the rule blocks on left out (they agree by construction, so the
+/// pairs say nothing about them). Returns the estimated m for the other
+/// fields and the share of matches among the pairs.
+pub fn em_round(
+    patterns: &PatternCounts,
+    start: &[FieldParams],
+    blocked: &[Field],
+    iterations: usize,
+) -> (Vec<Option<Vec<f64>>>, f64) {
+    let active: Vec<Field> = Field::ALL
+        .iter()
+        .copied()
+        .filter(|f| !blocked.contains(f))
+        .collect();
+    let mut m: Vec<Vec<f64>> = start.iter().map(|p| p.m.clone()).collect();
+    let u: Vec<&Vec<f64>> = start.iter().map(|p| &p.u).collect();
+    let mut lambda: f64 = 0.1;
+    let total = patterns.total();
+    if total == 0.0 {
+        return (vec![None; FIELD_COUNT], 0.0);
+    }
+    for _ in 0..iterations {
+        let mut m_counts: Vec<Vec<f64>> = Field::ALL
+            .iter()
+            .map(|f| vec![0.0; f.level_count()])
+            .collect();
+        let mut matches = 0.0;
+        for (gamma, &count) in &patterns.counts {
+            let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
+            for f in &active {
+                let l = gamma[f.index()];
+                if l != NULL {
+                    lm += m[f.index()][l as usize].ln();
+                    lu += u[f.index()][l as usize].ln();
+                }
+            }
+            let post = 1.0 / (1.0 + (lu - lm).exp());
+            matches += post * count;
+            for f in &active {
+                let l = gamma[f.index()];
+                if l != NULL {
+                    m_counts[f.index()][l as usize] += post * count;
+                }
+            }
+        }
+        let new_lambda = (matches / total).clamp(1e-6, 1.0 - 1e-6);
+        for f in &active {
+            let counts = &m_counts[f.index()];
+            if counts.iter().sum::<f64>() > 0.0 {
+                let mut v: Vec<f64> = counts.iter().map(|c| c.max(0.0)).collect();
+                normalise(&mut v);
+                for x in v.iter_mut() {
+                    *x = x.max(FLOOR);
+                }
+                normalise(&mut v);
+                m[f.index()] = v;
+            }
+        }
+        let converged = (new_lambda - lambda).abs() < 1e-7;
+        lambda = new_lambda;
+        if converged {
+            break;
+        }
+    }
+    let out = Field::ALL
+        .iter()
+        .map(|f| (!blocked.contains(f)).then(|| m[f.index()].clone()))
+        .collect();
+    (out, lambda)
+}
+
+/// Combines the m estimates of several EM rounds (each field averaged over
+/// the rounds that estimated it) and checks them: a field whose estimated
+/// agreement is not more likely among matches than among non-matches is
+/// implausible, and keeps the default with a note.
+/// Each round's estimate is weighted by its expected number of matches.
+pub fn combine_m(
+    rounds: &[(Vec<Option<Vec<f64>>>, f64)],
+    u: &[FieldParams],
+) -> (Vec<FieldParams>, Vec<String>) {
+    let mut notes = Vec::new();
+    let fields = Field::ALL
+        .iter()
+        .map(|&field| {
+            let i = field.index();
+            let estimates: Vec<(&Vec<f64>, f64)> = rounds
+                .iter()
+                .filter_map(|(r, matches)| r[i].as_ref().map(|m| (m, *matches)))
+                .collect();
+            let total: f64 = estimates.iter().map(|(_, w)| w).sum();
+            let default = default_params(field);
+            let mut m = if estimates.is_empty() || total <= 0.0 {
+                notes.push(format!("{}: no round estimated m; defaults kept", field.name()));
+                default.m.clone()
+            } else {
+                let mut v = vec![0.0; field.level_count()];
+                for (e, w) in &estimates {
+                    for (x, y) in v.iter_mut().zip(e.iter()) {
+                        *x += y * w / total;
+                    }
+                }
+                v
+            };
+            let last = m.len() - 1;
+            // People move house and change numbers: however consistent a
+            // training sample was, a match may disagree on these.
+            let floor = changeable_floor(field);
+            if m[last] < floor {
+                notes.push(format!(
+                    "{}: estimated share of matches that disagree ({:.4}) raised to {floor}",
+                    field.name(),
+                    m[last]
+                ));
+                let rest: f64 = m[..last].iter().sum();
+                for x in m[..last].iter_mut() {
+                    *x *= (1.0 - floor) / rest.max(f64::MIN_POSITIVE);
+                }
+                m[last] = floor;
+            }
+            if m[0] <= u[i].u[0] || m[last] >= u[i].u[last] {
+                notes.push(format!(
+                    "{}: estimated m implausible (agreement {:.3} vs {:.3} among non-matches); defaults kept",
+                    field.name(),
+                    m[0],
+                    u[i].u[0]
+                ));
+                m = default.m.clone();
+            }
+            FieldParams {
+                m,
+                u: u[i].u.clone(),
+            }
+        })
+        .collect();
+    (fields, notes)
+}
+
+/// The least share of matches assumed to disagree on a field that changes
+/// over a life (address, phone), whatever EM estimated.
+fn changeable_floor(field: Field) -> f64 {
+    match field {
+        Field::Address | Field::Phone => 0.05,
+        _ => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn em_recovers_m_on_a_two_class_mixture() {
+        // Two fields of two levels each (we use given and sex slots). True
+        // m = (0.9, 0.1), u = (0.1, 0.9) for both; 30% matches.
+        let mut patterns = PatternCounts::default();
+        let mut g = [NULL; FIELD_COUNT];
+        let cases = [
+            ((0, 0), 0.3 * 0.81 + 0.7 * 0.01),
+            ((0, 1), 0.3 * 0.09 + 0.7 * 0.09),
+            ((1, 0), 0.3 * 0.09 + 0.7 * 0.09),
+            ((1, 1), 0.3 * 0.01 + 0.7 * 0.81),
+        ];
+        for ((a, b), share) in cases {
+            g[Field::Phone.index()] = a;
+            g[Field::Sex.index()] = b;
+            patterns.counts.insert(g, share * 10000.0);
+        }
+        let mut start = Model::prior().fields;
+        for f in [Field::Phone, Field::Sex] {
+            start[f.index()] = FieldParams {
+                m: vec![0.6, 0.4],
+                u: vec![0.1, 0.9],
+            };
+        }
+        let (m, lambda) = em_round(&patterns, &start, &[], 200);
+        assert!((lambda - 0.3).abs() < 0.02, "{lambda}");
+        let phone = m[Field::Phone.index()].as_ref().unwrap();
+        assert!((phone[0] - 0.9).abs() < 0.02, "{phone:?}");
+    }
+
+    #[test]
+    fn implausible_estimates_fall_back() {
+        let u = Model::prior().fields;
+        let mut bad = vec![None; FIELD_COUNT];
+        let mut m = vec![0.0; Field::Sex.level_count()];
+        m[1] = 1.0;
+        bad[Field::Sex.index()] = Some(m);
+        let (fields, notes) = combine_m(&[(bad, 1.0)], &u);
+        assert_eq!(fields[Field::Sex.index()].m, default_params(Field::Sex).m);
+        assert!(notes.iter().any(|n| n.starts_with("sex")));
+    }
+}

@@ -1,0 +1,92 @@
+//! Given-name equivalence: nicknames, diminutives and spelling or
+//! transliteration variants (`data/given_names.txt`, extendable).
+
+use std::collections::HashMap;
+
+use sightline_normalise::fold_name;
+
+const DEFAULT_TABLE: &str = include_str!("../data/given_names.txt");
+
+/// Which groups each folded given name belongs to.
+#[derive(Debug, Clone, Default)]
+pub struct NameTable {
+    groups: HashMap<String, Vec<u32>>,
+    count: u32,
+}
+
+impl NameTable {
+    /// The table shipped with Sightline.
+    pub fn default_table() -> NameTable {
+        let mut t = NameTable::default();
+        t.extend(DEFAULT_TABLE);
+        t
+    }
+
+    /// Adds groups from text: one group a line, names separated by spaces,
+    /// `#` starting a comment.
+    pub fn extend(&mut self, text: &str) {
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            let names: Vec<String> = line
+                .split_whitespace()
+                .map(fold_name)
+                .filter(|n| !n.is_empty())
+                .collect();
+            if names.len() < 2 {
+                continue;
+            }
+            let group = self.count;
+            self.count += 1;
+            for n in names {
+                let entry = self.groups.entry(n).or_default();
+                if !entry.contains(&group) {
+                    entry.push(group);
+                }
+            }
+        }
+    }
+
+    /// Whether two folded given names are known to be used for the same
+    /// person.
+    pub fn equivalent(&self, a: &str, b: &str) -> bool {
+        if a == b {
+            return true;
+        }
+        match (self.groups.get(a), self.groups.get(b)) {
+            (Some(ga), Some(gb)) => ga.iter().any(|g| gb.contains(g)),
+            _ => false,
+        }
+    }
+
+    /// The groups of a name (for blocking: names in one group share a key).
+    pub fn groups_of(&self, name: &str) -> &[u32] {
+        self.groups.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nicknames_and_variants() {
+        let t = NameTable::default_table();
+        assert!(t.equivalent("elizabeth", "beth"));
+        assert!(t.equivalent("beth", "liz"));
+        assert!(t.equivalent("muhammad", "mohammed"));
+        assert!(t.equivalent("alex", "alexander"));
+        assert!(t.equivalent("alex", "alexandra"));
+        assert!(!t.equivalent("alexander", "alexandra"));
+        assert!(!t.equivalent("ellie", "emma"));
+        assert!(t.equivalent("zz", "zz"));
+        assert!(t.len() > 150);
+    }
+}

@@ -1,0 +1,270 @@
+//! The form a person mention is compared in: names folded and split, phonetic
+//! codes, birth date or stated age, postcodes, address keys, phones and
+//! checked identifiers. Built once per mention, so that comparing two
+//! records does no parsing and (almost) no allocation.
+
+use jiff::civil::Date;
+use rphonetic::{DoubleMetaphone, Encoder};
+use sightline_normalise::name_tokens;
+
+/// A birth date as recorded: year always, month and day when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Birth {
+    pub year: i16,
+    pub month: Option<i8>,
+    pub day: Option<i8>,
+}
+
+impl Birth {
+    pub fn is_full(&self) -> bool {
+        self.month.is_some() && self.day.is_some()
+    }
+}
+
+/// Sex as recorded, when it is evidence (male or female).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordedSex {
+    Female,
+    Male,
+}
+
+/// One name part with its precomputed phonetic code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamePart {
+    pub text: String,
+    /// Double Metaphone primary code (empty when the part has no letters).
+    pub code: String,
+}
+
+impl NamePart {
+    pub fn new(text: &str) -> NamePart {
+        NamePart {
+            text: text.to_string(),
+            code: phonetic(text),
+        }
+    }
+}
+
+/// Double Metaphone primary code of a folded (ASCII) name part.
+pub fn phonetic(folded: &str) -> String {
+    if !folded.bytes().any(|b| b.is_ascii_alphabetic()) || !folded.is_ascii() {
+        return String::new();
+    }
+    let encoder = DoubleMetaphone::default();
+    encoder.encode(folded).trim().to_string()
+}
+
+/// A person mention prepared for comparison.
+#[derive(Debug, Clone, Default)]
+pub struct LinkRecord {
+    /// Given names in order: the first is the name the person is called by
+    /// in this record; later ones are middle names.
+    pub given: Vec<NamePart>,
+    /// Family name parts (a double-barrelled name has two).
+    pub family: Vec<NamePart>,
+    /// Other names the person is known by, folded (`"big m"`).
+    pub aliases: Vec<String>,
+    pub birth: Option<Birth>,
+    /// A stated age and the date it was true on.
+    pub age: Option<(u8, Date)>,
+    pub sex: Option<RecordedSex>,
+    /// Full postcodes, normalised (`BK2 2HR`).
+    pub postcodes: Vec<String>,
+    /// House number and street, folded (`45 kings road`), where the address
+    /// text gives them.
+    pub addresses: Vec<String>,
+    /// Street names alone, folded (`kings road`).
+    pub streets: Vec<String>,
+    /// Phone numbers in E.164.
+    pub phones: Vec<String>,
+    /// Checked identifiers as `(scheme, value)`; only valid ones.
+    pub identifiers: Vec<(String, String)>,
+    /// Whether the person was a child (under 18) at the event, when that can
+    /// be told.
+    pub child: Option<bool>,
+    /// The date of the event the mention belongs to.
+    pub event_date: Option<Date>,
+}
+
+impl LinkRecord {
+    /// The first given name (the one the person is called by here).
+    pub fn first_given(&self) -> Option<&NamePart> {
+        self.given.first()
+    }
+
+    /// The full family name, parts joined by a space.
+    pub fn family_text(&self) -> String {
+        let parts: Vec<&str> = self.family.iter().map(|p| p.text.as_str()).collect();
+        parts.join(" ")
+    }
+
+    /// Given and family names as one folded string (`"ellie murphy"`).
+    pub fn full_name(&self) -> String {
+        let parts: Vec<&str> = self
+            .given
+            .iter()
+            .chain(self.family.iter())
+            .map(|p| p.text.as_str())
+            .collect();
+        parts.join(" ")
+    }
+
+    /// The range of birth years this record allows: exact from a birth date,
+    /// two years from a stated age.
+    pub fn birth_years(&self) -> Option<(i16, i16)> {
+        if let Some(b) = self.birth {
+            return Some((b.year, b.year));
+        }
+        let (age, on) = self.age?;
+        let latest = on.year() - i16::from(age);
+        Some((latest - 1, latest))
+    }
+
+    /// Sets the names from separate given and family fields.
+    pub fn set_names(&mut self, given: Option<&str>, family: Option<&str>) {
+        if let Some(g) = given {
+            self.given = name_tokens(g).iter().map(|t| NamePart::new(t)).collect();
+        }
+        if let Some(f) = family {
+            self.family = name_tokens(f).iter().map(|t| NamePart::new(t)).collect();
+        }
+    }
+
+    /// Sets the names from one full-name string. A word written wholly in
+    /// capitals among others that are not (`"MURPHY Ellie"`) is the family
+    /// name, as police systems write it; otherwise the last word is the
+    /// family name and the rest are given names. A comma (`"Murphy, Ellie"`)
+    /// puts the family name first.
+    pub fn set_full_name(&mut self, full: &str) {
+        let words: Vec<&str> = full.split_whitespace().collect();
+        let is_caps =
+            |w: &str| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase);
+        let caps = words.iter().filter(|w| is_caps(w)).count();
+        if caps > 0
+            && caps < words.len()
+            && words.iter().any(|w| w.chars().count() > 1 && is_caps(w))
+        {
+            let family: Vec<&str> = words.iter().copied().filter(|w| is_caps(w)).collect();
+            let given: Vec<&str> = words.iter().copied().filter(|w| !is_caps(w)).collect();
+            self.set_names(Some(&given.join(" ")), Some(&family.join(" ")));
+            return;
+        }
+        if let Some((family, given)) = full.split_once(',') {
+            self.set_names(Some(given), Some(family));
+            return;
+        }
+        let tokens = name_tokens(full);
+        match tokens.len() {
+            0 => {}
+            1 => self.given = vec![NamePart::new(&tokens[0])],
+            n => {
+                self.given = tokens[..n - 1].iter().map(|t| NamePart::new(t)).collect();
+                self.family = vec![NamePart::new(&tokens[n - 1])];
+            }
+        }
+    }
+
+    /// Adds an address: its postcode and, from the text, the house number
+    /// and street.
+    pub fn add_address(&mut self, text: Option<&str>, postcode: Option<&str>) {
+        if let Some(pc) = postcode
+            && !self.postcodes.iter().any(|p| p == pc)
+        {
+            self.postcodes.push(pc.to_string());
+        }
+        let Some(text) = text else { return };
+        // The first comma-separated part that contains letters is the
+        // street line ("Flat 2, 45 Kings Road, Brookfield").
+        for part in text.split(',') {
+            let tokens = name_tokens(part);
+            if tokens.is_empty() {
+                continue;
+            }
+            let number = tokens
+                .iter()
+                .position(|t| t.bytes().any(|b| b.is_ascii_digit()));
+            let street: Vec<&str> = tokens
+                .iter()
+                .filter(|t| !t.bytes().any(|b| b.is_ascii_digit()))
+                .map(String::as_str)
+                .filter(|t| !matches!(*t, "flat" | "apartment" | "apt" | "unit" | "room"))
+                .collect();
+            if street.is_empty() {
+                continue;
+            }
+            let street = street.join(" ");
+            if let Some(i) = number {
+                let key = format!("{} {street}", tokens[i]);
+                if !self.addresses.contains(&key) {
+                    self.addresses.push(key);
+                }
+            }
+            if !self.streets.contains(&street) {
+                self.streets.push(street);
+            }
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(parts: &[NamePart]) -> Vec<&str> {
+        parts.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    #[test]
+    fn full_names_are_split_the_way_agencies_write_them() {
+        let mut r = LinkRecord::default();
+        r.set_full_name("MURPHY Ellie Mae");
+        assert_eq!(texts(&r.given), ["ellie", "mae"]);
+        assert_eq!(texts(&r.family), ["murphy"]);
+
+        let mut r = LinkRecord::default();
+        r.set_full_name("Ellie Mae Murphy");
+        assert_eq!(texts(&r.given), ["ellie", "mae"]);
+        assert_eq!(texts(&r.family), ["murphy"]);
+
+        let mut r = LinkRecord::default();
+        r.set_full_name("Murphy, Ellie");
+        assert_eq!(texts(&r.given), ["ellie"]);
+        assert_eq!(texts(&r.family), ["murphy"]);
+
+        // All capitals is no signal when every word is in capitals.
+        let mut r = LinkRecord::default();
+        r.set_full_name("ELLIE MURPHY");
+        assert_eq!(texts(&r.given), ["ellie"]);
+        assert_eq!(texts(&r.family), ["murphy"]);
+
+        // An initial in capitals is not a family name.
+        let mut r = LinkRecord::default();
+        r.set_full_name("Dan K");
+        assert_eq!(texts(&r.given), ["dan"]);
+        assert_eq!(texts(&r.family), ["k"]);
+
+        let mut r = LinkRecord::default();
+        r.set_full_name("Ellie");
+        assert_eq!(texts(&r.given), ["ellie"]);
+        assert!(r.family.is_empty());
+    }
+
+    #[test]
+    fn addresses_give_number_and_street() {
+        let mut r = LinkRecord::default();
+        r.add_address(Some("Flat 2, 45 Kings Road, Brookfield"), Some("BK2 2HR"));
+        r.add_address(Some("Kings Road, Brookfield"), None);
+        assert_eq!(r.postcodes, ["BK2 2HR"]);
+        assert_eq!(r.addresses, ["45 kings road"]);
+        assert_eq!(r.streets, ["kings road"]);
+    }
+
+    #[test]
+    fn phonetic_codes_are_safe_on_any_input() {
+        assert_eq!(phonetic("smith"), phonetic("smyth"));
+        assert_eq!(phonetic(""), "");
+        assert_eq!(phonetic("123"), "");
+        assert_eq!(phonetic("asunción"), "");
+    }
+}
