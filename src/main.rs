@@ -6,6 +6,7 @@ mod demo;
 mod detect;
 mod detect_store;
 mod ingest;
+mod link;
 mod output;
 mod quarantine;
 mod simulate;
@@ -59,6 +60,17 @@ enum Command {
     /// Check, test or show indicator rule files.
     #[command(subcommand)]
     Rules(detect::RulesCommand),
+    /// Resolve every person mention to a person (incremental; `--rebuild` refits).
+    Link(link::LinkArgs),
+    /// Record an analyst's decision that two mentions are, or are not, one person.
+    #[command(subcommand)]
+    Decide(link::DecideCommand),
+    /// Explain a link: why two mentions are one person, or how a person was built.
+    #[command(subcommand)]
+    Explain(link::ExplainCommand),
+    /// Export what Sightline knows in the report format's exchange files.
+    #[command(subcommand)]
+    Export(link::ExportCommand),
     /// Write a synthetic multi-agency world with ground truth.
     Simulate(simulate::SimulateArgs),
     /// Build a small demonstration store and show what Sightline does with it.
@@ -137,6 +149,10 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(&globals, args),
         Command::Detect(args) => detect::run(&globals, args),
         Command::Rules(cmd) => detect::rules(cmd),
+        Command::Link(args) => link::run(&globals, args),
+        Command::Decide(cmd) => link::decide(&globals, cmd),
+        Command::Explain(cmd) => link::explain(&globals, cmd),
+        Command::Export(cmd) => link::export(&globals, cmd),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };

@@ -195,6 +195,36 @@ pub struct HitRow {
     pub evidence: String,
 }
 
+/// A human decision as the ledger holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredDecision {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub decision: String,
+    pub body: serde_json::Value,
+}
+
+/// One person mention and the person it was resolved to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkRow {
+    pub mention_id: String,
+    pub agency: String,
+    pub system: String,
+    pub record_id: String,
+    pub person_ref: String,
+    pub person_id: String,
+    /// Ledger entry of the report version the mention is in.
+    pub seq: u64,
+    /// Match weight to the record it matched best, when it joined a person
+    /// on evidence.
+    pub weight: Option<f64>,
+    /// The mention it matched best.
+    pub best_match: Option<String>,
+    /// Joined by an analyst's decision.
+    pub by_decision: bool,
+}
+
 /// Hits of one report version, replacing whatever an earlier version had.
 #[derive(Debug, Clone)]
 pub struct ReportHits {
@@ -269,6 +299,15 @@ pub trait Ledger {
     fn hits_of(&self, key: &ReportKey) -> Result<Vec<HitRow>, LedgerError>;
 
     /// Store metadata (who created it, format versions).
+    /// Human decisions of the given kinds (all when empty), in ledger order.
+    fn decisions(&self, kinds: &[&str]) -> Result<Vec<StoredDecision>, LedgerError>;
+
+    /// Replaces the whole linking projection.
+    fn replace_links(&mut self, links: &[LinkRow]) -> Result<(), LedgerError>;
+
+    /// The linking projection, in ledger order.
+    fn links(&self) -> Result<Vec<LinkRow>, LedgerError>;
+
     fn meta(&self, key: &str) -> Result<Option<String>, LedgerError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), LedgerError>;
 }

@@ -9,7 +9,26 @@ use sightline_model::{Agency, LooseKey, Problem, ReportKey};
 use crate::*;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+
+/// Version 3: the linking projection.
+const MIGRATION_3: &str = r#"
+-- Projection: the person each person mention of a current report version
+-- was resolved to, and how.
+CREATE TABLE person_links (
+    mention_id  TEXT PRIMARY KEY,
+    agency      TEXT NOT NULL,
+    system      TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    ref         TEXT NOT NULL,
+    person_id   TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    weight      REAL,
+    best_match  TEXT,
+    by_decision INTEGER NOT NULL
+);
+CREATE INDEX person_links_person ON person_links (person_id);
+"#;
 
 /// Version 2: the detection projection.
 const MIGRATION_2: &str = r#"
@@ -214,6 +233,7 @@ impl SqliteLedger {
                 let tx = ledger.conn.transaction().map_err(e)?;
                 tx.execute_batch(SCHEMA).map_err(e)?;
                 tx.execute_batch(MIGRATION_2).map_err(e)?;
+                tx.execute_batch(MIGRATION_3).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.execute(
@@ -223,10 +243,14 @@ impl SqliteLedger {
                 .map_err(e)?;
                 tx.commit().map_err(e)?;
             }
-            1 => {
+            1 | 2 => {
                 let tx = ledger.conn.transaction().map_err(e)?;
-                tx.execute_batch(MIGRATION_2).map_err(e)?;
-                tx.execute_batch("PRAGMA user_version = 2").map_err(e)?;
+                if version < 2 {
+                    tx.execute_batch(MIGRATION_2).map_err(e)?;
+                }
+                tx.execute_batch(MIGRATION_3).map_err(e)?;
+                tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+                    .map_err(e)?;
                 tx.commit().map_err(e)?;
             }
             SCHEMA_VERSION => {}
@@ -812,6 +836,96 @@ impl Ledger for SqliteLedger {
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
+    fn decisions(&self, kinds: &[&str]) -> Result<Vec<StoredDecision>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, received_at, actor, decision, body FROM ledger WHERE entry = 'decision' ORDER BY seq")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let body: Vec<u8> = r.get(4)?;
+                Ok(StoredDecision {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    at: from_ms(r.get(1)?),
+                    actor: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    decision: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+                })
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let d = row.map_err(self.err())?;
+            if kinds.is_empty() || kinds.contains(&d.decision.as_str()) {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    fn replace_links(&mut self, links: &[LinkRow]) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute("DELETE FROM person_links", []).map_err(e)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO person_links (mention_id, agency, system, record_id, ref, person_id, seq, weight, best_match, by_decision)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(e)?;
+            for l in links {
+                insert
+                    .execute(params![
+                        l.mention_id,
+                        l.agency,
+                        l.system,
+                        l.record_id,
+                        l.person_ref,
+                        l.person_id,
+                        l.seq as i64,
+                        l.weight,
+                        l.best_match,
+                        l.by_decision
+                    ])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(())
+    }
+
+    fn links(&self) -> Result<Vec<LinkRow>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT mention_id, agency, system, record_id, ref, person_id, seq, weight, best_match, by_decision
+                 FROM person_links ORDER BY seq, mention_id",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(LinkRow {
+                    mention_id: r.get(0)?,
+                    agency: r.get(1)?,
+                    system: r.get(2)?,
+                    record_id: r.get(3)?,
+                    person_ref: r.get(4)?,
+                    person_id: r.get(5)?,
+                    seq: r.get::<_, i64>(6)? as u64,
+                    weight: r.get(7)?,
+                    best_match: r.get(8)?,
+                    by_decision: r.get(9)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, LedgerError> {
         self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
@@ -936,6 +1050,41 @@ mod tests {
         )
         .unwrap();
         assert_eq!(early, vec![("A".to_string(), 1)]);
+    }
+
+    #[test]
+    fn a_version_2_store_migrates_and_keeps_its_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute_batch(MIGRATION_2).unwrap();
+            conn.execute_batch("PRAGMA user_version = 2").unwrap();
+        }
+        let mut ledger = SqliteLedger::open(&path).unwrap();
+        ledger.write_batch(vec![report("r1", 1, 1)]).unwrap();
+        let link = LinkRow {
+            mention_id: "police/S/r1/p1".into(),
+            agency: "police".into(),
+            system: "S".into(),
+            record_id: "r1".into(),
+            person_ref: "p1".into(),
+            person_id: "P1".into(),
+            seq: 1,
+            weight: Some(12.5),
+            best_match: None,
+            by_decision: false,
+        };
+        ledger.replace_links(std::slice::from_ref(&link)).unwrap();
+        drop(ledger);
+        let ledger = SqliteLedger::open_existing(&path).unwrap();
+        assert_eq!(ledger.links().unwrap(), vec![link]);
+        let version: i64 = ledger
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     #[test]

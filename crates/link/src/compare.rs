@@ -133,6 +133,7 @@ pub mod level {
     pub const GIVEN_DIFFERENT: i8 = 7;
     pub const FAMILY_EXACT: i8 = 0;
     pub const BIRTH_EXACT: i8 = 0;
+    pub const BIRTH_DIFFERENT: i8 = 7;
     pub const BIRTH_FAR: i8 = 8;
     pub const IDENTIFIER_CONFLICT: i8 = 1;
 }

@@ -237,11 +237,17 @@ pub fn hard_conflict(c: &Comparison) -> Option<&'static str> {
     if g[Field::Birth.index()] == level::BIRTH_FAR {
         return Some("birth dates more than 10 years apart (a different generation)");
     }
-    if g[Field::Given.index()] == level::GIVEN_DIFFERENT
-        && g[Field::Family.index()] == level::FAMILY_EXACT
-        && matches!(g[Field::Birth.index()], 0 | 1)
-    {
-        return Some("same family and birth date but a different given name (twins)");
+    if g[Field::Given.index()] == level::GIVEN_DIFFERENT {
+        if g[Field::Family.index()] == level::FAMILY_EXACT
+            && matches!(g[Field::Birth.index()], 0 | 1)
+        {
+            return Some("same family and birth date but a different given name (twins)");
+        }
+        // What a household shares (family name, address, phone) says
+        // nothing about which member a record is.
+        if g[Field::Birth.index()] == level::BIRTH_DIFFERENT {
+            return Some("a different given name and a different birth date (a relative)");
+        }
     }
     None
 }
@@ -283,6 +289,7 @@ pub struct Linker {
     decisions: HashMap<String, Vec<(String, Assertion)>>,
     threshold_weight: f64,
     merge_weight: f64,
+    assignments: Vec<Assignment>,
     scratch: Vec<u32>,
 }
 
@@ -305,6 +312,7 @@ impl Linker {
             person_of: Vec::new(),
             members: Vec::new(),
             decisions: HashMap::new(),
+            assignments: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -470,7 +478,7 @@ impl Linker {
         self.by_id.insert(id.clone(), this);
         self.ids.push(id);
         self.records.push(record);
-        Assignment {
+        let assignment = Assignment {
             record: this,
             person,
             new_person,
@@ -478,7 +486,15 @@ impl Linker {
             best_match,
             by_decision,
             candidates: candidates_len,
-        }
+        };
+        self.assignments.push(assignment.clone());
+        assignment
+    }
+
+    /// How a record was linked when it was added (its person may since have
+    /// merged with another: see [`Linker::person_of`]).
+    pub fn assignment(&self, record: u32) -> &Assignment {
+        &self.assignments[record as usize]
     }
 
     /// Whether two persons may be merged: no record of one flatly

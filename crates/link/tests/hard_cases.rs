@@ -1,0 +1,319 @@
+//! The hard cases of identity resolution, each with the outcome a
+//! practitioner needs. The model is fixed here (parameters of the order the
+//! linker fits on the simulated town, rounded) so that these tests check the
+//! comparisons, conflicts and clustering, not one fitting run.
+
+use jiff::civil::{Date, date};
+use sightline_link::model::{FieldParams, TermFrequencies};
+use sightline_link::record::{Birth, RecordedSex};
+use sightline_link::{Assertion, LinkConfig, LinkRecord, Linker, Model, NameTable};
+
+fn model() -> Model {
+    let p = |m: &[f64], u: &[f64]| FieldParams {
+        m: m.to_vec(),
+        u: u.to_vec(),
+    };
+    Model {
+        fields: vec![
+            p(
+                &[0.75, 0.125, 0.058, 0.0001, 0.034, 0.021, 0.001, 0.013],
+                &[
+                    0.0056, 0.0042, 0.0002, 0.0006, 0.0006, 0.0038, 0.0001, 0.985,
+                ],
+            ),
+            p(
+                &[0.9, 0.017, 0.058, 0.012, 0.003, 0.01],
+                &[0.013, 0.0008, 0.0011, 0.0014, 0.0016, 0.982],
+            ),
+            p(
+                &[
+                    0.77, 0.0096, 0.047, 0.001, 0.085, 0.07, 0.0055, 0.0093, 0.0023,
+                ],
+                &[
+                    0.0017, 0.0001, 0.0067, 0.0001, 0.0157, 0.033, 0.037, 0.586, 0.3186,
+                ],
+            ),
+            p(&[0.999, 0.001], &[0.5, 0.5]),
+            p(
+                &[0.85, 0.0001, 0.099, 0.0006, 0.0024, 0.05],
+                &[0.0039, 0.0001, 0.0106, 0.0074, 0.055, 0.923],
+            ),
+            p(&[0.95, 0.05], &[0.0046, 0.9954]),
+            p(&[0.9987, 0.0013], &[0.001, 0.999]),
+            p(&[0.2, 0.8], &[0.0008, 0.9992]),
+        ],
+        lambda: 0.0023,
+        tf: TermFrequencies::default(),
+        notes: Vec::new(),
+    }
+}
+
+fn linker() -> Linker {
+    Linker::new(model(), NameTable::default_table(), LinkConfig::default())
+}
+
+struct P {
+    given: &'static str,
+    family: &'static str,
+    birth: Option<Date>,
+    age: Option<(u8, Date)>,
+    sex: Option<RecordedSex>,
+    address: Option<(&'static str, &'static str)>,
+    phone: Option<&'static str>,
+}
+
+const NONE: P = P {
+    given: "",
+    family: "",
+    birth: None,
+    age: None,
+    sex: None,
+    address: None,
+    phone: None,
+};
+
+fn record(p: P) -> LinkRecord {
+    let mut r = LinkRecord::default();
+    r.set_names(
+        (!p.given.is_empty()).then_some(p.given),
+        (!p.family.is_empty()).then_some(p.family),
+    );
+    r.birth = p.birth.map(|d| Birth {
+        year: d.year(),
+        month: Some(d.month()),
+        day: Some(d.day()),
+    });
+    r.age = p.age;
+    r.sex = p.sex;
+    if let Some((text, postcode)) = p.address {
+        r.add_address(Some(text), Some(postcode));
+    }
+    if let Some(phone) = p.phone {
+        r.phones.push(phone.to_string());
+    }
+    r
+}
+
+const F: Option<RecordedSex> = Some(RecordedSex::Female);
+const M: Option<RecordedSex> = Some(RecordedSex::Male);
+const HOME: Option<(&str, &str)> = Some(("12 Mill Lane, Brookfield", "BK1 1AA"));
+
+#[test]
+fn twins_stay_two_children() {
+    let mut l = linker();
+    let twin = |given| P {
+        given,
+        family: "Jones",
+        birth: Some(date(2010, 5, 5)),
+        sex: F,
+        address: HOME,
+        ..NONE
+    };
+    let amy = l.add("a1".into(), record(twin("Amy")));
+    let beth = l.add("b1".into(), record(twin("Beth")));
+    assert_ne!(amy.person, beth.person, "twins merged");
+    let amy_again = l.add("a2".into(), record(twin("Amy")));
+    assert_eq!(amy_again.person, amy.person);
+    let beth_again = l.add("b2".into(), record(twin("Bethany")));
+    assert_eq!(
+        beth_again.person, beth.person,
+        "nickname of the second twin"
+    );
+}
+
+#[test]
+fn a_parent_and_child_with_the_same_name_stay_apart() {
+    let mut l = linker();
+    let father = l.add(
+        "f".into(),
+        record(P {
+            given: "John",
+            family: "Smith",
+            birth: Some(date(1975, 2, 1)),
+            sex: M,
+            address: HOME,
+            ..NONE
+        }),
+    );
+    let son = l.add(
+        "s".into(),
+        record(P {
+            given: "John",
+            family: "Smith",
+            birth: Some(date(2005, 6, 7)),
+            sex: M,
+            address: HOME,
+            ..NONE
+        }),
+    );
+    assert_ne!(father.person, son.person);
+    // A later report gives only an age: 17 in 2022 is the son.
+    let aged = l.add(
+        "s2".into(),
+        record(P {
+            given: "John",
+            family: "Smith",
+            age: Some((17, date(2022, 9, 1))),
+            sex: M,
+            address: HOME,
+            ..NONE
+        }),
+    );
+    assert_eq!(aged.person, son.person);
+}
+
+#[test]
+fn siblings_sharing_everything_but_given_name_and_birth_date_stay_apart() {
+    let mut l = linker();
+    let kyle = l.add(
+        "k".into(),
+        record(P {
+            given: "Kyle",
+            family: "Brown",
+            birth: Some(date(2008, 1, 14)),
+            sex: M,
+            address: HOME,
+            phone: Some("+447700900001"),
+            ..NONE
+        }),
+    );
+    let ryan = l.add(
+        "r".into(),
+        record(P {
+            given: "Ryan",
+            family: "Brown",
+            birth: Some(date(2010, 3, 3)),
+            sex: M,
+            address: HOME,
+            phone: Some("+447700900001"),
+            ..NONE
+        }),
+    );
+    assert_ne!(kyle.person, ryan.person);
+}
+
+#[test]
+fn a_child_whose_family_name_changed_is_still_one_child() {
+    let mut l = linker();
+    let before = l.add(
+        "1".into(),
+        record(P {
+            given: "Chloe",
+            family: "Wilson",
+            birth: Some(date(2009, 9, 21)),
+            sex: F,
+            address: HOME,
+            ..NONE
+        }),
+    );
+    let after = l.add(
+        "2".into(),
+        record(P {
+            given: "Chloe",
+            family: "Ahmed",
+            birth: Some(date(2009, 9, 21)),
+            sex: F,
+            address: HOME,
+            ..NONE
+        }),
+    );
+    assert_eq!(before.person, after.person);
+}
+
+#[test]
+fn an_adult_known_only_by_a_nickname_links_on_evidence_only() {
+    let mut l = linker();
+    let full = l.add(
+        "full".into(),
+        record(P {
+            given: "Mohammed",
+            family: "Khan",
+            birth: Some(date(1990, 1, 1)),
+            sex: M,
+            phone: Some("+447700900123"),
+            ..NONE
+        }),
+    );
+    // "Mo" with the same phone: the same man.
+    let with_phone = l.add(
+        "mo1".into(),
+        record(P {
+            given: "Mo",
+            sex: M,
+            phone: Some("+447700900123"),
+            ..NONE
+        }),
+    );
+    assert_eq!(with_phone.person, full.person);
+    // "Mo" and nothing else: not enough to say who he is.
+    let bare = l.add(
+        "mo2".into(),
+        record(P {
+            given: "Mo",
+            sex: M,
+            ..NONE
+        }),
+    );
+    assert_ne!(bare.person, full.person);
+}
+
+#[test]
+fn misspelt_names_and_a_swapped_birth_date_still_link() {
+    let mut l = linker();
+    let a = l.add(
+        "1".into(),
+        record(P {
+            given: "Kayleigh",
+            family: "Murphy",
+            birth: Some(date(2008, 3, 4)),
+            sex: F,
+            address: HOME,
+            ..NONE
+        }),
+    );
+    let b = l.add(
+        "2".into(),
+        record(P {
+            given: "Kaleigh",
+            family: "Murphey",
+            birth: Some(date(2008, 4, 3)),
+            sex: F,
+            ..NONE
+        }),
+    );
+    assert_eq!(a.person, b.person);
+}
+
+#[test]
+fn analysts_decisions_bind() {
+    let mut l = linker();
+    let same = |_: &'static str| P {
+        given: "Amy",
+        family: "Jones",
+        birth: Some(date(2010, 5, 5)),
+        sex: F,
+        address: HOME,
+        ..NONE
+    };
+    l.decide("x2", "x1", Assertion::Different);
+    l.decide("y1", "x1", Assertion::Same);
+    let x1 = l.add("x1".into(), record(same("")));
+    let x2 = l.add("x2".into(), record(same("")));
+    assert_ne!(
+        x1.person, x2.person,
+        "a 'different' decision overrides a perfect match"
+    );
+    let y1 = l.add(
+        "y1".into(),
+        record(P {
+            given: "Zed",
+            family: "Other",
+            ..NONE
+        }),
+    );
+    assert_eq!(
+        y1.person, x1.person,
+        "a 'same' decision overrides no evidence"
+    );
+    assert!(y1.by_decision);
+}

@@ -1,0 +1,526 @@
+//! `sightline link`, `decide`, `explain` and `export links`: identity
+//! resolution over the store. The linking projection is a deterministic
+//! replay of the current person mentions, in ledger order, through the
+//! incremental linker with the stored model and every analyst decision; the
+//! model is fitted (without labels) on the first run and on `--rebuild`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use sha2::{Digest, Sha256};
+use sightline_ledger::{Ledger, LinkRow, NewDecision};
+use sightline_link::{
+    Assertion, Field, LinkConfig, LinkRecord, Linker, Model, NameTable, fit, parse_mention_id,
+    probability, records_of,
+};
+
+use crate::Globals;
+
+const PROJECTION: &str = "link";
+const MODEL_KEY: &str = "link_model";
+const SAME: &str = "link_same";
+const DIFFERENT: &str = "link_different";
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Fit the model again from every mention and relink from scratch.
+    #[arg(long)]
+    rebuild: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DecideCommand {
+    /// Two mentions are the same person (binding on every later linking run).
+    Same(DecideArgs),
+    /// Two mentions are different people.
+    Different(DecideArgs),
+    /// Every linking decision, oldest first.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// A mention id: AGENCY/SYSTEM/RECORD_ID/REF, parts percent-encoded.
+    a: String,
+    b: String,
+    /// Why: recorded with the decision.
+    #[arg(long)]
+    reason: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExplainCommand {
+    /// Why two mentions are, or are not, the same person.
+    Pair { a: String, b: String },
+    /// How a person's mentions were linked (a person id or one of its
+    /// mention ids).
+    Person { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The person-links CSV: agency,system,record_id,ref,person_id.
+    Links {
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// One mention loaded from the store.
+pub struct Mention {
+    pub id: String,
+    pub seq: u64,
+    pub parts: [String; 4],
+}
+
+/// The linked state of the store.
+pub struct Linked {
+    pub linker: Linker,
+    pub mentions: Vec<Mention>,
+    /// Stable person id of each internal person.
+    pub person_ids: HashMap<u32, String>,
+    pub refitted: bool,
+}
+
+impl Linked {
+    pub fn person_id_of(&self, record: u32) -> &str {
+        self.person_ids
+            .get(&self.linker.person_of(record))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// Internal person of a person id or mention id.
+    pub fn resolve(&self, id: &str) -> Option<u32> {
+        if let Some(r) = self.linker.find(id) {
+            return Some(self.linker.person_of(r));
+        }
+        self.person_ids
+            .iter()
+            .find(|(_, pid)| pid.as_str() == id)
+            .map(|(p, _)| *p)
+    }
+}
+
+fn load_mentions(
+    ledger: &dyn Ledger,
+    as_of: Option<jiff::Timestamp>,
+) -> Result<(Vec<Mention>, Vec<LinkRecord>, u64)> {
+    let mut mentions = Vec::new();
+    let mut records = Vec::new();
+    let mut last = 0;
+    ledger.for_each_report(as_of, &mut |stored| {
+        last = last.max(stored.seq);
+        // A stored report always re-reads (validation is deterministic).
+        let Ok(accepted) = sightline_model::reread(&stored.body, stored.received_at) else {
+            tracing::warn!(
+                "ledger entry {} no longer reads as a report; skipped",
+                stored.seq
+            );
+            return Ok(());
+        };
+        for (id, record) in records_of(&accepted.report) {
+            let parts = parse_mention_id(&id).unwrap_or_default();
+            mentions.push(Mention {
+                id,
+                seq: stored.seq,
+                parts,
+            });
+            records.push(record);
+        }
+        Ok(())
+    })?;
+    Ok((mentions, records, last))
+}
+
+fn person_id(first_mention: &str) -> String {
+    let digest = Sha256::digest(first_mention.as_bytes());
+    format!("P-{}", &hex::encode(digest)[..10])
+}
+
+fn model_version(model_json: &str) -> String {
+    hex::encode(Sha256::digest(model_json.as_bytes()))[..12].to_string()
+}
+
+/// Links every current mention and brings the projection up to date.
+pub fn update(
+    ledger: &mut dyn Ledger,
+    as_of: Option<jiff::Timestamp>,
+    rebuild: bool,
+) -> Result<Linked> {
+    let (mentions, records, last_seq) = load_mentions(ledger, as_of)?;
+    let names = NameTable::default_table();
+    let cfg = LinkConfig::default();
+    let stored_model = match ledger.meta(MODEL_KEY)? {
+        Some(json) if !rebuild => serde_json::from_str::<Model>(&json).ok(),
+        _ => None,
+    };
+    let refitted = stored_model.is_none();
+    let model = match stored_model {
+        Some(m) => m,
+        None => {
+            let (model, _) = fit(&records, &names, &cfg);
+            if as_of.is_none() {
+                ledger.set_meta(MODEL_KEY, &serde_json::to_string(&model)?)?;
+            }
+            model
+        }
+    };
+    let version = model_version(&serde_json::to_string(&model)?);
+    let mut linker = Linker::new(model, names, cfg);
+    for d in ledger.decisions(&[SAME, DIFFERENT])? {
+        if as_of.is_some_and(|t| d.at > t) {
+            continue;
+        }
+        let (Some(a), Some(b)) = (d.body["a"].as_str(), d.body["b"].as_str()) else {
+            continue;
+        };
+        let assertion = if d.decision == SAME {
+            Assertion::Same
+        } else {
+            Assertion::Different
+        };
+        linker.decide(a, b, assertion);
+    }
+    for (m, r) in mentions.iter().zip(records) {
+        linker.add(m.id.clone(), r);
+    }
+    let mut person_ids = HashMap::new();
+    let mut taken: HashMap<String, u32> = HashMap::new();
+    for p in linker.persons() {
+        let first = linker.members(p)[0];
+        let mut id = person_id(linker.id(first));
+        let mut n = 1;
+        while taken.contains_key(&id) {
+            n += 1;
+            id = format!("{}-{n}", person_id(linker.id(first)));
+        }
+        taken.insert(id.clone(), p);
+        person_ids.insert(p, id);
+    }
+    let linked = Linked {
+        linker,
+        mentions,
+        person_ids,
+        refitted,
+    };
+    if as_of.is_none() {
+        let rows: Vec<LinkRow> = linked
+            .mentions
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let record = i as u32;
+                let a = linked.linker.assignment(record);
+                LinkRow {
+                    mention_id: m.id.clone(),
+                    agency: m.parts[0].clone(),
+                    system: m.parts[1].clone(),
+                    record_id: m.parts[2].clone(),
+                    person_ref: m.parts[3].clone(),
+                    person_id: linked.person_id_of(record).to_string(),
+                    seq: m.seq,
+                    weight: a.weight,
+                    best_match: a.best_match.map(|b| linked.linker.id(b).to_string()),
+                    by_decision: a.by_decision,
+                }
+            })
+            .collect();
+        ledger.replace_links(&rows)?;
+        ledger.set_projection_state(PROJECTION, last_seq, &version)?;
+    }
+    Ok(linked)
+}
+
+pub fn run(globals: &Globals, args: LinkArgs) -> Result<ExitCode> {
+    let mut ledger = globals.open_existing_store()?;
+    let linked = update(&mut ledger, globals.as_of, args.rebuild)?;
+    let persons = linked.linker.persons().count();
+    let mentions = linked.mentions.len();
+    let mut out = crate::output::open(None)?;
+    if args.json {
+        serde_json::to_writer(
+            &mut out,
+            &serde_json::json!({
+                "mentions": mentions,
+                "persons": persons,
+                "model_fitted": linked.refitted,
+                "lambda": linked.linker.model.lambda,
+                "notes": linked.linker.model.notes,
+            }),
+        )?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{mentions} person mentions resolved to {persons} people{}",
+            if linked.refitted {
+                " (model fitted from these mentions)"
+            } else {
+                " (stored model)"
+            }
+        )?;
+        for note in &linked.linker.model.notes {
+            writeln!(out, "  model note: {note}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(globals: &Globals, cmd: ExportCommand) -> Result<ExitCode> {
+    match cmd {
+        ExportCommand::Links { out } => {
+            let mut ledger = globals.open_existing_store()?;
+            let linked = update(&mut ledger, globals.as_of, false)?;
+            let sink = crate::output::open(out.as_deref())?;
+            let mut w = csv::Writer::from_writer(sink);
+            w.write_record(["agency", "system", "record_id", "ref", "person_id"])?;
+            for (i, m) in linked.mentions.iter().enumerate() {
+                let pid = linked.person_id_of(i as u32);
+                w.write_record([&m.parts[0], &m.parts[1], &m.parts[2], &m.parts[3], pid])?;
+            }
+            w.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn decide(globals: &Globals, cmd: DecideCommand) -> Result<ExitCode> {
+    let mut ledger = globals.open_existing_store()?;
+    let (args, kind) = match cmd {
+        DecideCommand::List => {
+            let mut out = crate::output::open(None)?;
+            for d in ledger.decisions(&[SAME, DIFFERENT])? {
+                writeln!(
+                    out,
+                    "#{} {} {} {} {} by {}: {}",
+                    d.seq,
+                    d.at,
+                    if d.decision == SAME {
+                        "same"
+                    } else {
+                        "different"
+                    },
+                    d.body["a"].as_str().unwrap_or("?"),
+                    d.body["b"].as_str().unwrap_or("?"),
+                    d.actor,
+                    d.body["reason"].as_str().unwrap_or("")
+                )?;
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        DecideCommand::Same(a) => (a, SAME),
+        DecideCommand::Different(a) => (a, DIFFERENT),
+    };
+    let actor = globals.actor()?;
+    if args.reason.trim().is_empty() {
+        bail!("--reason must say why (it is kept with the decision)");
+    }
+    if args.a == args.b {
+        bail!("the two mentions are the same mention");
+    }
+    let known: std::collections::HashSet<String> =
+        ledger.links()?.into_iter().map(|l| l.mention_id).collect();
+    let known = if known.is_empty() {
+        update(&mut ledger, None, false)?
+            .mentions
+            .into_iter()
+            .map(|m| m.id)
+            .collect()
+    } else {
+        known
+    };
+    for id in [&args.a, &args.b] {
+        if parse_mention_id(id).is_none() {
+            bail!(
+                "`{id}` is not a mention id (AGENCY/SYSTEM/RECORD_ID/REF, with `/` inside a part written %2F and `%` written %25)"
+            );
+        }
+        if !known.contains(id) {
+            bail!(
+                "no person mention `{id}` in the store (run `sightline link`, then `sightline export links` lists them)"
+            );
+        }
+    }
+    let seq = ledger.append_decision(NewDecision {
+        decision: kind.to_string(),
+        actor,
+        at: jiff::Timestamp::now(),
+        body: serde_json::json!({"a": args.a, "b": args.b, "reason": args.reason}),
+    })?;
+    let linked = update(&mut ledger, None, false)?;
+    let (a, b) = (
+        linked.linker.find(&args.a).context("mention vanished")?,
+        linked.linker.find(&args.b).context("mention vanished")?,
+    );
+    let mut out = crate::output::open(None)?;
+    writeln!(
+        out,
+        "recorded as ledger entry #{seq}; {} is now {} and {} is {}",
+        args.a,
+        linked.person_id_of(a),
+        args.b,
+        linked.person_id_of(b)
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(r: &LinkRecord) -> String {
+    let mut parts = Vec::new();
+    let name = r.full_name();
+    parts.push(if name.is_empty() {
+        "(no name)".to_string()
+    } else {
+        name
+    });
+    if let Some(b) = r.birth {
+        parts.push(match (b.month, b.day) {
+            (Some(m), Some(d)) => format!("born {:04}-{m:02}-{d:02}", b.year),
+            (Some(m), None) => format!("born {:04}-{m:02}", b.year),
+            _ => format!("born {:04}", b.year),
+        });
+    } else if let Some((age, on)) = r.age {
+        parts.push(format!("aged {age} on {on}"));
+    }
+    if let Some(s) = r.sex {
+        parts.push(format!("{s:?}").to_lowercase());
+    }
+    if let Some(a) = r.addresses.first().or(r.streets.first()) {
+        parts.push(a.clone());
+    }
+    parts.extend(r.postcodes.iter().cloned());
+    parts.extend(r.phones.iter().cloned());
+    if !r.aliases.is_empty() {
+        parts.push(format!("aka {}", r.aliases.join(", ")));
+    }
+    parts.join(", ")
+}
+
+fn explain_pair(out: &mut dyn Write, linker: &Linker, a: u32, b: u32) -> Result<()> {
+    let (ra, rb) = (linker.record(a), linker.record(b));
+    let (cmp, weights) = linker.field_weights(ra, rb);
+    writeln!(out, "  A {}: {}", linker.id(a), describe(ra))?;
+    writeln!(out, "  B {}: {}", linker.id(b), describe(rb))?;
+    for fw in &weights {
+        let Some(level) = fw.level else {
+            writeln!(
+                out,
+                "    {:<12} not recorded on both: no evidence",
+                fw.field.name()
+            )?;
+            continue;
+        };
+        let words = fw.field.levels()[level];
+        let tf = if fw.tf_adjustment.abs() > 0.05 {
+            format!(
+                " ({} name, {:+.1} of it)",
+                if fw.tf_adjustment > 0.0 {
+                    "an uncommon"
+                } else {
+                    "a common"
+                },
+                fw.tf_adjustment
+            )
+        } else {
+            String::new()
+        };
+        let swapped = if fw.field == Field::Given && cmp.swapped {
+            " (given and family written the other way round)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "    {:<12} {words}{swapped}: {:+.1}{tf}",
+            fw.field.name(),
+            fw.weight
+        )?;
+    }
+    let prior = linker.model.prior_weight();
+    let total = prior + weights.iter().map(|w| w.weight).sum::<f64>();
+    writeln!(
+        out,
+        "    {:<12} two records picked at random are one person 1 time in {:.0}: {prior:+.1}",
+        "prior",
+        1.0 / linker.model.lambda
+    )?;
+    let p = probability(total);
+    let verdict = if let Some(why) = sightline_link::hard_conflict(&cmp) {
+        format!("never linked directly: {why}")
+    } else if p >= linker.cfg.threshold {
+        "enough to link them".to_string()
+    } else {
+        "not enough to link them".to_string()
+    };
+    writeln!(
+        out,
+        "    total weight {total:+.1}, probability {p:.3} of being the same person: {verdict}"
+    )?;
+    Ok(())
+}
+
+pub fn explain(globals: &Globals, cmd: ExplainCommand) -> Result<ExitCode> {
+    let mut ledger = globals.open_existing_store()?;
+    let linked = update(&mut ledger, globals.as_of, false)?;
+    let linker = &linked.linker;
+    let mut out = crate::output::open(None)?;
+    match cmd {
+        ExplainCommand::Pair { a, b } => {
+            let find = |id: &str| {
+                linker
+                    .find(id)
+                    .with_context(|| format!("no person mention `{id}` in the store"))
+            };
+            let (ia, ib) = (find(&a)?, find(&b)?);
+            let (pa, pb) = (linked.person_id_of(ia), linked.person_id_of(ib));
+            if pa == pb {
+                writeln!(out, "Both mentions are person {pa}.")?;
+            } else {
+                writeln!(out, "The mentions are different people: {pa} and {pb}.")?;
+            }
+            explain_pair(&mut out, linker, ia, ib)?;
+        }
+        ExplainCommand::Person { id } => {
+            let person = linked
+                .resolve(&id)
+                .with_context(|| format!("no person or person mention `{id}` in the store"))?;
+            let members = linker.members(person);
+            let pid = linked.person_ids.get(&person).cloned().unwrap_or_default();
+            writeln!(out, "Person {pid}: {} mentions", members.len())?;
+            for (n, &m) in members.iter().enumerate() {
+                let a = linker.assignment(m);
+                let how = if n == 0 {
+                    "first seen".to_string()
+                } else if a.by_decision {
+                    "joined by an analyst's decision".to_string()
+                } else if let (Some(w), Some(best)) = (a.weight, a.best_match) {
+                    format!(
+                        "matched {} (weight {w:+.1}, probability {:.3})",
+                        linker.id(best),
+                        probability(w)
+                    )
+                } else {
+                    "merged with another person's mentions".to_string()
+                };
+                writeln!(out, "  {} — {}", linker.id(m), how)?;
+                writeln!(out, "      {}", describe(linker.record(m)))?;
+            }
+            if let Some(&first_joined) = members.get(1) {
+                let a = linker.assignment(first_joined);
+                if let Some(best) = a.best_match {
+                    writeln!(out, "Why {} joined:", linker.id(first_joined))?;
+                    explain_pair(&mut out, linker, first_joined, best)?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
