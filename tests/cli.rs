@@ -665,3 +665,195 @@ fn rules_check_reports_precise_errors() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// Pairwise F1 of an exported person-links CSV against a world's truth.
+fn pairwise_f1(links_csv: &str, truth_csv: &Path) -> f64 {
+    use std::collections::HashMap;
+    let read = |text: &str| -> HashMap<String, String> {
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("agency,system,record_id,ref,person_id"),
+            "header"
+        );
+        lines
+            .map(|l| {
+                let (mention, person) = l.rsplit_once(',').unwrap();
+                (mention.to_string(), person.to_string())
+            })
+            .collect()
+    };
+    let pred = read(links_csv);
+    let truth = read(&std::fs::read_to_string(truth_csv).unwrap());
+    assert_eq!(pred.len(), truth.len(), "one row per person mention");
+    let pairs = |n: usize| n * n.saturating_sub(1) / 2;
+    let mut both: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut p: HashMap<&str, usize> = HashMap::new();
+    let mut t: HashMap<&str, usize> = HashMap::new();
+    for (m, person) in &pred {
+        let true_person = truth.get(m).expect("mention in truth");
+        *both.entry((person, true_person)).or_default() += 1;
+        *p.entry(person).or_default() += 1;
+        *t.entry(true_person).or_default() += 1;
+    }
+    let tp: usize = both.values().map(|&n| pairs(n)).sum();
+    let precision = tp as f64 / p.values().map(|&n| pairs(n)).sum::<usize>() as f64;
+    let recall = tp as f64 / t.values().map(|&n| pairs(n)).sum::<usize>() as f64;
+    2.0 * precision * recall / (precision + recall)
+}
+
+#[test]
+fn link_export_and_explain_a_simulated_town() {
+    let env = Env::new();
+    let world = env.dir.path().join("world");
+    let out = env
+        .cmd()
+        .args([
+            "simulate",
+            "--seed",
+            "7",
+            "--children",
+            "300",
+            "--years",
+            "2",
+            "--out",
+        ])
+        .arg(&world)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, _, stderr) = env.ingest(&[&world.join("reports.jsonl")]);
+    assert_eq!(code, 0, "{stderr}");
+
+    let out = env.cmd().args(["link", "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["model_fitted"], true);
+    assert!(summary["persons"].as_u64().unwrap() < summary["mentions"].as_u64().unwrap());
+
+    let out = env.cmd().args(["export", "links"]).output().unwrap();
+    assert!(out.status.success());
+    let links = String::from_utf8(out.stdout).unwrap();
+    let f1 = pairwise_f1(&links, &world.join("truth/mentions.csv"));
+    assert!(f1 > 0.85, "pairwise F1 {f1}");
+
+    // A second run uses the stored model and changes nothing.
+    let out = env.cmd().args(["link", "--json"]).output().unwrap();
+    let again: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(again["model_fitted"], false);
+    assert_eq!(again["persons"], summary["persons"]);
+    let out = env.cmd().args(["export", "links"]).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), links);
+
+    // Explain the person with the most mentions.
+    let mut counts = std::collections::HashMap::new();
+    for l in links.lines().skip(1) {
+        *counts.entry(l.rsplit_once(',').unwrap().1).or_insert(0) += 1;
+    }
+    let (person, _) = counts.iter().max_by_key(|(p, n)| (**n, *p)).unwrap();
+    let out = env
+        .cmd()
+        .args(["explain", "person", person])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("Person {person}")), "{text}");
+    assert!(text.contains("total weight"), "{text}");
+}
+
+#[test]
+fn analysts_decisions_bind_and_mention_ids_take_any_characters() {
+    let env = Env::new();
+    let mut a = report("RB/2019/0042");
+    a["people"][0]["addresses"] = json!([{"text": "12 Mill Lane", "postcode": "BK1 1AA"}]);
+    let mut b = a.clone();
+    b["source"]["record_id"] = json!("RB 2019%43");
+    let file = env.write("r.jsonl", line(&a) + &line(&b));
+    assert_eq!(env.ingest(&[&file]).0, 0);
+    let ma = "police/NICHE-T/RB%2F2019%2F0042/p1";
+    let mb = "police/NICHE-T/RB%202019%2543/p1";
+    let persons = |env: &Env| -> Vec<String> {
+        let out = env.cmd().args(["export", "links"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("police,NICHE-T,RB/2019/0042,p1,"), "{text}");
+        text.lines()
+            .skip(1)
+            .map(|l| l.rsplit_once(',').unwrap().1.to_string())
+            .collect()
+    };
+    let before = persons(&env);
+    assert_eq!(before[0], before[1], "the same child twice");
+
+    // A decision needs a user, a reason and real mentions.
+    let out = env
+        .cmd()
+        .args(["decide", "different", ma, mb, "--reason", "x"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--as"));
+    let out = env
+        .cmd()
+        .args([
+            "--as",
+            "analyst",
+            "decide",
+            "different",
+            ma,
+            "police/NICHE-T/nope/p1",
+        ])
+        .args(["--reason", "x"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no person mention"));
+
+    let out = env
+        .cmd()
+        .args(["--as", "analyst", "decide", "different", ma, mb])
+        .args(["--reason", "school confirms two pupils"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = persons(&env);
+    assert_ne!(after[0], after[1], "the decision binds");
+    let out = env.cmd().args(["decide", "list"]).output().unwrap();
+    let list = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        list.contains("different")
+            && list.contains("school confirms two pupils")
+            && list.contains("analyst"),
+        "{list}"
+    );
+
+    let out = env
+        .cmd()
+        .args(["explain", "pair", ma, mb])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("different people"), "{text}");
+    assert!(text.contains("birth date"), "{text}");
+}

@@ -29,6 +29,9 @@ pub struct LinkConfig {
     /// Random pairs drawn to estimate u.
     pub u_pairs: usize,
     pub em_iterations: usize,
+    /// Fewer records than this are too few to fit a model; the default
+    /// model is used.
+    pub min_fit: usize,
     /// Records sampled to estimate λ from their candidate pairs.
     pub lambda_sample: usize,
     /// Match probability at or above which a record joins a person. 0.5 is
@@ -51,6 +54,7 @@ impl Default for LinkConfig {
             u_pairs: 300_000,
             em_iterations: 60,
             lambda_sample: 20_000,
+            min_fit: 1000,
             threshold: 0.5,
             merge: true,
             merge_threshold: 0.99,
@@ -103,7 +107,11 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
         training_pairs: Vec::new(),
         lambda: model.lambda,
     };
-    if n < 2 {
+    if n < cfg.min_fit {
+        model.notes.push(format!(
+            "{n} mentions are too few to fit a model (at least {} are needed); the default model is used",
+            cfg.min_fit
+        ));
         return (model, report);
     }
 

@@ -85,13 +85,13 @@ pub struct FieldWeight {
 }
 
 impl Model {
-    /// Defaults before fitting: a sensible guess used to start EM and as the
-    /// fallback when an estimate is implausible.
+    /// The default model: used as it is for a store too small to fit one,
+    /// to start EM, and as the fallback when an estimate is implausible.
     pub fn prior() -> Model {
         let fields = Field::ALL.iter().map(|f| default_params(*f)).collect();
         Model {
             fields,
-            lambda: 1e-4,
+            lambda: 0.0023,
             tf: TermFrequencies::default(),
             notes: Vec::new(),
         }
@@ -176,18 +176,41 @@ pub fn probability(weight: f64) -> f64 {
     }
 }
 
+/// Default m and u of each field: what the linker uses when a store is too
+/// small to fit a model, the start of EM, and the fallback for an
+/// implausible estimate. They are of the order fitted on the simulated town
+/// (`docs/linking.md`), rounded: most matches agree, most non-matches do not.
 fn default_params(field: Field) -> FieldParams {
-    let n = field.level_count();
-    // m: most matches agree exactly, few disagree. u: most non-matches
-    // disagree. Used only to start EM and as a fallback.
-    let mut m: Vec<f64> = (0..n).map(|i| 0.5f64.powi(i as i32 + 1)).collect();
-    let mut u: Vec<f64> = (0..n).map(|i| 0.01 * 2f64.powi(i as i32)).collect();
-    u[n - 1] = 1.0;
-    m[n - 1] = m[n - 1].max(0.02);
-    if field == Field::Identifier {
-        m = vec![0.98, 0.02];
-        u = vec![0.001, 0.999];
-    }
+    let (m, u): (&[f64], &[f64]) = match field {
+        Field::Given => (
+            &[0.75, 0.125, 0.058, 0.0001, 0.034, 0.021, 0.001, 0.013],
+            &[
+                0.0056, 0.0042, 0.0002, 0.0006, 0.0006, 0.0038, 0.0001, 0.985,
+            ],
+        ),
+        Field::Family => (
+            &[0.9, 0.017, 0.058, 0.012, 0.003, 0.01],
+            &[0.013, 0.0008, 0.0011, 0.0014, 0.0016, 0.982],
+        ),
+        Field::Birth => (
+            &[
+                0.77, 0.0096, 0.047, 0.001, 0.085, 0.07, 0.0055, 0.0093, 0.0023,
+            ],
+            &[
+                0.0017, 0.0001, 0.0067, 0.0001, 0.0157, 0.033, 0.037, 0.586, 0.3186,
+            ],
+        ),
+        Field::Sex => (&[0.999, 0.001], &[0.5, 0.5]),
+        Field::Address => (
+            &[0.85, 0.0001, 0.099, 0.0006, 0.0024, 0.05],
+            &[0.0039, 0.0001, 0.0106, 0.0074, 0.055, 0.923],
+        ),
+        Field::Phone => (&[0.95, 0.05], &[0.0046, 0.9954]),
+        Field::Identifier => (&[0.9987, 0.0013], &[0.001, 0.999]),
+        Field::Alias => (&[0.2, 0.8], &[0.0008, 0.9992]),
+    };
+    let (mut m, mut u) = (m.to_vec(), u.to_vec());
+    debug_assert_eq!(m.len(), field.level_count());
     normalise(&mut m);
     normalise(&mut u);
     FieldParams { m, u }

@@ -1,51 +1,15 @@
 //! The hard cases of identity resolution, each with the outcome a
-//! practitioner needs. The model is fixed here (parameters of the order the
-//! linker fits on the simulated town, rounded) so that these tests check the
-//! comparisons, conflicts and clustering, not one fitting run.
+//! practitioner needs. The model is the default one (parameters of the order
+//! the linker fits on the simulated town, rounded) so that these tests check
+//! the comparisons, conflicts and clustering, not one fitting run.
 
 use jiff::civil::{Date, date};
-use sightline_link::model::{FieldParams, TermFrequencies};
 use sightline_link::record::{Birth, RecordedSex};
 use sightline_link::{Assertion, LinkConfig, LinkRecord, Linker, Model, NameTable};
 
+/// The default model (no term frequencies), as a small store uses it.
 fn model() -> Model {
-    let p = |m: &[f64], u: &[f64]| FieldParams {
-        m: m.to_vec(),
-        u: u.to_vec(),
-    };
-    Model {
-        fields: vec![
-            p(
-                &[0.75, 0.125, 0.058, 0.0001, 0.034, 0.021, 0.001, 0.013],
-                &[
-                    0.0056, 0.0042, 0.0002, 0.0006, 0.0006, 0.0038, 0.0001, 0.985,
-                ],
-            ),
-            p(
-                &[0.9, 0.017, 0.058, 0.012, 0.003, 0.01],
-                &[0.013, 0.0008, 0.0011, 0.0014, 0.0016, 0.982],
-            ),
-            p(
-                &[
-                    0.77, 0.0096, 0.047, 0.001, 0.085, 0.07, 0.0055, 0.0093, 0.0023,
-                ],
-                &[
-                    0.0017, 0.0001, 0.0067, 0.0001, 0.0157, 0.033, 0.037, 0.586, 0.3186,
-                ],
-            ),
-            p(&[0.999, 0.001], &[0.5, 0.5]),
-            p(
-                &[0.85, 0.0001, 0.099, 0.0006, 0.0024, 0.05],
-                &[0.0039, 0.0001, 0.0106, 0.0074, 0.055, 0.923],
-            ),
-            p(&[0.95, 0.05], &[0.0046, 0.9954]),
-            p(&[0.9987, 0.0013], &[0.001, 0.999]),
-            p(&[0.2, 0.8], &[0.0008, 0.9992]),
-        ],
-        lambda: 0.0023,
-        tf: TermFrequencies::default(),
-        notes: Vec::new(),
-    }
+    Model::prior()
 }
 
 fn linker() -> Linker {
