@@ -204,12 +204,72 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
         }
     }
     writeln!(out)?;
+
     writeln!(
         out,
-        "Linking, assessment and routing are not built yet; see ARCHITECTURE.md."
+        "7. Link: every person mention resolved to a person, with the reasons"
+    )?;
+    let linked = crate::link::update(&mut ledger, globals.as_of, false)?;
+    let linker = &linked.linker;
+    let persons = linker.persons().count();
+    let agencies_of = |p: u32| {
+        linker
+            .members(p)
+            .iter()
+            .map(|&m| linked.mentions[m as usize].parts[0].clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let multi_agency = linker
+        .persons()
+        .filter(|&p| agencies_of(p).len() >= 2)
+        .count();
+    writeln!(
+        out,
+        "   {} person mentions -> {persons} people; {multi_agency} of them known to two or more agencies",
+        linked.mentions.len()
+    )?;
+    if let Some(&(record, best)) = demo_link_example(linker).first() {
+        writeln!(
+            out,
+            "   example (`sightline explain pair`): a link no exact match would make"
+        )?;
+        let mut text = Vec::new();
+        crate::link::explain_pair(&mut text, linker, record, best)?;
+        for line in String::from_utf8_lossy(&text).lines() {
+            writeln!(out, "   {line}")?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Assessment and routing are not built yet; see ARCHITECTURE.md."
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Links made despite a nickname or misspelling and a wrong or swapped birth
+/// date, across agencies: the cases the demo should show.
+fn demo_link_example(linker: &sightline_link::Linker) -> Vec<(u32, u32)> {
+    use sightline_link::Field;
+    let mut out = Vec::new();
+    for record in 0..linker.len() as u32 {
+        let a = linker.assignment(record);
+        let (Some(best), false) = (a.best_match, a.by_decision) else {
+            continue;
+        };
+        let agency = |r: u32| linker.id(r).split('/').next().unwrap_or("").to_string();
+        if agency(record) == agency(best) {
+            continue;
+        }
+        let (c, _) = linker.field_weights(linker.record(record), linker.record(best));
+        let given = c.gamma[Field::Given.index()];
+        let birth = c.gamma[Field::Birth.index()];
+        if (1..=5).contains(&given) && (1..=2).contains(&birth) {
+            out.push((record, best));
+        }
+    }
+    out
 }
 
 fn path_name(p: &Path) -> String {

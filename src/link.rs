@@ -404,7 +404,7 @@ fn describe(r: &LinkRecord) -> String {
     parts.join(", ")
 }
 
-fn explain_pair(out: &mut dyn Write, linker: &Linker, a: u32, b: u32) -> Result<()> {
+pub fn explain_pair(out: &mut dyn Write, linker: &Linker, a: u32, b: u32) -> Result<()> {
     let (ra, rb) = (linker.record(a), linker.record(b));
     let (cmp, weights) = linker.field_weights(ra, rb);
     writeln!(out, "  A {}: {}", linker.id(a), describe(ra))?;

@@ -512,6 +512,11 @@ fn demo_runs_by_itself_and_refuses_foreign_stores() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("reports: "), "{text}");
     assert!(text.contains("Quarantined"), "{text}");
+    assert!(text.contains("person mentions -> "), "{text}");
+    assert!(
+        text.contains("total weight"),
+        "the demo explains a link: {text}"
+    );
 
     let env = Env::new();
     let feed = env.write("f.jsonl", line(&report("A")));
