@@ -142,6 +142,27 @@ fn diagnose(linker: &Linker, truth_path: &str) -> Result<(), Box<dyn std::error:
                     show(m),
                     show(first)
                 );
+                let (am, af) = (linker.assignment(m), linker.assignment(first));
+                println!(
+                    "  A rec {m} joined {:?} w {:?} new {}; B rec {first} joined {:?} w {:?}; persons {} / {}",
+                    am.best_match,
+                    am.weight,
+                    am.new_person,
+                    af.best_match,
+                    af.weight,
+                    linker.person_of(m),
+                    linker.person_of(first)
+                );
+                let later = m.max(first);
+                let other = if later == m { first } else { m };
+                for &x in linker.members(linker.person_of(other)) {
+                    if x < later {
+                        let (cx, _) = linker.field_weights(linker.record(later), linker.record(x));
+                        if let Some(why) = sightline_link::hard_conflict(&cx) {
+                            println!("    conflict of {later} with {x}: {why}: {}", show(x));
+                        }
+                    }
+                }
                 shown += 1;
                 break;
             }

@@ -239,6 +239,11 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
 /// Why a record may not join a person whatever its other evidence.
 pub fn hard_conflict(c: &Comparison) -> Option<&'static str> {
     let g = &c.gamma;
+    // A shared checked identifier (NHS number, UPN) outranks any
+    // contradiction in what was written down.
+    if g[Field::Identifier.index()] == 0 {
+        return None;
+    }
     if g[Field::Identifier.index()] == level::IDENTIFIER_CONFLICT {
         return Some("conflicting checked identifiers (NHS number, UPN...)");
     }
@@ -398,23 +403,37 @@ impl Linker {
         self.index.candidates(&record_keys, &mut candidates);
         let this = self.records.len() as u32;
 
-        // Best weight per person, and persons ruled out.
+        // Best weight per person, and how many of its records support the
+        // link or flatly contradict it. A person is ruled out when
+        // contradictions are at least as many as support: a twin contradicts
+        // every record of the other twin, while one wrongly joined record in
+        // a person must not keep that person's own later reports away.
         let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
-        let mut ruled_out: Vec<u32> = Vec::new();
+        let mut tally: HashMap<u32, (u32, u32)> = HashMap::new();
         for &c in &candidates {
             let other = &self.records[c as usize];
             let cmp = compare(&record, other, &self.names);
             let person = self.person_of[c as usize];
+            let t = tally.entry(person).or_default();
             if hard_conflict(&cmp).is_some() {
-                ruled_out.push(person);
+                t.1 += 1;
                 continue;
             }
             let w = self.model.weight(&record, &cmp);
+            if w >= self.threshold_weight {
+                t.0 += 1;
+            }
             let e = best.entry(person).or_insert((f64::NEG_INFINITY, c));
             if w > e.0 {
                 *e = (w, c);
             }
         }
+        let mut ruled_out: Vec<u32> = tally
+            .iter()
+            .filter(|(_, (support, against))| against >= support && *against > 0)
+            .map(|(p, _)| *p)
+            .collect();
+        ruled_out.sort_unstable();
 
         // Analysts' decisions bind over the evidence.
         let mut forced: Vec<u32> = Vec::new();
