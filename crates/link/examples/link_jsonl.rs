@@ -120,6 +120,23 @@ fn diagnose(linker: &Linker, truth_path: &str) -> Result<(), Box<dyn std::error:
             by_true.entry(t).or_default().push(i);
         }
     }
+    // Pair recall of blocking: the share of true pairs that share a key.
+    let (mut found, mut total) = (0u64, 0u64);
+    for members in by_true.values() {
+        for (x, &i) in members.iter().enumerate() {
+            let candidates = linker.candidates(linker.record(i));
+            for &j in &members[x + 1..] {
+                total += 1;
+                if candidates.binary_search(&j).is_ok() {
+                    found += 1;
+                }
+            }
+        }
+    }
+    println!(
+        "blocking pair recall: {found} of {total} true pairs ({:.4})",
+        found as f64 / total.max(1) as f64
+    );
     let limit: usize = std::env::var("SHOW")
         .ok()
         .and_then(|s| s.parse().ok())
