@@ -29,6 +29,9 @@ pub struct LinkConfig {
     /// Random pairs drawn to estimate u.
     pub u_pairs: usize,
     pub em_iterations: usize,
+    /// Candidate records of one person compared with a new record (the
+    /// most recent).
+    pub per_person: usize,
     /// Fewer records than this are too few to fit a model; the default
     /// model is used.
     pub min_fit: usize,
@@ -55,6 +58,7 @@ impl Default for LinkConfig {
             em_iterations: 60,
             lambda_sample: 20_000,
             min_fit: 1000,
+            per_person: 40,
             threshold: 0.5,
             merge: true,
             merge_threshold: 0.99,
@@ -410,7 +414,17 @@ impl Linker {
         // a person must not keep that person's own later reports away.
         let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
         let mut tally: HashMap<u32, (u32, u32)> = HashMap::new();
-        for &c in &candidates {
+        // A person seen many times is judged on its most recent candidate
+        // records: enough to find the best match and the balance of
+        // support and contradiction, without comparing every old report.
+        let mut per_person: HashMap<u32, usize> = HashMap::new();
+        for &c in candidates.iter().rev() {
+            let person = self.person_of[c as usize];
+            let seen = per_person.entry(person).or_default();
+            if *seen >= self.cfg.per_person {
+                continue;
+            }
+            *seen += 1;
             let other = &self.records[c as usize];
             let cmp = compare(&record, other, &self.names);
             let person = self.person_of[c as usize];
