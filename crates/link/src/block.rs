@@ -46,11 +46,31 @@ impl Rule {
     ];
 }
 
+impl Rule {
+    /// The share of the index's cap a key of this rule may bring: a shared
+    /// phone or identifier is worth following far back; a family name in a
+    /// birth year ("smith", 2005) is not.
+    fn cap_share(self) -> f64 {
+        match self {
+            Rule::Phone | Rule::Identifier => 1.0,
+            Rule::BirthDate | Rule::NameSounds | Rule::WholeName => 0.5,
+            Rule::PostcodeInitial | Rule::GivenStreet => 0.25,
+            Rule::GivenYear | Rule::FamilyYear => 0.15,
+        }
+    }
+
+    fn of_key(key: u64) -> Rule {
+        Rule::ALL[((key >> 60) as usize).min(Rule::ALL.len() - 1)]
+    }
+}
+
+/// A key: the hash of its parts, with the rule in the top four bits.
 fn key(rule: Rule, parts: impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     rule.hash(&mut h);
     parts.hash(&mut h);
-    h.finish()
+    let index = Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0) as u64;
+    (h.finish() & !(0xF << 60)) | (index << 60)
 }
 
 /// The blocking keys of a record, deduplicated.
@@ -125,7 +145,8 @@ pub fn keys(r: &LinkRecord, names: &NameTable) -> Vec<u64> {
 }
 
 /// Key → records, with a cap per key: a key shared by thousands of records
-/// (a common name in a common year) finds the most recent `cap` only.
+/// (a common name in a common year) finds only the most recent ones, as many
+/// as its rule's share of `cap`.
 #[derive(Debug, Default, Clone)]
 pub struct BlockIndex {
     postings: HashMap<u64, Vec<u32>>,
@@ -151,7 +172,8 @@ impl BlockIndex {
         out.clear();
         for k in keys {
             if let Some(list) = self.postings.get(k) {
-                let start = list.len().saturating_sub(self.cap);
+                let cap = ((self.cap as f64 * Rule::of_key(*k).cap_share()) as usize).max(1);
+                let start = list.len().saturating_sub(cap);
                 out.extend_from_slice(&list[start..]);
             }
         }

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::block::{BlockIndex, keys};
@@ -119,14 +120,14 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
         return (model, report);
     }
 
-    // u from random pairs.
+    // u from random pairs (compared on all cores; counted in order).
     let mut rng = SplitMix(0x5167_4C1E);
     let all_pairs = n as u128 * (n as u128 - 1) / 2;
-    let mut random = PatternCounts::default();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
     if all_pairs <= cfg.u_pairs as u128 {
         for i in 0..n {
             for j in i + 1..n {
-                random.add(compare(&records[i], &records[j], names).gamma);
+                pairs.push((i as u32, j as u32));
             }
         }
     } else {
@@ -136,9 +137,10 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
             if j >= i {
                 j += 1;
             }
-            random.add(compare(&records[i], &records[j], names).gamma);
+            pairs.push((i as u32, j as u32));
         }
     }
+    let random = count_patterns(records, names, &pairs);
     report.random_pairs = random.total() as usize;
     let u = estimate_u(&random);
 
@@ -176,19 +178,20 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
                 groups.entry(k).or_default().push(i);
             }
         }
-        let mut patterns = PatternCounts::default();
         let mut keys: Vec<&String> = groups.keys().collect();
         keys.sort();
+        let mut pairs = Vec::new();
         for k in keys {
             let members = &groups[k];
             // Large groups are sampled: at most 50 members each.
             let members = &members[..members.len().min(50)];
             for (x, &i) in members.iter().enumerate() {
                 for &j in &members[x + 1..] {
-                    patterns.add(compare(&records[i], &records[j], names).gamma);
+                    pairs.push((i as u32, j as u32));
                 }
             }
         }
+        let patterns = count_patterns(records, names, &pairs);
         let (m, share) = em_round(&patterns, &u, blocked, cfg.em_iterations);
         report
             .training_pairs
@@ -210,19 +213,23 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
         index.insert(i as u32, k);
     }
     let step = (n / cfg.lambda_sample.max(1)).max(1);
-    let mut weights = Vec::new();
-    let mut candidates = Vec::new();
-    let mut sampled = 0usize;
-    for i in (0..n).step_by(step) {
-        sampled += 1;
-        index.candidates(&record_keys[i], &mut candidates);
-        for &c in &candidates {
-            if c as usize != i {
-                let cmp = compare(&records[i], &records[c as usize], names);
-                weights.push(model.weight(&records[i], &cmp) - model.prior_weight());
-            }
-        }
-    }
+    let sample: Vec<usize> = (0..n).step_by(step).collect();
+    let sampled = sample.len();
+    let weights: Vec<f64> = sample
+        .par_iter()
+        .flat_map_iter(|&i| {
+            let mut candidates = Vec::new();
+            index.candidates(&record_keys[i], &mut candidates);
+            candidates
+                .into_iter()
+                .filter(move |&c| c as usize != i)
+                .map(|c| {
+                    let cmp = compare(&records[i], &records[c as usize], names);
+                    model.weight(&records[i], &cmp) - model.prior_weight()
+                })
+                .collect::<Vec<f64>>()
+        })
+        .collect();
     let ordered_pairs = sampled as f64 * (n as f64 - 1.0);
     let mut lambda = 1.0 / n as f64;
     for _ in 0..100 {
@@ -238,6 +245,23 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
     model.lambda = lambda;
     report.lambda = lambda;
     (model, report)
+}
+
+/// Compares pairs on all cores and counts their comparison vectors.
+fn count_patterns(
+    records: &[LinkRecord],
+    names: &NameTable,
+    pairs: &[(u32, u32)],
+) -> PatternCounts {
+    let gammas: Vec<_> = pairs
+        .par_iter()
+        .map(|&(i, j)| compare(&records[i as usize], &records[j as usize], names).gamma)
+        .collect();
+    let mut counts = PatternCounts::default();
+    for g in gammas {
+        counts.add(g);
+    }
+    counts
 }
 
 /// Why a record may not join a person whatever its other evidence.

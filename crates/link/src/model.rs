@@ -8,7 +8,7 @@
 //! are non-matches), m from expectation–maximisation over blocked pairs, and
 //! λ from the expected number of matches among candidate pairs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -226,9 +226,10 @@ fn normalise(v: &mut [f64]) {
 }
 
 /// Counts of comparison vectors: EM works on distinct patterns, not pairs.
+/// Ordered, so that EM's sums run in the same order on every run.
 #[derive(Debug, Default, Clone)]
 pub struct PatternCounts {
-    pub counts: HashMap<Gamma, f64>,
+    pub counts: BTreeMap<Gamma, f64>,
 }
 
 impl PatternCounts {
