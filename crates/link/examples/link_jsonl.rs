@@ -52,10 +52,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut linker = Linker::new(model, names, cfg);
     let mut compared = 0usize;
-    for (id, r) in mentions {
+    // HOLDOUT=N: the last N mentions are linked one at a time after all the
+    // others, each timed: the latency of linking one new mention.
+    let holdout: usize = std::env::var("HOLDOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+        .min(mentions.len());
+    let split = mentions.len() - holdout;
+    let mut latencies = Vec::with_capacity(holdout);
+    for (n, (id, r)) in mentions.into_iter().enumerate() {
+        let t = Instant::now();
         compared += linker.add(id, r).candidates;
+        if n >= split {
+            latencies.push(t.elapsed());
+        }
     }
     let linked = start.elapsed();
+    if !latencies.is_empty() {
+        latencies.sort();
+        let at =
+            |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+        eprintln!(
+            "one new mention against {split}: p50 {:.2?}, p99 {:.2?}, max {:.2?} ({} mentions)",
+            at(0.5),
+            at(0.99),
+            latencies[latencies.len() - 1],
+            latencies.len()
+        );
+    }
     if let Ok(truth_path) = std::env::var("TRUTH") {
         diagnose(&linker, &truth_path)?;
     }

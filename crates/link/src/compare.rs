@@ -157,29 +157,9 @@ pub const STRONG_SCHEMES: &[&str] = &["nhs_number", "upn", "ni_number", "pnc_id"
 
 pub fn compare(a: &LinkRecord, b: &LinkRecord, names: &NameTable) -> Comparison {
     let mut gamma = [NULL; FIELD_COUNT];
-    let direct_given = given_level(&a.given, &b.given, names);
-    let direct_family = family_level(&a.family, &b.family);
-    let mut swapped = false;
-    gamma[Field::Given.index()] = direct_given;
-    gamma[Field::Family.index()] = direct_family;
-    // Given and family written the other way round on one side: only when
-    // that explains both names better than the direct reading.
-    if direct_given > 1 && !a.family.is_empty() && !b.family.is_empty() {
-        let g = given_level(&a.given, &b.family, names);
-        let f = family_level(&a.family, &b.given);
-        // Both names must agree swapped, one of them exactly, and better
-        // than they do as written.
-        let direct_family = if direct_family == NULL {
-            9
-        } else {
-            direct_family
-        };
-        if (0..=4).contains(&g) && (0..=3).contains(&f) && (g == 0 || f == 0) && f < direct_family {
-            gamma[Field::Given.index()] = 2;
-            gamma[Field::Family.index()] = f;
-            swapped = true;
-        }
-    }
+    let (given, family, swapped) = name_levels(a, b, names);
+    gamma[Field::Given.index()] = given;
+    gamma[Field::Family.index()] = family;
     gamma[Field::Birth.index()] = birth_level(a, b);
     gamma[Field::Sex.index()] = match (a.sex, b.sex) {
         (Some(x), Some(y)) => i8::from(x != y),
@@ -193,6 +173,48 @@ pub fn compare(a: &LinkRecord, b: &LinkRecord, names: &NameTable) -> Comparison 
     };
     gamma[Field::Identifier.index()] = identifier_level(a, b);
     gamma[Field::Alias.index()] = alias_level(a, b);
+    Comparison { gamma, swapped }
+}
+
+/// The given and family name levels, and whether they were read swapped.
+fn name_levels(a: &LinkRecord, b: &LinkRecord, names: &NameTable) -> (i8, i8, bool) {
+    let direct_given = given_level(&a.given, &b.given, names);
+    let direct_family = family_level(&a.family, &b.family);
+    // Given and family written the other way round on one side: only when
+    // that explains both names better than the direct reading.
+    if direct_given > 1 && !a.family.is_empty() && !b.family.is_empty() {
+        let g = given_level(&a.given, &b.family, names);
+        let f = family_level(&a.family, &b.given);
+        // Both names must agree swapped, one of them exactly, and better
+        // than they do as written.
+        let direct = if direct_family == NULL {
+            9
+        } else {
+            direct_family
+        };
+        if (0..=4).contains(&g) && (0..=3).contains(&f) && (g == 0 || f == 0) && f < direct {
+            return (2, f, true);
+        }
+    }
+    (direct_given, direct_family, false)
+}
+
+/// Only the levels that decide a hard conflict (identifier, birth date,
+/// and the names when the birth dates make them matter); the other fields
+/// are null. Much cheaper than [`compare`] for checking whether two
+/// persons may merge.
+pub fn conflict_levels(a: &LinkRecord, b: &LinkRecord, names: &NameTable) -> Comparison {
+    let mut gamma = [NULL; FIELD_COUNT];
+    gamma[Field::Identifier.index()] = identifier_level(a, b);
+    let birth = birth_level(a, b);
+    gamma[Field::Birth.index()] = birth;
+    let mut swapped = false;
+    if gamma[Field::Identifier.index()] != 0 && matches!(birth, 0 | 1 | level::BIRTH_DIFFERENT) {
+        let (given, family, s) = name_levels(a, b, names);
+        gamma[Field::Given.index()] = given;
+        gamma[Field::Family.index()] = family;
+        swapped = s;
+    }
     Comparison { gamma, swapped }
 }
 
@@ -545,6 +567,32 @@ mod tests {
         assert_eq!(gamma(&a, &b)[Field::Phone.index()], NULL);
         b.phones.push("+447700900123".into());
         assert_eq!(gamma(&a, &b)[Field::Phone.index()], 0);
+    }
+
+    #[test]
+    fn conflict_levels_decide_hard_conflicts_as_compare_does() {
+        let names = NameTable::default_table();
+        let people = [
+            person("Amy", "Jones", Some((2010, 5, 5))),
+            person("Beth", "Jones", Some((2010, 5, 5))),
+            person("Jones", "Amy", Some((2010, 5, 5))),
+            person("Amy", "Jones", Some((1980, 5, 5))),
+            person("Kyle", "Jones", Some((2012, 1, 9))),
+            person("Amy", "Jones", None),
+        ];
+        for a in &people {
+            for b in &people {
+                let full = compare(a, b, &names);
+                let quick = conflict_levels(a, b, &names);
+                assert_eq!(
+                    crate::hard_conflict(&full),
+                    crate::hard_conflict(&quick),
+                    "{:?} vs {:?}",
+                    a.full_name(),
+                    b.full_name()
+                );
+            }
+        }
     }
 
     #[test]

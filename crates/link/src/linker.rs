@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::block::{BlockIndex, keys};
-use crate::compare::{Comparison, Field, compare, level};
+use crate::compare::{Comparison, Field, compare, conflict_levels, level};
 use crate::model::{
     FieldWeight, Model, PatternCounts, TermFrequencies, combine_m, em_round, estimate_u,
     probability,
@@ -568,7 +568,7 @@ impl Linker {
         let (mx, my) = (&self.members[x as usize], &self.members[y as usize]);
         mx.iter().rev().take(40).all(|&a| {
             my.iter().rev().take(40).all(|&b| {
-                let c = compare(
+                let c = conflict_levels(
                     &self.records[a as usize],
                     &self.records[b as usize],
                     &self.names,
