@@ -72,6 +72,13 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Vehicles, phones and places resolved to entities:
+    /// agency,system,record_id,ref,kind,entity_id,reason.
+    Objects {
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// One mention loaded from the store.
@@ -286,6 +293,42 @@ pub fn export(globals: &Globals, cmd: ExportCommand) -> Result<ExitCode> {
             for (i, m) in linked.mentions.iter().enumerate() {
                 let pid = linked.person_id_of(i as u32);
                 w.write_record([&m.parts[0], &m.parts[1], &m.parts[2], &m.parts[3], pid])?;
+            }
+            w.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ExportCommand::Objects { out } => {
+            let ledger = globals.open_existing_store()?;
+            let mut mentions = Vec::new();
+            ledger.for_each_report(globals.as_of, &mut |stored| {
+                if let Ok(accepted) = sightline_model::reread(&stored.body, stored.received_at) {
+                    mentions.extend(sightline_link::objects_of(&accepted.report));
+                }
+                Ok(())
+            })?;
+            let links = sightline_link::resolve_objects(&mentions);
+            let sink = crate::output::open(out.as_deref())?;
+            let mut w = csv::Writer::from_writer(sink);
+            w.write_record([
+                "agency",
+                "system",
+                "record_id",
+                "ref",
+                "kind",
+                "entity_id",
+                "reason",
+            ])?;
+            for l in &links {
+                let parts = parse_mention_id(&l.mention).unwrap_or_default();
+                w.write_record([
+                    parts[0].as_str(),
+                    &parts[1],
+                    &parts[2],
+                    &parts[3],
+                    l.kind.as_str(),
+                    &l.entity,
+                    &l.reason,
+                ])?;
             }
             w.flush()?;
             Ok(ExitCode::SUCCESS)

@@ -758,6 +758,22 @@ fn link_export_and_explain_a_simulated_town() {
     let out = env.cmd().args(["export", "links"]).output().unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), links);
 
+    // Vehicles, phones and places: one row per object mention, resolved.
+    let out = env.cmd().args(["export", "objects"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let objects = String::from_utf8(out.stdout).unwrap();
+    let truth_objects = std::fs::read_to_string(world.join("truth/objects.csv")).unwrap();
+    assert_eq!(
+        objects.lines().count(),
+        truth_objects.lines().count(),
+        "{objects}"
+    );
+    assert!(objects.starts_with("agency,system,record_id,ref,kind,entity_id,reason\n"));
+
     // Explain the person with the most mentions.
     let mut counts = std::collections::HashMap::new();
     for l in links.lines().skip(1) {

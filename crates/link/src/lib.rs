@@ -15,6 +15,7 @@ pub mod linker;
 pub mod mention;
 pub mod model;
 pub mod names;
+pub mod objects;
 pub mod record;
 
 pub use compare::{Comparison, Field, compare};
@@ -22,4 +23,5 @@ pub use linker::{Assertion, Assignment, LinkConfig, Linker, fit, hard_conflict};
 pub use mention::{mention_id, parse_mention_id, record_of, records_of};
 pub use model::{Model, probability};
 pub use names::NameTable;
+pub use objects::{ObjectKind, ObjectLink, ObjectMention, objects_of, resolve_objects};
 pub use record::LinkRecord;
