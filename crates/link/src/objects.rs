@@ -205,6 +205,9 @@ fn place_similarity(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     if smaller == 0.0 { 0.0 } else { inter / smaller }
 }
 
+/// Places are grouped by postcode, or by local authority when there is none.
+type PlaceGroup = (Option<String>, Option<String>);
+
 /// Resolves all object mentions (in the order given) to entities.
 pub fn resolve_objects(mentions: &[ObjectMention]) -> Vec<ObjectLink> {
     // Full plates known anywhere: partial plates are resolved against them.
@@ -216,8 +219,7 @@ pub fn resolve_objects(mentions: &[ObjectMention]) -> Vec<ObjectLink> {
         })
         .collect();
     // Places: clusters per postcode (or per area when there is none).
-    let mut places: BTreeMap<(Option<String>, Option<String>), Vec<(BTreeSet<String>, String)>> =
-        BTreeMap::new();
+    let mut places: BTreeMap<PlaceGroup, Vec<(BTreeSet<String>, String)>> = BTreeMap::new();
     let mut out = Vec::with_capacity(mentions.len());
     for m in mentions {
         let (entity, reason) = match &m.key {
