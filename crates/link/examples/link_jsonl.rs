@@ -26,6 +26,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var("NO_MERGE").is_ok() {
         cfg.merge = false;
     }
+    if let Ok(c) = std::env::var("BLOCK_CAP") {
+        cfg.block_cap = c.parse()?;
+    }
+    if let Ok(c) = std::env::var("PER_PERSON") {
+        cfg.per_person = c.parse()?;
+    }
     if let Ok(t) = std::env::var("THRESHOLD") {
         cfg.threshold = t.parse()?;
     }

@@ -5,9 +5,9 @@
 //! lookups, so linking grows near-linearly and one new mention links in
 //! microseconds.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use crate::fast::FastMap;
 use crate::names::NameTable;
 use crate::record::LinkRecord;
 
@@ -102,7 +102,7 @@ pub fn keys(r: &LinkRecord, names: &NameTable) -> Vec<u64> {
         if let Some(g) = given
             && g.text.len() > 1
         {
-            let groups = names.groups_of(&g.text);
+            let groups = names.groups_of(g);
             if groups.is_empty() {
                 out.push(key(Rule::GivenYear, (g.text.as_str(), y)));
             }
@@ -149,14 +149,14 @@ pub fn keys(r: &LinkRecord, names: &NameTable) -> Vec<u64> {
 /// as its rule's share of `cap`.
 #[derive(Debug, Default, Clone)]
 pub struct BlockIndex {
-    postings: HashMap<u64, Vec<u32>>,
+    postings: FastMap<u64, Vec<u32>>,
     pub cap: usize,
 }
 
 impl BlockIndex {
     pub fn new(cap: usize) -> Self {
         BlockIndex {
-            postings: HashMap::new(),
+            postings: FastMap::default(),
             cap,
         }
     }

@@ -232,7 +232,7 @@ fn given_level(a: &[NamePart], b: &[NamePart], names: &NameTable) -> i8 {
     let (Some(fa), Some(fb)) = (a.first(), b.first()) else {
         return NULL;
     };
-    if fa.text == fb.text {
+    if fa.same(fb) {
         return 0;
     }
     if is_initial(fa) || is_initial(fb) {
@@ -242,17 +242,12 @@ fn given_level(a: &[NamePart], b: &[NamePart], names: &NameTable) -> i8 {
             7
         };
     }
-    if names.equivalent(&fa.text, &fb.text) || short_form(&fa.text, &fb.text) {
+    if names.equivalent_parts(fa, fb) || short_form(&fa.text, &fb.text) {
         return 1;
     }
     // Level 2 (swapped) is decided by the caller.
-    let middle = a
-        .iter()
-        .skip(1)
-        .any(|p| p.text == fb.text && !is_initial(p))
-        || b.iter()
-            .skip(1)
-            .any(|p| p.text == fa.text && !is_initial(p));
+    let middle = a.iter().skip(1).any(|p| p.same(fb) && !is_initial(p))
+        || b.iter().skip(1).any(|p| p.same(fa) && !is_initial(p));
     if middle {
         return 3;
     }
@@ -277,7 +272,7 @@ fn family_level(a: &[NamePart], b: &[NamePart]) -> i8 {
     if a.is_empty() || b.is_empty() {
         return NULL;
     }
-    if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.text == y.text) {
+    if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y)) {
         return 0;
     }
     let initial_only = (a.len() == 1 && is_initial(&a[0])) || (b.len() == 1 && is_initial(&b[0]));
@@ -289,13 +284,17 @@ fn family_level(a: &[NamePart], b: &[NamePart]) -> i8 {
         };
     }
     if a.iter()
-        .any(|x| !is_initial(x) && b.iter().any(|y| x.text == y.text))
+        .any(|x| !is_initial(x) && b.iter().any(|y| x.same(y)))
     {
         return 1;
     }
-    let joined_a: String = a.iter().map(|p| p.text.as_str()).collect();
-    let joined_b: String = b.iter().map(|p| p.text.as_str()).collect();
-    let jw = jaro_winkler(&joined_a, &joined_b);
+    let jw = if a.len() == 1 && b.len() == 1 {
+        jaro_winkler(&a[0].text, &b[0].text)
+    } else {
+        let joined_a: String = a.iter().map(|p| p.text.as_str()).collect();
+        let joined_b: String = b.iter().map(|p| p.text.as_str()).collect();
+        jaro_winkler(&joined_a, &joined_b)
+    };
     let sounds = a
         .iter()
         .any(|x| b.iter().any(|y| !x.code.is_empty() && x.code == y.code));
@@ -362,54 +361,36 @@ fn partial_agree(x: Birth, y: Birth) -> bool {
 }
 
 fn address_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
+    let (ha, hb) = (&a.address_hashes, &b.address_hashes);
     let has = |r: &LinkRecord| !r.postcodes.is_empty() || !r.streets.is_empty();
     if !has(a) || !has(b) {
         return NULL;
     }
-    let same_postcode = a.postcodes.iter().any(|p| b.postcodes.contains(p));
-    let same_house = a.addresses.iter().any(|x| b.addresses.contains(x));
-    let no_postcode_conflict = same_postcode || a.postcodes.is_empty() || b.postcodes.is_empty();
-    if same_house && no_postcode_conflict {
+    let shared = |x: &[u64], y: &[u64]| x.iter().any(|h| y.contains(h));
+    let same_postcode = shared(&ha.postcode, &hb.postcode);
+    let same_house = shared(&ha.house, &hb.house);
+    let one_without_postcode = a.postcodes.is_empty() || b.postcodes.is_empty();
+    if same_house && (same_postcode || one_without_postcode) {
         return 0;
     }
     if same_postcode {
         return 1;
     }
-    let same_district = a.postcodes.iter().any(|p| {
-        b.postcodes
-            .iter()
-            .any(|q| outward(p).is_some() && outward(p) == outward(q))
-    });
-    let same_street = a.streets.iter().any(|s| b.streets.contains(s));
-    if same_street && (same_district || a.postcodes.is_empty() || b.postcodes.is_empty()) {
+    let same_district = shared(&ha.district, &hb.district);
+    let same_street = shared(&ha.street, &hb.street);
+    if same_street && (same_district || one_without_postcode) {
         return 2;
     }
-    let same_sector = a.postcodes.iter().any(|p| {
-        b.postcodes
-            .iter()
-            .any(|q| sector(p).is_some() && sector(p) == sector(q))
-    });
-    if same_sector {
+    if shared(&ha.sector, &hb.sector) {
         3
     } else if same_district {
         4
-    } else if a.postcodes.is_empty() || b.postcodes.is_empty() {
+    } else if one_without_postcode {
         // Streets differ and one side has no postcode: too little to call.
         NULL
     } else {
         5
     }
-}
-
-/// `BK2 2HR` → `BK2`.
-fn outward(postcode: &str) -> Option<&str> {
-    postcode.split_once(' ').map(|(o, _)| o)
-}
-
-/// `BK2 2HR` → `BK2 2`.
-fn sector(postcode: &str) -> Option<&str> {
-    let (o, i) = postcode.split_once(' ')?;
-    postcode.get(..o.len() + 1 + i.len().min(1))
 }
 
 fn identifier_level(a: &LinkRecord, b: &LinkRecord) -> i8 {

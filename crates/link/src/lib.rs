@@ -11,6 +11,7 @@
 
 pub mod block;
 pub mod compare;
+pub mod fast;
 pub mod linker;
 pub mod mention;
 pub mod model;

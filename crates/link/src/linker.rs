@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::block::{BlockIndex, keys};
 use crate::compare::{Comparison, Field, compare, conflict_levels, level};
+use crate::fast::FastMap;
 use crate::model::{
     FieldWeight, Model, PatternCounts, TermFrequencies, combine_m, em_round, estimate_u,
     probability,
@@ -54,7 +55,7 @@ pub struct LinkConfig {
 impl Default for LinkConfig {
     fn default() -> Self {
         LinkConfig {
-            block_cap: 200,
+            block_cap: 50,
             u_pairs: 300_000,
             em_iterations: 60,
             lambda_sample: 20_000,
@@ -105,7 +106,7 @@ type TrainingRule = (
 pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Model, FitReport) {
     let n = records.len();
     let mut model = Model::prior();
-    model.tf = TermFrequencies::from_records(records);
+    model.set_term_frequencies(TermFrequencies::from_records(records));
     let mut report = FitReport {
         records: n,
         random_pairs: 0,
@@ -436,12 +437,12 @@ impl Linker {
         // contradictions are at least as many as support: a twin contradicts
         // every record of the other twin, while one wrongly joined record in
         // a person must not keep that person's own later reports away.
-        let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
-        let mut tally: HashMap<u32, (u32, u32)> = HashMap::new();
+        let mut best: FastMap<u32, (f64, u32)> = FastMap::default();
+        let mut tally: FastMap<u32, (u32, u32)> = FastMap::default();
         // A person seen many times is judged on its most recent candidate
         // records: enough to find the best match and the balance of
         // support and contradiction, without comparing every old report.
-        let mut per_person: HashMap<u32, usize> = HashMap::new();
+        let mut per_person: FastMap<u32, usize> = FastMap::default();
         for &c in candidates.iter().rev() {
             let person = self.person_of[c as usize];
             let seen = per_person.entry(person).or_default();

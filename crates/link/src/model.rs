@@ -9,11 +9,13 @@
 //! λ from the expected number of matches among candidate pairs.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{Comparison, FIELD_COUNT, Field, Gamma, NULL};
-use crate::record::LinkRecord;
+use crate::fast::{FastMap, hash_str};
+use crate::record::{LinkRecord, NamePart, family_hash};
 
 /// m and u for each level of one field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +62,13 @@ impl TermFrequencies {
     }
 }
 
+/// Term frequencies keyed by name hashes, built on first use.
+#[derive(Debug, Clone, Default)]
+struct TfCache {
+    given: FastMap<u64, f64>,
+    family: FastMap<u64, f64>,
+}
+
 /// A fitted model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Model {
@@ -71,6 +80,8 @@ pub struct Model {
     /// Notes from fitting: fields whose estimates failed a plausibility check
     /// and fell back to the defaults, and similar.
     pub notes: Vec<String>,
+    #[serde(skip)]
+    tf_cache: OnceLock<TfCache>,
 }
 
 /// One field's contribution to a pair's weight.
@@ -94,6 +105,7 @@ impl Model {
             lambda: 0.0023,
             tf: TermFrequencies::default(),
             notes: Vec::new(),
+            tf_cache: OnceLock::new(),
         }
     }
 
@@ -138,15 +150,38 @@ impl Model {
     /// `log2(u / tf(value))`: positive for a rare name, negative for a
     /// common one. Bounded so that one field cannot decide a pair alone.
     fn tf_adjustment(&self, field: Field, a: &LinkRecord, u_exact: f64) -> f64 {
+        let cache = self.tf_cache.get_or_init(|| TfCache {
+            given: self
+                .tf
+                .given
+                .iter()
+                .map(|(k, v)| (hash_str(k), *v))
+                .collect(),
+            family: self
+                .tf
+                .family
+                .iter()
+                .map(|(k, v)| {
+                    let parts: Vec<NamePart> = k.split(' ').map(NamePart::new).collect();
+                    (family_hash(&parts), *v)
+                })
+                .collect(),
+        });
         let freq = match field {
-            Field::Given => a.first_given().and_then(|g| self.tf.given.get(&g.text)),
-            Field::Family => self.tf.family.get(&a.family_text()),
+            Field::Given => a.first_given().and_then(|g| cache.given.get(&g.hash)),
+            Field::Family => cache.family.get(&family_hash(&a.family)),
             _ => None,
         };
         match freq {
             Some(&f) if f > 0.0 => (u_exact / f).log2().clamp(-4.0, 4.0),
             _ => 0.0,
         }
+    }
+
+    /// Replaces the term frequencies (and forgets the cache built on them).
+    pub fn set_term_frequencies(&mut self, tf: TermFrequencies) {
+        self.tf = tf;
+        self.tf_cache = OnceLock::new();
     }
 
     /// The total match weight of a compared pair, prior included.

@@ -1,16 +1,18 @@
 //! Given-name equivalence: nicknames, diminutives and spelling or
 //! transliteration variants (`data/given_names.txt`, extendable).
 
-use std::collections::HashMap;
-
 use sightline_normalise::fold_name;
+
+use crate::fast::{FastMap, hash_str};
+use crate::record::NamePart;
 
 const DEFAULT_TABLE: &str = include_str!("../data/given_names.txt");
 
 /// Which groups each folded given name belongs to.
 #[derive(Debug, Clone, Default)]
 pub struct NameTable {
-    groups: HashMap<String, Vec<u32>>,
+    /// Groups of each name, keyed by the hash of the folded name.
+    groups: FastMap<u64, Vec<u32>>,
     count: u32,
 }
 
@@ -38,7 +40,7 @@ impl NameTable {
             let group = self.count;
             self.count += 1;
             for n in names {
-                let entry = self.groups.entry(n).or_default();
+                let entry = self.groups.entry(hash_str(&n)).or_default();
                 if !entry.contains(&group) {
                     entry.push(group);
                 }
@@ -49,18 +51,27 @@ impl NameTable {
     /// Whether two folded given names are known to be used for the same
     /// person.
     pub fn equivalent(&self, a: &str, b: &str) -> bool {
-        if a == b {
-            return true;
-        }
-        match (self.groups.get(a), self.groups.get(b)) {
+        a == b || self.share_group(hash_str(a), hash_str(b))
+    }
+
+    /// [`NameTable::equivalent`] on prepared name parts (no string hashing).
+    pub fn equivalent_parts(&self, a: &NamePart, b: &NamePart) -> bool {
+        a.same(b) || self.share_group(a.hash, b.hash)
+    }
+
+    fn share_group(&self, a: u64, b: u64) -> bool {
+        match (self.groups.get(&a), self.groups.get(&b)) {
             (Some(ga), Some(gb)) => ga.iter().any(|g| gb.contains(g)),
             _ => false,
         }
     }
 
     /// The groups of a name (for blocking: names in one group share a key).
-    pub fn groups_of(&self, name: &str) -> &[u32] {
-        self.groups.get(name).map(Vec::as_slice).unwrap_or(&[])
+    pub fn groups_of(&self, name: &NamePart) -> &[u32] {
+        self.groups
+            .get(&name.hash)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     pub fn len(&self) -> usize {

@@ -28,12 +28,14 @@ pub enum RecordedSex {
     Male,
 }
 
-/// One name part with its precomputed phonetic code.
+/// One name part with its precomputed phonetic code and hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamePart {
     pub text: String,
     /// Double Metaphone primary code (empty when the part has no letters).
     pub code: String,
+    /// [`crate::fast::hash_str`] of `text`: equal texts have equal hashes.
+    pub hash: u64,
 }
 
 impl NamePart {
@@ -41,8 +43,23 @@ impl NamePart {
         NamePart {
             text: text.to_string(),
             code: phonetic(text),
+            hash: crate::fast::hash_str(text),
         }
     }
+
+    /// The same text (hash first, so that most unequal parts are told
+    /// apart without comparing strings).
+    pub fn same(&self, other: &NamePart) -> bool {
+        self.hash == other.hash && self.text == other.text
+    }
+}
+
+/// The hash of a whole family name (its parts in order), as term
+/// frequencies are keyed.
+pub fn family_hash(parts: &[NamePart]) -> u64 {
+    parts
+        .iter()
+        .fold(0, |acc, p| crate::fast::combine(acc, p.hash))
 }
 
 /// Double Metaphone primary code of a folded (ASCII) name part.
@@ -84,6 +101,21 @@ pub struct LinkRecord {
     pub child: Option<bool>,
     /// The date of the event the mention belongs to.
     pub event_date: Option<Date>,
+    /// Hashes of the address fields above, kept in step by
+    /// [`LinkRecord::add_address`] so that comparing addresses compares
+    /// numbers, not strings.
+    pub(crate) address_hashes: AddressHashes,
+}
+
+/// Hashes of a record's postcodes (whole, sector, district), houses and
+/// streets.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AddressHashes {
+    pub postcode: Vec<u64>,
+    pub sector: Vec<u64>,
+    pub district: Vec<u64>,
+    pub house: Vec<u64>,
+    pub street: Vec<u64>,
 }
 
 impl LinkRecord {
@@ -167,10 +199,21 @@ impl LinkRecord {
     /// Adds an address: its postcode and, from the text, the house number
     /// and street.
     pub fn add_address(&mut self, text: Option<&str>, postcode: Option<&str>) {
+        use crate::fast::hash_str;
         if let Some(pc) = postcode
             && !self.postcodes.iter().any(|p| p == pc)
         {
             self.postcodes.push(pc.to_string());
+            let h = &mut self.address_hashes;
+            h.postcode.push(hash_str(pc));
+            // `BK2 2HR`: district `BK2`, sector `BK2 2`.
+            if let Some((outward, inward)) = pc.split_once(' ') {
+                h.district.push(hash_str(outward));
+                let sector = pc
+                    .get(..outward.len() + 1 + inward.len().min(1))
+                    .unwrap_or(pc);
+                h.sector.push(hash_str(sector));
+            }
         }
         let Some(text) = text else { return };
         // The first comma-separated part that contains letters is the
@@ -196,10 +239,12 @@ impl LinkRecord {
             if let Some(i) = number {
                 let key = format!("{} {street}", tokens[i]);
                 if !self.addresses.contains(&key) {
+                    self.address_hashes.house.push(hash_str(&key));
                     self.addresses.push(key);
                 }
             }
             if !self.streets.contains(&street) {
+                self.address_hashes.street.push(hash_str(&street));
                 self.streets.push(street);
             }
             break;
