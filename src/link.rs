@@ -197,9 +197,7 @@ pub fn update(
         };
         linker.decide(a, b, assertion);
     }
-    for (m, r) in mentions.iter().zip(records) {
-        linker.add(m.id.clone(), r);
-    }
+    linker.add_all(mentions.iter().map(|m| m.id.clone()).zip(records).collect());
     let mut person_ids = HashMap::new();
     let mut taken: HashMap<String, u32> = HashMap::new();
     for p in linker.persons() {

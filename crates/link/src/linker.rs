@@ -34,6 +34,8 @@ pub struct LinkConfig {
     /// Candidate records of one person compared with a new record (the
     /// most recent).
     pub per_person: usize,
+    /// Records scored together on all cores by [`Linker::add_all`].
+    pub chunk: usize,
     /// Fewer records than this are too few to fit a model; the default
     /// model is used.
     pub min_fit: usize,
@@ -61,6 +63,7 @@ impl Default for LinkConfig {
             lambda_sample: 20_000,
             min_fit: 1000,
             per_person: 40,
+            chunk: 4096,
             threshold: 0.5,
             merge: true,
             merge_threshold: 0.99,
@@ -428,6 +431,59 @@ impl Linker {
     /// Links one record: joins the best-matching person or starts one.
     pub fn add(&mut self, id: String, record: LinkRecord) -> Assignment {
         let record_keys = keys(&record, &self.names);
+        self.link_one(id, record, record_keys, &[])
+    }
+
+    /// A record's score against one candidate: its match weight, or `None`
+    /// for a hard conflict.
+    fn score(&self, record: &LinkRecord, candidate: u32) -> Option<f64> {
+        let cmp = compare(record, &self.records[candidate as usize], &self.names);
+        match hard_conflict(&cmp) {
+            Some(_) => None,
+            None => Some(self.model.weight(record, &cmp)),
+        }
+    }
+
+    /// Links many records in order, exactly as [`Linker::add`] one by one
+    /// would, comparing on all cores: each chunk's records are scored in
+    /// parallel against the index as it stood before the chunk, then linked
+    /// in order, scoring only the candidates from within the chunk.
+    pub fn add_all(&mut self, items: Vec<(String, LinkRecord)>) -> Vec<Assignment> {
+        let chunk_size = self.cfg.chunk.max(1);
+        let mut out = Vec::with_capacity(items.len());
+        let mut items = items.into_iter();
+        loop {
+            let chunk: Vec<(String, LinkRecord)> = items.by_ref().take(chunk_size).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let this = &*self;
+            let scored: Vec<(Vec<u64>, Vec<(u32, Option<f64>)>)> = chunk
+                .par_iter()
+                .map(|(_, r)| {
+                    let k = keys(r, &this.names);
+                    let mut candidates = Vec::new();
+                    this.index.candidates(&k, &mut candidates);
+                    let scores = candidates.iter().map(|&c| (c, this.score(r, c))).collect();
+                    (k, scores)
+                })
+                .collect();
+            for ((id, record), (k, scores)) in chunk.into_iter().zip(scored) {
+                out.push(self.link_one(id, record, k, &scores));
+            }
+        }
+        out
+    }
+
+    /// Links one record given its keys and any scores already computed
+    /// (sorted by candidate).
+    fn link_one(
+        &mut self,
+        id: String,
+        record: LinkRecord,
+        record_keys: Vec<u64>,
+        scored: &[(u32, Option<f64>)],
+    ) -> Assignment {
         let mut candidates = std::mem::take(&mut self.scratch);
         self.index.candidates(&record_keys, &mut candidates);
         let this = self.records.len() as u32;
@@ -450,15 +506,15 @@ impl Linker {
                 continue;
             }
             *seen += 1;
-            let other = &self.records[c as usize];
-            let cmp = compare(&record, other, &self.names);
-            let person = self.person_of[c as usize];
+            let score = match scored.binary_search_by_key(&c, |(x, _)| *x) {
+                Ok(i) => scored[i].1,
+                Err(_) => self.score(&record, c),
+            };
             let t = tally.entry(person).or_default();
-            if hard_conflict(&cmp).is_some() {
+            let Some(w) = score else {
                 t.1 += 1;
                 continue;
-            }
-            let w = self.model.weight(&record, &cmp);
+            };
             if w >= self.threshold_weight {
                 t.0 += 1;
             }

@@ -281,3 +281,60 @@ fn analysts_decisions_bind() {
     );
     assert!(y1.by_decision);
 }
+
+/// Linking many records at once on all cores gives exactly what linking them
+/// one by one gives.
+#[test]
+fn linking_in_parallel_chunks_equals_linking_one_by_one() {
+    let given = [
+        "Amy", "Amie", "Jack", "Jake", "Mohammed", "Muhammad", "Kayleigh", "Kaleigh",
+    ];
+    let family = ["Smith", "Smyth", "Khan", "Jones", "Murphy", "Murphey"];
+    let mut state: u64 = 7;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % n
+    };
+    let mut items = Vec::new();
+    for i in 0..700 {
+        let mut r = LinkRecord::default();
+        r.set_names(
+            Some(given[next(given.len())]),
+            Some(family[next(family.len())]),
+        );
+        if next(4) > 0 {
+            r.birth = Some(Birth {
+                year: 2000 + next(12) as i16,
+                month: Some(1 + next(12) as i8),
+                day: Some(1 + next(28) as i8),
+            });
+        }
+        if next(2) == 0 {
+            r.add_address(Some("12 Mill Lane"), Some(["BK1 1AA", "BK1 1AB"][next(2)]));
+        }
+        r.sex = Some([RecordedSex::Female, RecordedSex::Male][next(2)]);
+        items.push((format!("m{i}"), r));
+    }
+    let mut one_by_one = linker();
+    let persons: Vec<u32> = items
+        .iter()
+        .map(|(id, r)| one_by_one.add(id.clone(), r.clone()).person)
+        .collect();
+    let cfg = LinkConfig {
+        chunk: 64,
+        ..LinkConfig::default()
+    };
+    let mut batched = Linker::new(model(), NameTable::default_table(), cfg);
+    let assignments = batched.add_all(items);
+    let batched_persons: Vec<u32> = assignments.iter().map(|a| a.person).collect();
+    assert_eq!(persons, batched_persons);
+    let finals = |l: &Linker| {
+        (0..l.len() as u32)
+            .map(|r| l.person_of(r))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(finals(&one_by_one), finals(&batched));
+    assert!(one_by_one.persons().count() < 700, "some records linked");
+}
