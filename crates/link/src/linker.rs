@@ -71,6 +71,10 @@ impl Default for LinkConfig {
     }
 }
 
+/// A candidate record and its score: the match weight, or `None` for a
+/// hard conflict.
+type Scored = (u32, Option<f64>);
+
 /// A minimal deterministic generator (SplitMix64) for sampling pairs.
 struct SplitMix(u64);
 
@@ -458,7 +462,7 @@ impl Linker {
                 break;
             }
             let this = &*self;
-            let scored: Vec<(Vec<u64>, Vec<(u32, Option<f64>)>)> = chunk
+            let scored: Vec<(Vec<u64>, Vec<Scored>)> = chunk
                 .par_iter()
                 .map(|(_, r)| {
                     let k = keys(r, &this.names);
@@ -482,7 +486,7 @@ impl Linker {
         id: String,
         record: LinkRecord,
         record_keys: Vec<u64>,
-        scored: &[(u32, Option<f64>)],
+        scored: &[Scored],
     ) -> Assignment {
         let mut candidates = std::mem::take(&mut self.scratch);
         self.index.candidates(&record_keys, &mut candidates);
