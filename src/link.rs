@@ -565,3 +565,227 @@ pub fn explain(globals: &Globals, cmd: ExplainCommand) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// A name as it might be written: "Kayleigh Smyth", "SMYTH Kayleigh", "Kay".
+    #[arg(long)]
+    name: Option<String>,
+    /// Birth date: YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY.
+    #[arg(long, value_name = "DATE")]
+    birth_date: Option<String>,
+    /// Age now (or at --as-of).
+    #[arg(long)]
+    age: Option<u8>,
+    /// An address line ("12 Mill Lane").
+    #[arg(long)]
+    address: Option<String>,
+    #[arg(long)]
+    postcode: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    /// An identifier as SCHEME:VALUE (nhs_number:943 476 5919, upn:...).
+    #[arg(long, value_name = "SCHEME:VALUE")]
+    id: Option<String>,
+    /// A vehicle registration, full or partial (`?` for unknown characters).
+    #[arg(long)]
+    plate: Option<String>,
+    /// How many results.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+/// The query as a comparison record.
+fn query_record(args: &SearchArgs, today: jiff::civil::Date) -> Result<LinkRecord> {
+    let mut r = LinkRecord::default();
+    if let Some(name) = &args.name {
+        r.set_full_name(name);
+    }
+    if let Some(text) = &args.birth_date {
+        let (d, _) = sightline_model::PartialDate::parse(text).map_err(|_| {
+            anyhow::anyhow!(
+                "--birth-date `{text}` is not a date (YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY)"
+            )
+        })?;
+        r.birth = Some(sightline_link::record::Birth {
+            year: d.year,
+            month: d.month,
+            day: d.day,
+        });
+    }
+    if let Some(age) = args.age {
+        r.age = Some((age, today));
+    }
+    let postcode = match &args.postcode {
+        Some(p) => Some(
+            sightline_normalise::normalise_postcode(p)
+                .map_err(|e| anyhow::anyhow!("--postcode `{p}`: {e}"))?
+                .text,
+        ),
+        None => None,
+    };
+    if args.address.is_some() || postcode.is_some() {
+        r.add_address(args.address.as_deref(), postcode.as_deref());
+    }
+    if let Some(p) = &args.phone {
+        r.phones.push(
+            sightline_normalise::normalise_phone(p)
+                .map_err(|e| anyhow::anyhow!("--phone `{p}`: {e}"))?,
+        );
+    }
+    if let Some(id) = &args.id {
+        let (scheme, value) = id
+            .split_once(':')
+            .context("--id must be SCHEME:VALUE, e.g. nhs_number:9434765919")?;
+        let value = match sightline_normalise::normalise_identifier(scheme, value) {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => bail!("--id {scheme}: {e}"),
+            None => value.trim().to_string(),
+        };
+        r.identifiers.push((scheme.to_string(), value));
+    }
+    Ok(r)
+}
+
+pub fn search(globals: &Globals, args: SearchArgs) -> Result<ExitCode> {
+    let mut ledger = globals.open_existing_store()?;
+    let mut out = crate::output::open(None)?;
+    if let Some(plate) = &args.plate {
+        let wanted = sightline_normalise::normalise_registration(plate)
+            .map_err(|e| anyhow::anyhow!("--plate `{plate}`: {e}"))?;
+        let mut seen: std::collections::BTreeMap<String, (String, usize)> = Default::default();
+        ledger.for_each_report(globals.as_of, &mut |stored| {
+            if let Ok(accepted) = sightline_model::reread(&stored.body, stored.received_at) {
+                for v in &accepted.report.vehicles {
+                    if let Some(reg) = &v.registration
+                        && reg.matches(&wanted)
+                    {
+                        let e = seen.entry(reg.text.clone()).or_insert((String::new(), 0));
+                        e.1 += 1;
+                        if e.0.is_empty() {
+                            e.0 = [v.colour.as_deref(), v.make.as_deref(), v.model.as_deref()]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        let mut rows: Vec<_> = seen.into_iter().collect();
+        rows.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
+        for (plate, (desc, n)) in rows.into_iter().take(args.limit) {
+            if args.json {
+                serde_json::to_writer(
+                    &mut out,
+                    &serde_json::json!({"plate": plate, "description": desc, "mentions": n}),
+                )?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "{plate:<10} {n:>4} mentions  {desc}")?;
+            }
+        }
+        if args.name.is_none()
+            && args.birth_date.is_none()
+            && args.phone.is_none()
+            && args.id.is_none()
+        {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let today = match globals.as_of {
+        Some(t) => t.to_zoned(sightline_model::uk_time_zone().clone()).date(),
+        None => jiff::Zoned::now()
+            .with_time_zone(sightline_model::uk_time_zone().clone())
+            .date(),
+    };
+    let query = query_record(&args, today)?;
+    if query.given.is_empty()
+        && query.family.is_empty()
+        && query.birth.is_none()
+        && query.phones.is_empty()
+        && query.identifiers.is_empty()
+        && query.postcodes.is_empty()
+    {
+        bail!("say what to search for: --name, --birth-date, --postcode, --phone, --id or --plate");
+    }
+    let linked = update(&mut ledger, globals.as_of, false)?;
+    let linker = &linked.linker;
+    // Candidates by blocking, and by name alone when the query has little
+    // else (a search must find "Kayleigh Smyth" with no birth date).
+    let mut candidates = linker.candidates(&query);
+    if candidates.len() < args.limit * 4 {
+        let given = query.first_given().map(|g| g.text.clone());
+        let family = query.family_text();
+        for r in 0..linker.len() as u32 {
+            let rec = linker.record(r);
+            let hit = given
+                .as_ref()
+                .is_some_and(|g| rec.first_given().is_some_and(|x| &x.text == g))
+                || (!family.is_empty() && rec.family_text() == family);
+            if hit {
+                candidates.push(r);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+    }
+    let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
+    for c in candidates {
+        let (cmp, _) = linker.field_weights(&query, linker.record(c));
+        if sightline_link::hard_conflict(&cmp).is_some() {
+            continue;
+        }
+        let w = linker.model.weight(&query, &cmp);
+        let person = linker.person_of(c);
+        let e = best.entry(person).or_insert((f64::NEG_INFINITY, c));
+        if w > e.0 {
+            *e = (w, c);
+        }
+    }
+    let mut ranked: Vec<(u32, f64, u32)> = best.into_iter().map(|(p, (w, c))| (p, w, c)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    if ranked.is_empty() {
+        writeln!(out, "no one found")?;
+    }
+    for (person, weight, record) in ranked.into_iter().take(args.limit) {
+        let pid = linked.person_ids.get(&person).cloned().unwrap_or_default();
+        let (cmp, fields) = linker.field_weights(&query, linker.record(record));
+        let _ = cmp;
+        let agreed: Vec<String> = fields
+            .iter()
+            .filter_map(|f| f.level.map(|l| (f.field, l, f.weight)))
+            .map(|(field, level, w)| {
+                format!("{} {} ({w:+.1})", field.name(), field.levels()[level])
+            })
+            .collect();
+        if args.json {
+            serde_json::to_writer(
+                &mut out,
+                &serde_json::json!({
+                    "person_id": pid,
+                    "weight": weight,
+                    "probability": probability(weight),
+                    "mentions": linker.members(person).len(),
+                    "best_match": linker.id(record),
+                    "fields": agreed,
+                }),
+            )?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "{pid}  probability {:.3}  {} mentions  best: {}",
+                probability(weight),
+                linker.members(person).len(),
+                describe(linker.record(record))
+            )?;
+            writeln!(out, "      {}", agreed.join("; "))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

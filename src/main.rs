@@ -68,6 +68,10 @@ enum Command {
     /// Explain a link: why two mentions are one person, or how a person was built.
     #[command(subcommand)]
     Explain(link::ExplainCommand),
+    /// Find people by any mix of name, birth date or age, address, phone or
+    /// identifier, through the linker (misspellings and swapped dates still
+    /// find them); vehicles by full or partial plate.
+    Search(link::SearchArgs),
     /// Export what Sightline knows in the report format's exchange files.
     #[command(subcommand)]
     Export(link::ExportCommand),
@@ -153,6 +157,7 @@ fn main() -> ExitCode {
         Command::Decide(cmd) => link::decide(&globals, cmd),
         Command::Explain(cmd) => link::explain(&globals, cmd),
         Command::Export(cmd) => link::export(&globals, cmd),
+        Command::Search(args) => link::search(&globals, args),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };

@@ -823,6 +823,32 @@ fn analysts_decisions_bind_and_mention_ids_take_any_characters() {
     let before = persons(&env);
     assert_eq!(before[0], before[1], "the same child twice");
 
+    // Search finds her through a misspelling and a day-first, day/month
+    // swapped birth date.
+    let out = env
+        .cmd()
+        .args([
+            "search",
+            "--name",
+            "Kayleigh Smith",
+            "--birth-date",
+            "04/12/1995",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["person_id"], json!(before[0]));
+    assert!(first["probability"].as_f64().unwrap() > 0.5, "{first}");
+    let out = env.cmd().args(["search"]).output().unwrap();
+    assert!(!out.status.success(), "an empty search is an error");
+
     // A decision needs a user, a reason and real mentions.
     let out = env
         .cmd()
