@@ -7,6 +7,7 @@ mod detect;
 mod detect_store;
 mod ingest;
 mod link;
+mod link_csv;
 mod output;
 mod quarantine;
 mod simulate;
@@ -72,6 +73,9 @@ enum Command {
     /// identifier, through the linker (misspellings and swapped dates still
     /// find them); vehicles by full or partial plate.
     Search(link::SearchArgs),
+    /// The linker on any CSV: deduplicate one file or link two (for public
+    /// benchmarks), with a column mapping file.
+    LinkCsv(link_csv::LinkCsvArgs),
     /// Export what Sightline knows in the report format's exchange files.
     #[command(subcommand)]
     Export(link::ExportCommand),
@@ -158,6 +162,7 @@ fn main() -> ExitCode {
         Command::Explain(cmd) => link::explain(&globals, cmd),
         Command::Export(cmd) => link::export(&globals, cmd),
         Command::Search(args) => link::search(&globals, args),
+        Command::LinkCsv(args) => link_csv::run(args),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };

@@ -904,3 +904,62 @@ fn analysts_decisions_bind_and_mention_ids_take_any_characters() {
     assert!(text.contains("different people"), "{text}");
     assert!(text.contains("birth date"), "{text}");
 }
+
+#[test]
+fn link_csv_deduplicates_a_file_with_a_mapping() {
+    let env = Env::new();
+    let mapping = env.write(
+        "m.toml",
+        "id = \"rid\"\ngiven = \"first\"\nfamily = \"last\"\nbirth_date = \"dob\"\nbirth_date_format = \"ymd\"\npostcode = \"pc\"\n",
+    );
+    let mut rows = String::from("rid,first,last,dob,pc\n");
+    rows.push_str("a1,Kayleigh,Smyth,19950412,BK1 1AA\n");
+    rows.push_str("a2,Kaleigh,Smyth,19950412,BK1 1AA\n");
+    rows.push_str("b1,Jordan,Okafor,19930101,RV2 5DH\n");
+    let file = env.write("people.csv", rows);
+    let pairs = env.dir.path().join("pairs.csv");
+    let clusters = env.dir.path().join("clusters.csv");
+    let out = env
+        .cmd()
+        .arg("link-csv")
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg(&file)
+        .arg("--out-pairs")
+        .arg(&pairs)
+        .arg("--out-clusters")
+        .arg(&clusters)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pairs = std::fs::read_to_string(pairs).unwrap();
+    let lines: Vec<&str> = pairs.lines().collect();
+    assert_eq!(lines[0], "id_l,id_r,match_probability");
+    assert_eq!(lines.len(), 2, "{pairs}");
+    assert!(lines[1].starts_with("a1,a2,"), "{pairs}");
+    assert_eq!(
+        std::fs::read_to_string(clusters).unwrap().lines().count(),
+        4
+    );
+
+    let bad = env.write("bad.toml", "id = \"rid\"\ngiven_name = \"first\"\n");
+    let out = env
+        .cmd()
+        .arg("link-csv")
+        .arg("--mapping")
+        .arg(&bad)
+        .arg(&file)
+        .args(["--out-pairs", "x.csv"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("given_name"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

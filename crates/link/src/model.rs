@@ -293,6 +293,11 @@ pub fn estimate_u(patterns: &PatternCounts) -> Vec<FieldParams> {
                     counts[l as usize] += c;
                 }
             }
+            // A field no pair had on both sides says nothing: keep the
+            // defaults (and `combine_m` will keep its default m too).
+            if counts.iter().sum::<f64>() == 0.0 {
+                return default_params(field);
+            }
             // Add-half smoothing: a level never seen among random pairs is
             // rare, not impossible.
             let mut u: Vec<f64> = counts.iter().map(|c| c + 0.5).collect();
@@ -397,7 +402,10 @@ pub fn combine_m(
                 .collect();
             let total: f64 = estimates.iter().map(|(_, w)| w).sum();
             let default = default_params(field);
-            let mut m = if estimates.is_empty() || total <= 0.0 {
+            let unobserved = u[i] == default;
+            let mut m = if unobserved {
+                default.m.clone()
+            } else if estimates.is_empty() || total <= 0.0 {
                 notes.push(format!("{}: no round estimated m; defaults kept", field.name()));
                 default.m.clone()
             } else {
@@ -413,7 +421,7 @@ pub fn combine_m(
             // People move house and change numbers: however consistent a
             // training sample was, a match may disagree on these.
             let floor = changeable_floor(field);
-            if m[last] < floor {
+            if m[last] < floor && !unobserved {
                 notes.push(format!(
                     "{}: estimated share of matches that disagree ({:.4}) raised to {floor}",
                     field.name(),
@@ -425,7 +433,7 @@ pub fn combine_m(
                 }
                 m[last] = floor;
             }
-            if m[0] <= u[i].u[0] || m[last] >= u[i].u[last] {
+            if !unobserved && (m[0] <= u[i].u[0] || m[last] >= u[i].u[last]) {
                 notes.push(format!(
                     "{}: estimated m implausible (agreement {:.3} vs {:.3} among non-matches); defaults kept",
                     field.name(),
@@ -488,7 +496,10 @@ mod tests {
 
     #[test]
     fn implausible_estimates_fall_back() {
-        let u = Model::prior().fields;
+        // u as if estimated from data (not the defaults, which mean the field
+        // was never observed).
+        let mut u = Model::prior().fields;
+        u[Field::Sex.index()].u = vec![0.49, 0.51];
         let mut bad = vec![None; FIELD_COUNT];
         let mut m = vec![0.0; Field::Sex.level_count()];
         m[1] = 1.0;
