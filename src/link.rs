@@ -494,7 +494,7 @@ pub fn explain_pair(out: &mut dyn Write, linker: &Linker, a: u32, b: u32) -> Res
         1.0 / linker.model.lambda
     )?;
     let p = probability(total);
-    let verdict = if let Some(why) = sightline_link::hard_conflict(&cmp) {
+    let verdict = if let Some(why) = linker.hard_conflict(&cmp) {
         format!("never linked directly: {why}")
     } else if p >= linker.cfg.threshold {
         "enough to link them".to_string()
@@ -737,7 +737,7 @@ pub fn search(globals: &Globals, args: SearchArgs) -> Result<ExitCode> {
     let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
     for c in candidates {
         let (cmp, _) = linker.field_weights(&query, linker.record(c));
-        if sightline_link::hard_conflict(&cmp).is_some() {
+        if linker.hard_conflict(&cmp).is_some() {
             continue;
         }
         let w = linker.model.weight(&query, &cmp);

@@ -58,6 +58,10 @@ struct Mapping {
     /// schemes compare as written). Default `id`.
     identifier_scheme: Option<String>,
     alias: Option<String>,
+    /// Hard-conflict rules to switch off: any of `identifiers`,
+    /// `generations`, `twins`, `relatives` (see docs/linking.md).
+    #[serde(default)]
+    without_conflicts: Vec<String>,
 }
 
 fn load_mapping(path: &Path) -> Result<Mapping> {
@@ -202,7 +206,19 @@ pub fn run(args: LinkCsvArgs) -> Result<ExitCode> {
     }
     let read = start.elapsed();
     let names = NameTable::default_table();
-    let cfg = LinkConfig::default();
+    let mut cfg = LinkConfig::default();
+    for rule in &mapping.without_conflicts {
+        match rule.as_str() {
+            "identifiers" => cfg.conflicts.identifiers = false,
+            "generations" => cfg.conflicts.generations = false,
+            "twins" => cfg.conflicts.twins = false,
+            "relatives" => cfg.conflicts.relatives = false,
+            other => bail!(
+                "{}: without_conflicts: unknown rule `{other}` (expected identifiers, generations, twins or relatives)",
+                args.mapping.display()
+            ),
+        }
+    }
     let records: Vec<LinkRecord> = items.iter().map(|(_, r)| r.clone()).collect();
     let (model, _) = fit(&records, &names, &cfg);
     let fitted = start.elapsed();

@@ -110,8 +110,9 @@ impl Field {
             ],
             Field::Phone => &["a number in common", "no number in common"],
             Field::Identifier => &[
-                "a checked identifier in common",
+                "an identifier in common",
                 "conflicting checked identifiers",
+                "different identifiers of a scheme with no check",
             ],
             Field::Alias => &["an alias matches a name", "no alias matches"],
         }
@@ -400,10 +401,21 @@ fn identifier_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
     if a.identifiers.iter().any(|x| b.identifiers.contains(x)) {
         return 0;
     }
-    let conflict = a.identifiers.iter().any(|(scheme, _)| {
-        STRONG_SCHEMES.contains(&scheme.as_str()) && b.identifiers.iter().any(|(s, _)| s == scheme)
-    });
-    if conflict { 1 } else { NULL }
+    let same_scheme = |strong: bool| {
+        a.identifiers.iter().any(|(scheme, _)| {
+            STRONG_SCHEMES.contains(&scheme.as_str()) == strong
+                && b.identifiers.iter().any(|(s, _)| s == scheme)
+        })
+    };
+    if same_scheme(true) {
+        1
+    } else if same_scheme(false) {
+        // A local or unchecked number that differs is evidence against, but
+        // may be a typing error or a second record in one system.
+        2
+    } else {
+        NULL
+    }
 }
 
 fn alias_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
@@ -540,6 +552,13 @@ mod tests {
         let mut e = person("A", "B", None);
         e.identifiers.push(("local".into(), "x-1".into()));
         assert_eq!(gamma(&a, &e)[Field::Identifier.index()], NULL);
+        let mut f = person("A", "B", None);
+        f.identifiers.push(("local".into(), "x-2".into()));
+        assert_eq!(
+            gamma(&e, &f)[Field::Identifier.index()],
+            2,
+            "unchecked scheme differs"
+        );
 
         a.sex = Some(RecordedSex::Female);
         b.sex = Some(RecordedSex::Male);

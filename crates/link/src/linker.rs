@@ -34,6 +34,8 @@ pub struct LinkConfig {
     /// Candidate records of one person compared with a new record (the
     /// most recent).
     pub per_person: usize,
+    /// The hard-conflict rules in force.
+    pub conflicts: Conflicts,
     /// Records scored together on all cores by [`Linker::add_all`].
     pub chunk: usize,
     /// Fewer records than this are too few to fit a model; the default
@@ -64,6 +66,7 @@ impl Default for LinkConfig {
             min_fit: 1000,
             per_person: 40,
             chunk: 4096,
+            conflicts: Conflicts::default(),
             threshold: 0.5,
             merge: true,
             merge_threshold: 0.99,
@@ -274,27 +277,60 @@ fn count_patterns(
 
 /// Why a record may not join a person whatever its other evidence.
 pub fn hard_conflict(c: &Comparison) -> Option<&'static str> {
+    hard_conflict_with(c, &Conflicts::default())
+}
+
+/// Which hard-conflict rules apply. All do by default; a data set whose
+/// errors include whole given names replaced at random (some synthetic
+/// benchmarks) or whole birth years can switch the name or generation rules
+/// off in its `link-csv` mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Conflicts {
+    /// Different checked identifiers of one scheme.
+    pub identifiers: bool,
+    /// Birth dates more than 10 years apart.
+    pub generations: bool,
+    /// Same family name and birth date, different given name.
+    pub twins: bool,
+    /// Different given name and different birth date.
+    pub relatives: bool,
+}
+
+impl Default for Conflicts {
+    fn default() -> Self {
+        Conflicts {
+            identifiers: true,
+            generations: true,
+            twins: true,
+            relatives: true,
+        }
+    }
+}
+
+/// [`hard_conflict`] under the given rules.
+pub fn hard_conflict_with(c: &Comparison, rules: &Conflicts) -> Option<&'static str> {
     let g = &c.gamma;
     // A shared checked identifier (NHS number, UPN) outranks any
     // contradiction in what was written down.
     if g[Field::Identifier.index()] == 0 {
         return None;
     }
-    if g[Field::Identifier.index()] == level::IDENTIFIER_CONFLICT {
+    if rules.identifiers && g[Field::Identifier.index()] == level::IDENTIFIER_CONFLICT {
         return Some("conflicting checked identifiers (NHS number, UPN...)");
     }
-    if g[Field::Birth.index()] == level::BIRTH_FAR {
+    if rules.generations && g[Field::Birth.index()] == level::BIRTH_FAR {
         return Some("birth dates more than 10 years apart (a different generation)");
     }
     if g[Field::Given.index()] == level::GIVEN_DIFFERENT {
-        if g[Field::Family.index()] == level::FAMILY_EXACT
+        if rules.twins
+            && g[Field::Family.index()] == level::FAMILY_EXACT
             && matches!(g[Field::Birth.index()], 0 | 1)
         {
             return Some("same family and birth date but a different given name (twins)");
         }
         // What a household shares (family name, address, phone) says
         // nothing about which member a record is.
-        if g[Field::Birth.index()] == level::BIRTH_DIFFERENT {
+        if rules.relatives && g[Field::Birth.index()] == level::BIRTH_DIFFERENT {
             return Some("a different given name and a different birth date (a relative)");
         }
     }
@@ -442,7 +478,7 @@ impl Linker {
     /// for a hard conflict.
     fn score(&self, record: &LinkRecord, candidate: u32) -> Option<f64> {
         let cmp = compare(record, &self.records[candidate as usize], &self.names);
-        match hard_conflict(&cmp) {
+        match hard_conflict_with(&cmp, &self.cfg.conflicts) {
             Some(_) => None,
             None => Some(self.model.weight(record, &cmp)),
         }
@@ -634,7 +670,7 @@ impl Linker {
                     &self.records[b as usize],
                     &self.names,
                 );
-                hard_conflict(&c).is_none()
+                hard_conflict_with(&c, &self.cfg.conflicts).is_none()
             })
         })
     }
@@ -646,6 +682,11 @@ impl Linker {
         }
         self.members[into as usize].extend(moved);
         self.members[into as usize].sort_unstable();
+    }
+
+    /// Why two records may never be linked, under this linker's rules.
+    pub fn hard_conflict(&self, c: &Comparison) -> Option<&'static str> {
+        hard_conflict_with(c, &self.cfg.conflicts)
     }
 
     /// The model's probability for a weight.

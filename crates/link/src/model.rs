@@ -241,7 +241,7 @@ fn default_params(field: Field) -> FieldParams {
             &[0.0039, 0.0001, 0.0106, 0.0074, 0.055, 0.923],
         ),
         Field::Phone => (&[0.95, 0.05], &[0.0046, 0.9954]),
-        Field::Identifier => (&[0.9987, 0.0013], &[0.001, 0.999]),
+        Field::Identifier => (&[0.95, 0.001, 0.049], &[0.001, 0.6, 0.399]),
         Field::Alias => (&[0.2, 0.8], &[0.0008, 0.9992]),
     };
     let (mut m, mut u) = (m.to_vec(), u.to_vec());
