@@ -59,7 +59,7 @@ pub struct LinkConfig {
 impl Default for LinkConfig {
     fn default() -> Self {
         LinkConfig {
-            block_cap: 50,
+            block_cap: 100,
             u_pairs: 300_000,
             em_iterations: 60,
             lambda_sample: 20_000,
