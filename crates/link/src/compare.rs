@@ -102,7 +102,9 @@ impl Field {
             Field::Sex => &["the same", "different"],
             Field::Address => &[
                 "the same house",
+                "the same house, the street spelt a little differently",
                 "the same postcode",
+                "postcodes one character apart",
                 "the same street",
                 "the same postcode sector",
                 "the same postcode district",
@@ -374,23 +376,63 @@ fn address_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
     if same_house && (same_postcode || one_without_postcode) {
         return 0;
     }
-    if same_postcode {
+    let postcode_typo = !same_postcode
+        && a.postcodes
+            .iter()
+            .any(|p| b.postcodes.iter().any(|q| one_apart(p, q)));
+    let close_postcode = same_postcode || postcode_typo || one_without_postcode;
+    if !same_house
+        && close_postcode
+        && a.addresses
+            .iter()
+            .any(|x| b.addresses.iter().any(|y| same_house_misspelt(x, y)))
+    {
         return 1;
+    }
+    if same_postcode {
+        return 2;
+    }
+    if postcode_typo {
+        return 3;
     }
     let same_district = shared(&ha.district, &hb.district);
     let same_street = shared(&ha.street, &hb.street);
     if same_street && (same_district || one_without_postcode) {
-        return 2;
+        return 4;
     }
     if shared(&ha.sector, &hb.sector) {
-        3
+        5
     } else if same_district {
-        4
+        6
     } else if one_without_postcode {
         // Streets differ and one side has no postcode: too little to call.
         NULL
     } else {
-        5
+        7
+    }
+}
+
+/// Two postcodes (or any short codes) one character apart: one
+/// substituted, or two neighbours swapped.
+fn one_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() || a == b {
+        return false;
+    }
+    let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    match diffs.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
+}
+
+/// `45 kings road` and `45 kings raod`: the same house number and a street
+/// spelt almost the same.
+fn same_house_misspelt(x: &str, y: &str) -> bool {
+    match (x.split_once(' '), y.split_once(' ')) {
+        (Some((nx, sx)), Some((ny, sy))) => nx == ny && sx != sy && jaro_winkler(sx, sy) >= 0.9,
+        _ => false,
     }
 }
 
@@ -536,10 +578,16 @@ mod tests {
         assert_eq!(gamma(&a, &b)[Field::Address.index()], 0);
         let mut c = person("A", "B", None);
         c.add_address(Some("3 Mill Lane"), Some("BK2 2QT"));
-        assert_eq!(gamma(&a, &c)[Field::Address.index()], 3);
+        assert_eq!(gamma(&a, &c)[Field::Address.index()], 5);
         let mut d = person("A", "B", None);
         d.add_address(Some("Kings Road, Brookfield"), None);
-        assert_eq!(gamma(&a, &d)[Field::Address.index()], 2);
+        assert_eq!(gamma(&a, &d)[Field::Address.index()], 4);
+        let mut typo = person("A", "B", None);
+        typo.add_address(Some("45 Kings Raod"), Some("BK2 2RH"));
+        assert_eq!(gamma(&a, &typo)[Field::Address.index()], 1);
+        let mut moved = person("A", "B", None);
+        moved.add_address(Some("7 Elm Street"), Some("BK2 2RH"));
+        assert_eq!(gamma(&a, &moved)[Field::Address.index()], 3);
 
         a.identifiers
             .push(("nhs_number".into(), "9434765919".into()));
