@@ -172,6 +172,16 @@ pub fn update(
     };
     let refitted = stored_model.is_none();
     let model = match stored_model {
+        // The fitted m and u are kept; how common each name is and how
+        // likely two mentions are one person (λ) describe the population,
+        // so they follow the data.
+        Some(mut m) if records.len() >= cfg.min_fit => {
+            m.set_term_frequencies(sightline_link::model::TermFrequencies::from_records(
+                &records,
+            ));
+            m.lambda = sightline_link::estimate_lambda(&m, &records, &names, &cfg);
+            m
+        }
         Some(m) => m,
         None => {
             let (model, _) = fit(&records, &names, &cfg);

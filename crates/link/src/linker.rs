@@ -216,8 +216,27 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
     model.fields = fields;
     model.notes = notes;
 
-    // λ: the expected number of matches among candidate pairs of a sample
-    // of records, over all pairs those records take part in.
+    let lambda = estimate_lambda(&model, records, names, cfg);
+    model.lambda = lambda;
+    report.lambda = lambda;
+    (model, report)
+}
+
+/// λ, the probability that two records drawn at random are one person:
+/// the expected number of matches among the candidate pairs of a sample of
+/// records, over all pairs those records take part in, iterated to a fixed
+/// point (each pair's probability depends on λ). A statistic of the data,
+/// re-estimated whenever the records change, like the term frequencies.
+pub fn estimate_lambda(
+    model: &Model,
+    records: &[LinkRecord],
+    names: &NameTable,
+    cfg: &LinkConfig,
+) -> f64 {
+    let n = records.len();
+    if n < 2 {
+        return model.lambda;
+    }
     let mut index = BlockIndex::new(cfg.block_cap);
     let record_keys: Vec<Vec<u64>> = records.iter().map(|r| keys(r, names)).collect();
     for (i, k) in record_keys.iter().enumerate() {
@@ -253,9 +272,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
             break;
         }
     }
-    model.lambda = lambda;
-    report.lambda = lambda;
-    (model, report)
+    lambda
 }
 
 /// Compares pairs on all cores and counts their comparison vectors.
