@@ -49,11 +49,7 @@ impl Env {
 
     fn stats(&self) -> Value {
         let out = self.cmd().args(["stats", "--json"]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ok(&out);
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
@@ -69,6 +65,15 @@ impl Env {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
+}
+
+/// Asserts that a command succeeded, showing its standard error if not.
+fn ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn report(record_id: &str) -> Value {
@@ -392,11 +397,7 @@ fn quarantine_show_and_replay_resolve_without_deleting() {
         .arg(&fixed)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let q = env.quarantine();
     assert_eq!(q.len(), 1, "resolved, not deleted");
     assert_eq!(q[0]["status"], "resolved");
@@ -504,11 +505,7 @@ fn demo_runs_by_itself_and_refuses_foreign_stores() {
         .arg("demo")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("reports: "), "{text}");
     assert!(text.contains("Quarantined"), "{text}");
@@ -535,11 +532,7 @@ fn demo_runs_by_itself_and_refuses_foreign_stores() {
             .arg("demo")
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ok(&out);
     }
 }
 
@@ -653,11 +646,7 @@ fn rules_check_reports_precise_errors() {
         .arg(&good)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let out = env
         .cmd()
         .args(["rules", "test"])
@@ -726,20 +715,12 @@ fn link_export_and_explain_a_simulated_town() {
         .arg(&world)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let (code, _, stderr) = env.ingest(&[&world.join("reports.jsonl")]);
     assert_eq!(code, 0, "{stderr}");
 
     let out = env.cmd().args(["link", "--json"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["model_fitted"], true);
     assert!(summary["persons"].as_u64().unwrap() < summary["mentions"].as_u64().unwrap());
@@ -760,11 +741,7 @@ fn link_export_and_explain_a_simulated_town() {
 
     // Vehicles, phones and places: one row per object mention, resolved.
     let out = env.cmd().args(["export", "objects"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let objects = String::from_utf8(out.stdout).unwrap();
     let truth_objects = std::fs::read_to_string(world.join("truth/objects.csv")).unwrap();
     assert_eq!(
@@ -785,11 +762,7 @@ fn link_export_and_explain_a_simulated_town() {
         .args(["explain", "person", person])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains(&format!("Person {person}")), "{text}");
     assert!(text.contains("total weight"), "{text}");
@@ -808,11 +781,7 @@ fn analysts_decisions_bind_and_mention_ids_take_any_characters() {
     let mb = "police/NICHE-T/RB%202019%2543/p1";
     let persons = |env: &Env| -> Vec<String> {
         let out = env.cmd().args(["export", "links"]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ok(&out);
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("police,NICHE-T,RB/2019/0042,p1,"), "{text}");
         text.lines()
@@ -837,11 +806,7 @@ fn analysts_decisions_bind_and_mention_ids_take_any_characters() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let first: Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
     assert_eq!(first["person_id"], json!(before[0]));
@@ -879,11 +844,7 @@ fn analysts_decisions_bind_and_mention_ids_take_any_characters() {
         .args(["--reason", "school confirms two pupils"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let after = persons(&env);
     assert_ne!(after[0], after[1], "the decision binds");
     let out = env.cmd().args(["decide", "list"]).output().unwrap();
@@ -931,11 +892,7 @@ fn link_csv_deduplicates_a_file_with_a_mapping() {
         .arg(&clusters)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let pairs = std::fs::read_to_string(pairs).unwrap();
     let lines: Vec<&str> = pairs.lines().collect();
     assert_eq!(lines[0], "id_l,id_r,match_probability");
