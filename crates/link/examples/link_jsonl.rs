@@ -153,6 +153,18 @@ fn diagnose(linker: &Linker, truth_path: &str) -> Result<(), Box<dyn std::error:
             by_true.entry(t).or_default().push(i);
         }
     }
+    // Candidates brought by each blocking rule, over a sample of records.
+    let mut by_rule: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for i in (0..linker.len() as u32).step_by((linker.len() / 5000).max(1)) {
+        for (rule, n) in linker.brought_by_rule(linker.record(i)) {
+            let e = by_rule.entry(format!("{rule:?}")).or_default();
+            e.0 += 1;
+            e.1 += n;
+        }
+    }
+    for (rule, (keys, brought)) in &by_rule {
+        println!("rule {rule:<16} keys {keys:>6} brought {brought:>8}");
+    }
     // Pair recall of blocking: the share of true pairs that share a key.
     let (mut found, mut total) = (0u64, 0u64);
     for members in by_true.values() {

@@ -59,7 +59,8 @@ impl Rule {
         }
     }
 
-    fn of_key(key: u64) -> Rule {
+    /// The rule a key belongs to.
+    pub fn of_key(key: u64) -> Rule {
         Rule::ALL[((key >> 60) as usize).min(Rule::ALL.len() - 1)]
     }
 }
@@ -79,7 +80,21 @@ pub fn keys(r: &LinkRecord, names: &NameTable) -> Vec<u64> {
     if let Some(b) = r.birth
         && let (Some(m), Some(d)) = (b.month, b.day)
     {
-        out.push(key(Rule::BirthDate, (b.year, m.min(d), m.max(d))));
+        // With the initial of either name, whichever field it was written
+        // in: one birth date is shared by dozens of people in a town, one
+        // birth date and initial by few.
+        let initials = [r.first_given(), r.family.first()]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.text.bytes().next());
+        let mut any = false;
+        for initial in initials {
+            out.push(key(Rule::BirthDate, (b.year, m.min(d), m.max(d), initial)));
+            any = true;
+        }
+        if !any {
+            out.push(key(Rule::BirthDate, (b.year, m.min(d), m.max(d))));
+        }
     }
     let given = r.first_given();
     let family_code = r.family.first().map(|p| p.code.as_str()).unwrap_or("");
@@ -179,6 +194,12 @@ impl BlockIndex {
         }
         out.sort_unstable();
         out.dedup();
+    }
+
+    /// How many records a key brings (after its cap).
+    pub fn brought(&self, key: u64) -> usize {
+        let cap = ((self.cap as f64 * Rule::of_key(key).cap_share()) as usize).max(1);
+        self.postings.get(&key).map_or(0, |l| l.len().min(cap))
     }
 
     pub fn len(&self) -> usize {

@@ -392,6 +392,8 @@ pub struct Linker {
     threshold_weight: f64,
     merge_weight: f64,
     assignments: Vec<Assignment>,
+    /// [`LinkRecord::content_hash`] of each record.
+    content: Vec<u64>,
     scratch: Vec<u32>,
 }
 
@@ -415,6 +417,7 @@ impl Linker {
             members: Vec::new(),
             decisions: HashMap::new(),
             assignments: Vec::new(),
+            content: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -462,6 +465,15 @@ impl Linker {
     /// Persons that still have records (merged ones are empty).
     pub fn persons(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.members.len() as u32).filter(|p| !self.members[*p as usize].is_empty())
+    }
+
+    /// Records each of a record's blocking keys brings, by rule (for
+    /// measuring blocking).
+    pub fn brought_by_rule(&self, r: &LinkRecord) -> Vec<(crate::block::Rule, usize)> {
+        keys(r, &self.names)
+            .into_iter()
+            .map(|k| (crate::block::Rule::of_key(k), self.index.brought(k)))
+            .collect()
     }
 
     /// Candidate records for a record (not yet added), by blocking.
@@ -521,7 +533,16 @@ impl Linker {
                     let k = keys(r, &this.names);
                     let mut candidates = Vec::new();
                     this.index.candidates(&k, &mut candidates);
-                    let scores = candidates.iter().map(|&c| (c, this.score(r, c))).collect();
+                    let mut by_content: FastMap<u64, Option<f64>> = FastMap::default();
+                    let scores = candidates
+                        .iter()
+                        .map(|&c| {
+                            let score = *by_content
+                                .entry(this.content[c as usize])
+                                .or_insert_with(|| this.score(r, c));
+                            (c, score)
+                        })
+                        .collect();
                     (k, scores)
                 })
                 .collect();
@@ -556,6 +577,8 @@ impl Linker {
         // records: enough to find the best match and the balance of
         // support and contradiction, without comparing every old report.
         let mut per_person: FastMap<u32, usize> = FastMap::default();
+        // Identical records score the same: each content is compared once.
+        let mut by_content: FastMap<u64, Option<f64>> = FastMap::default();
         for &c in candidates.iter().rev() {
             let person = self.person_of[c as usize];
             let seen = per_person.entry(person).or_default();
@@ -565,7 +588,9 @@ impl Linker {
             *seen += 1;
             let score = match scored.binary_search_by_key(&c, |(x, _)| *x) {
                 Ok(i) => scored[i].1,
-                Err(_) => self.score(&record, c),
+                Err(_) => *by_content
+                    .entry(self.content[c as usize])
+                    .or_insert_with(|| self.score(&record, c)),
             };
             let t = tally.entry(person).or_default();
             let Some(w) = score else {
@@ -654,6 +679,7 @@ impl Linker {
         self.members[person as usize].push(this);
         self.person_of.push(person);
         self.index.insert(this, &record_keys);
+        self.content.push(record.content_hash());
         self.by_id.insert(id.clone(), this);
         self.ids.push(id);
         self.records.push(record);

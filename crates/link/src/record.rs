@@ -124,6 +124,29 @@ impl LinkRecord {
         self.given.first()
     }
 
+    /// A hash of everything comparisons read: two records with the same
+    /// content hash score the same against any record, so a person's
+    /// identical mentions are compared once.
+    pub fn content_hash(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut h = DefaultHasher::new();
+        for p in self.given.iter().chain(&self.family) {
+            p.text.hash(&mut h);
+            0u8.hash(&mut h);
+        }
+        self.given.len().hash(&mut h);
+        self.aliases.hash(&mut h);
+        self.birth.hash(&mut h);
+        self.age.hash(&mut h);
+        self.sex.hash(&mut h);
+        self.postcodes.hash(&mut h);
+        self.addresses.hash(&mut h);
+        self.streets.hash(&mut h);
+        self.phones.hash(&mut h);
+        self.identifiers.hash(&mut h);
+        h.finish()
+    }
+
     /// The full family name, parts joined by a space.
     pub fn family_text(&self) -> String {
         let parts: Vec<&str> = self.family.iter().map(|p| p.text.as_str()).collect();
