@@ -533,8 +533,23 @@ impl Linker {
                     let k = keys(r, &this.names);
                     let mut candidates = Vec::new();
                     this.index.candidates(&k, &mut candidates);
+                    // Only what linking in order can use: the most recent
+                    // candidates of each person (persons as they stood
+                    // before the chunk; any other is scored on demand).
+                    let mut per_person: FastMap<u32, usize> = FastMap::default();
+                    let mut wanted: Vec<u32> = candidates
+                        .iter()
+                        .rev()
+                        .copied()
+                        .filter(|&c| {
+                            let seen = per_person.entry(this.person_of[c as usize]).or_default();
+                            *seen += 1;
+                            *seen <= this.cfg.per_person
+                        })
+                        .collect();
+                    wanted.reverse();
                     let mut by_content: FastMap<u64, Option<f64>> = FastMap::default();
-                    let scores = candidates
+                    let scores = wanted
                         .iter()
                         .map(|&c| {
                             let score = *by_content
