@@ -35,6 +35,26 @@ fn main() {
     let check = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
+    for l in &lines {
+        std::hint::black_box(sightline_model::parse_borrowed(l));
+    }
+    let borrowed_parse = t.elapsed().as_secs_f64();
+    let borrowed: Vec<_> = lines
+        .iter()
+        .map(|l| match sightline_model::parse_borrowed(l) {
+            Some(sightline_model::Json::Object(o)) => o,
+            _ => panic!("not an object"),
+        })
+        .collect();
+
+    let t = Instant::now();
+    for o in &borrowed {
+        let _ = sightline_model::check_object(o, now);
+    }
+    let borrowed_check = t.elapsed().as_secs_f64();
+    drop(borrowed);
+
+    let t = Instant::now();
     let mut bodies = Vec::with_capacity(objects.len());
     for o in objects {
         bodies.push(sightline_model::canonical_bytes(
@@ -58,7 +78,9 @@ fn main() {
     for (label, s) in [
         ("serde_json::Value", plain),
         ("strict parse", strict),
-        ("check", check),
+        ("check (map view)", check),
+        ("borrowed parse", borrowed_parse),
+        ("check (borrowed)", borrowed_check),
         ("canonical (CSV)", canon),
         ("sha256", hash),
         ("receive_bytes", all),

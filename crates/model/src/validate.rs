@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sightline_normalise as norm;
 
-use crate::json::value_kind;
+use crate::json::{Json, Object};
 use crate::time::{DateForm, ParsedTime, PartialDate, PartialDateError, TimePrecision, parse_time};
 use crate::types::*;
 
@@ -53,6 +53,11 @@ pub fn check_report(
     obj: &Map<String, Value>,
     received_at: Timestamp,
 ) -> Result<Checked, Vec<Problem>> {
+    check_object(&Object::from_map(obj), received_at)
+}
+
+/// [`check_report`] on a borrowed parse ([`crate::json::parse_borrowed`]).
+pub fn check_object(obj: &Object<'_>, received_at: Timestamp) -> Result<Checked, Vec<Problem>> {
     let mut c = Checker::default();
     let report = c.report(obj, received_at);
     match report {
@@ -75,20 +80,23 @@ pub struct LooseKey {
 }
 
 pub fn loose_key(obj: &Map<String, Value>) -> LooseKey {
-    let source = obj.get("source").and_then(Value::as_object);
+    loose_key_of(&Object::from_map(obj))
+}
+
+/// [`loose_key`] on a borrowed parse.
+pub fn loose_key_of(obj: &Object<'_>) -> LooseKey {
+    let source = obj.get("source").and_then(Json::as_object);
     let text = |k: &str| {
         source
             .and_then(|s| s.get(k))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_string)
     };
     LooseKey {
         agency: text("agency"),
         system: text("system"),
         record_id: text("record_id"),
-        version: source
-            .and_then(|s| s.get("version"))
-            .and_then(Value::as_u64),
+        version: source.and_then(|s| s.get("version")).and_then(Json::as_u64),
     }
 }
 
@@ -151,10 +159,11 @@ impl std::fmt::Display for Path<'_> {
     }
 }
 
-fn shown(value: &Value) -> String {
+fn shown(value: &Json<'_>) -> String {
     let text = match value {
-        Value::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
+        Json::String(s) => format!("\"{s}\""),
+        // As serde_json writes it (object keys sorted).
+        other => other.to_value().to_string(),
     };
     if text.len() > 60 {
         let mut end = 57;
@@ -205,27 +214,22 @@ impl Checker {
     }
 
     /// A required non-empty string.
-    fn required_str(
-        &mut self,
-        obj: &Map<String, Value>,
-        key: &str,
-        path: &Path<'_>,
-    ) -> Option<String> {
+    fn required_str(&mut self, obj: &Object<'_>, key: &str, path: &Path<'_>) -> Option<String> {
         let field = path.key(key);
         match obj.get(key) {
-            None | Some(Value::Null) => {
+            None | Some(Json::Null) => {
                 self.reject(field, "required field is missing");
                 None
             }
-            Some(Value::String(s)) if s.trim().is_empty() => {
+            Some(Json::String(s)) if s.trim().is_empty() => {
                 self.reject(field, "required field is empty");
                 None
             }
-            Some(Value::String(s)) => Some(s.trim().to_string()),
+            Some(Json::String(s)) => Some(s.trim().to_string()),
             Some(other) => {
                 self.reject(
                     field,
-                    format!("expected a string, found {}", value_kind(other)),
+                    format!("expected a string, found {}", other.kind_name()),
                 );
                 None
             }
@@ -234,20 +238,15 @@ impl Checker {
 
     /// An optional string: absent, null and blank are all `None`; another
     /// type is a warning.
-    fn optional_str(
-        &mut self,
-        obj: &Map<String, Value>,
-        key: &str,
-        path: &Path<'_>,
-    ) -> Option<String> {
+    fn optional_str(&mut self, obj: &Object<'_>, key: &str, path: &Path<'_>) -> Option<String> {
         match obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.trim().is_empty() => None,
-            Some(Value::String(s)) => Some(s.trim().to_string()),
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) if s.trim().is_empty() => None,
+            Some(Json::String(s)) => Some(s.trim().to_string()),
             Some(other) => {
                 self.warn(
                     path.key(key),
-                    format!("expected a string, found {}; ignored", value_kind(other)),
+                    format!("expected a string, found {}; ignored", other.kind_name()),
                 );
                 None
             }
@@ -257,7 +256,7 @@ impl Checker {
     /// A required value from a closed vocabulary: anything else rejects.
     fn required_enum<T: Copy + std::fmt::Display>(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &Object<'_>,
         key: &str,
         path: &Path<'_>,
         parse: fn(&str) -> Option<T>,
@@ -282,7 +281,7 @@ impl Checker {
     /// is not used.
     fn optional_enum<T: Copy + std::fmt::Display>(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &Object<'_>,
         key: &str,
         path: &Path<'_>,
         parse: fn(&str) -> Option<T>,
@@ -305,17 +304,17 @@ impl Checker {
 
     fn optional_object<'a>(
         &mut self,
-        obj: &'a Map<String, Value>,
+        obj: &'a Object<'a>,
         key: &str,
         path: &Path<'_>,
-    ) -> Option<&'a Map<String, Value>> {
+    ) -> Option<&'a Object<'a>> {
         match obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(m)) => Some(m),
+            None | Some(Json::Null) => None,
+            Some(Json::Object(m)) => Some(m),
             Some(other) => {
                 self.warn(
                     path.key(key),
-                    format!("expected an object, found {}; ignored", value_kind(other)),
+                    format!("expected an object, found {}; ignored", other.kind_name()),
                 );
                 None
             }
@@ -324,17 +323,17 @@ impl Checker {
 
     fn optional_array<'a>(
         &mut self,
-        obj: &'a Map<String, Value>,
+        obj: &'a Object<'a>,
         key: &str,
         path: &Path<'_>,
-    ) -> &'a [Value] {
+    ) -> &'a [Json<'a>] {
         match obj.get(key) {
-            None | Some(Value::Null) => &[],
-            Some(Value::Array(items)) => items,
+            None | Some(Json::Null) => &[],
+            Some(Json::Array(items)) => items,
             Some(other) => {
                 self.warn(
                     path.key(key),
-                    format!("expected an array, found {}; ignored", value_kind(other)),
+                    format!("expected an array, found {}; ignored", other.kind_name()),
                 );
                 &[]
             }
@@ -345,18 +344,18 @@ impl Checker {
     /// others are warnings.
     fn objects<'a>(
         &mut self,
-        obj: &'a Map<String, Value>,
+        obj: &'a Object<'a>,
         key: &'a str,
         path: &'a Path<'a>,
-    ) -> Vec<(Path<'a>, &'a Map<String, Value>)> {
+    ) -> Vec<(Path<'a>, &'a Object<'a>)> {
         let mut out = Vec::new();
         for (i, item) in self.optional_array(obj, key, path).iter().enumerate() {
             let item_path = path.key_index(key, i);
             match item {
-                Value::Object(m) => out.push((item_path, m)),
+                Json::Object(m) => out.push((item_path, m)),
                 other => self.warn(
                     item_path,
-                    format!("expected an object, found {}; ignored", value_kind(other)),
+                    format!("expected an object, found {}; ignored", other.kind_name()),
                 ),
             }
         }
@@ -365,7 +364,7 @@ impl Checker {
 
     fn optional_time(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &Object<'_>,
         key: &str,
         path: &Path<'_>,
     ) -> Option<ParsedTime> {
@@ -380,7 +379,7 @@ impl Checker {
         parsed
     }
 
-    fn report(&mut self, obj: &Map<String, Value>, received_at: Timestamp) -> Option<Report> {
+    fn report(&mut self, obj: &Object<'_>, received_at: Timestamp) -> Option<Report> {
         if let Some(schema) = self.optional_str(obj, "schema", &ROOT)
             && schema != SCHEMA
         {
@@ -519,17 +518,17 @@ impl Checker {
         })
     }
 
-    fn source(&mut self, obj: &Map<String, Value>) -> Option<Source> {
+    fn source(&mut self, obj: &Object<'_>) -> Option<Source> {
         let source = match obj.get("source") {
-            Some(Value::Object(m)) => m,
-            None | Some(Value::Null) => {
+            Some(Json::Object(m)) => m,
+            None | Some(Json::Null) => {
                 self.reject("source", "required field is missing");
                 return None;
             }
             Some(other) => {
                 self.reject(
                     "source",
-                    format!("expected an object, found {}", value_kind(other)),
+                    format!("expected an object, found {}", other.kind_name()),
                 );
                 return None;
             }
@@ -544,7 +543,7 @@ impl Checker {
         let system = self.required_str(source, "system", &ROOT.key("source"));
         let record_id = self.required_str(source, "record_id", &ROOT.key("source"));
         let version = match source.get("version") {
-            None | Some(Value::Null) => Some(1),
+            None | Some(Json::Null) => Some(1),
             Some(v) => match v.as_u64() {
                 Some(n) if n >= 1 && n <= u64::from(u32::MAX) => Some(n as u32),
                 _ => {
@@ -564,11 +563,7 @@ impl Checker {
         })
     }
 
-    fn recorded_at(
-        &mut self,
-        obj: &Map<String, Value>,
-        received_at: Timestamp,
-    ) -> Option<ParsedTime> {
+    fn recorded_at(&mut self, obj: &Object<'_>, received_at: Timestamp) -> Option<ParsedTime> {
         let text = self.required_str(obj, "recorded_at", &ROOT)?;
         let Some(parsed) = parse_time(&text) else {
             self.reject(
@@ -594,7 +589,7 @@ impl Checker {
 
     fn mention_ref(
         &mut self,
-        m: &Map<String, Value>,
+        m: &Object<'_>,
         path: &Path<'_>,
         refs: &mut RefSet,
     ) -> Option<String> {
@@ -605,7 +600,7 @@ impl Checker {
 
     fn person(
         &mut self,
-        m: &Map<String, Value>,
+        m: &Object<'_>,
         path: &Path<'_>,
         event_date: Option<jiff::civil::Date>,
         recorded_date: Option<jiff::civil::Date>,
@@ -675,7 +670,7 @@ impl Checker {
 
     fn birth_date(
         &mut self,
-        m: &Map<String, Value>,
+        m: &Object<'_>,
         path: &Path<'_>,
         recorded_date: Option<jiff::civil::Date>,
     ) -> Option<PartialDate> {
@@ -722,7 +717,7 @@ impl Checker {
         Some(date)
     }
 
-    fn age(&mut self, m: &Map<String, Value>, path: &Path<'_>) -> Option<u8> {
+    fn age(&mut self, m: &Object<'_>, path: &Path<'_>) -> Option<u8> {
         let v = m.get("age")?;
         if v.is_null() {
             return None;
@@ -749,7 +744,7 @@ impl Checker {
 
     fn strings_with_paths<'a>(
         &mut self,
-        m: &'a Map<String, Value>,
+        m: &'a Object<'a>,
         key: &'a str,
         path: &'a Path<'a>,
     ) -> Vec<(Path<'a>, &'a str)> {
@@ -757,25 +752,25 @@ impl Checker {
         for (i, item) in self.optional_array(m, key, path).iter().enumerate() {
             let item_path = path.key_index(key, i);
             match item {
-                Value::String(s) if s.trim().is_empty() => {}
-                Value::String(s) => out.push((item_path, s.trim())),
+                Json::String(s) if s.trim().is_empty() => {}
+                Json::String(s) => out.push((item_path, s.trim())),
                 other => self.warn(
                     item_path,
-                    format!("expected a string, found {}; ignored", value_kind(other)),
+                    format!("expected a string, found {}; ignored", other.kind_name()),
                 ),
             }
         }
         out
     }
 
-    fn strings(&mut self, m: &Map<String, Value>, key: &str, path: &Path<'_>) -> Vec<String> {
+    fn strings(&mut self, m: &Object<'_>, key: &str, path: &Path<'_>) -> Vec<String> {
         self.strings_with_paths(m, key, path)
             .into_iter()
             .map(|(_, s)| s.to_string())
             .collect()
     }
 
-    fn address(&mut self, a: &Map<String, Value>, path: &Path<'_>, with_kind: bool) -> Address {
+    fn address(&mut self, a: &Object<'_>, path: &Path<'_>, with_kind: bool) -> Address {
         let postcode_raw = self.optional_str(a, "postcode", path);
         let postcode =
             postcode_raw
@@ -813,7 +808,7 @@ impl Checker {
         }
     }
 
-    fn identifier(&mut self, i: &Map<String, Value>, path: &Path<'_>) -> Option<Identifier> {
+    fn identifier(&mut self, i: &Object<'_>, path: &Path<'_>) -> Option<Identifier> {
         let scheme = self.optional_str(i, "scheme", path);
         let raw = self.optional_str(i, "value", path);
         let (Some(scheme), Some(raw)) = (scheme, raw) else {
@@ -834,12 +829,7 @@ impl Checker {
         Some(Identifier { scheme, raw, value })
     }
 
-    fn vehicle(
-        &mut self,
-        m: &Map<String, Value>,
-        path: &Path<'_>,
-        refs: &mut RefSet,
-    ) -> VehicleMention {
+    fn vehicle(&mut self, m: &Object<'_>, path: &Path<'_>, refs: &mut RefSet) -> VehicleMention {
         let registration_raw = self.optional_str(m, "registration", path);
         let registration =
             registration_raw
@@ -862,7 +852,7 @@ impl Checker {
         }
     }
 
-    fn relations(&mut self, obj: &Map<String, Value>, refs: &RefSet) -> Vec<Relation> {
+    fn relations(&mut self, obj: &Object<'_>, refs: &RefSet) -> Vec<Relation> {
         let mut out = Vec::new();
         for (path, m) in self.objects(obj, "relations", &ROOT) {
             let from = self.optional_str(m, "from", &path);
@@ -913,7 +903,7 @@ impl Checker {
         out
     }
 
-    fn grading(&mut self, obj: &Map<String, Value>, kind: Option<Kind>) -> Option<Grading> {
+    fn grading(&mut self, obj: &Object<'_>, kind: Option<Kind>) -> Option<Grading> {
         let Some(m) = self.optional_object(obj, "grading", &ROOT) else {
             if kind == Some(Kind::Intelligence) {
                 self.warn(
@@ -925,7 +915,7 @@ impl Checker {
         };
         // Source grades are digits; accept them as numbers too.
         let source = match m.get("source") {
-            Some(Value::Number(n)) => {
+            Some(Json::Number(n)) => {
                 let text = n.to_string();
                 let parsed = SourceGrade::parse(&text);
                 if parsed.is_none() {
