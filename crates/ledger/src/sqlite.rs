@@ -111,6 +111,99 @@ CREATE TRIGGER quarantine_no_delete BEFORE DELETE ON quarantine
 pub struct SqliteLedger {
     conn: Connection,
     path: String,
+    /// Where the file is, when it is one: the checkpointer opens its own
+    /// connection to it.
+    file: Option<std::path::PathBuf>,
+    checkpointer: Option<Checkpointer>,
+}
+
+/// Copies committed WAL frames into the database file on a thread of its
+/// own, so that the thread appending reports does not stop to do it (a
+/// checkpoint writes every page a second time). Started by the first
+/// [`Ledger::write_batch`] on a file store; stopped when the ledger is
+/// dropped, after which closing the last connection checkpoints the rest
+/// and removes the WAL, as before.
+struct Checkpointer {
+    wake: std::sync::mpsc::SyncSender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Report bytes appended since the checkpointer was last woken.
+    pending: usize,
+}
+
+/// Report bytes appended between two checkpoints. Each checkpoint copies
+/// the pages written since the last one (an index page that many commits
+/// rewrote is copied once) and syncs the database file, so fewer, larger
+/// checkpoints cost less.
+const CHECKPOINT_BYTES: usize = if cfg!(test) { 64 << 10 } else { 32 << 20 };
+
+/// WAL frames (8 KiB pages) after which the checkpointer makes sure the
+/// next transaction starts the WAL file again from its beginning: it copies
+/// what is left while holding off the writer for that short while. Keeps
+/// the WAL near 64 MiB instead of growing with the feed. While another
+/// process holds a read transaction the restart cannot happen; the
+/// checkpointer then gives up after [`RESTART_WAIT`] and tries again later.
+const RESTART_FRAMES: i64 = if cfg!(test) { 16 } else { 8192 };
+
+/// How long a restart may hold off the writer waiting for readers.
+const RESTART_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
+impl Checkpointer {
+    /// `None` when the thread or its connection cannot start.
+    fn start(path: &Path) -> Option<Self> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        conn.busy_timeout(RESTART_WAIT).ok()?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                let checkpoint = |mode: &str| -> rusqlite::Result<(i64, i64, i64)> {
+                    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                };
+                while woken.recv().is_ok() {
+                    // A failed checkpoint loses nothing: the frames stay in
+                    // the WAL for the next one, or for the close.
+                    if let Ok((_, frames, _)) = checkpoint("PASSIVE")
+                        && frames >= RESTART_FRAMES
+                    {
+                        let _ = checkpoint("RESTART");
+                    }
+                }
+            })
+            .ok()?;
+        Some(Checkpointer {
+            wake,
+            thread: Some(thread),
+            pending: 0,
+        })
+    }
+
+    /// Counts `bytes` more appended, and wakes the checkpointer when enough
+    /// have been (never waits for it).
+    fn appended(&mut self, bytes: usize) {
+        self.pending += bytes;
+        if self.pending >= CHECKPOINT_BYTES && self.wake.try_send(()).is_ok() {
+            self.pending = 0;
+        }
+    }
+}
+
+impl Drop for SqliteLedger {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.checkpointer.take() {
+            // Closing the channel ends the thread's loop.
+            let (closed, _) = std::sync::mpsc::sync_channel(1);
+            drop(std::mem::replace(&mut c.wake, closed));
+            if let Some(thread) = c.thread.take() {
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 fn ms(ts: Timestamp) -> i64 {
@@ -137,7 +230,9 @@ impl SqliteLedger {
             path: display.clone(),
             source,
         })?;
-        Self::init(conn, display, true)
+        let mut ledger = Self::init(conn, display, true)?;
+        ledger.file = Some(path.to_path_buf());
+        Ok(ledger)
     }
 
     /// Opens an existing Sightline store; never creates or initialises one
@@ -152,7 +247,9 @@ impl SqliteLedger {
             path: display.clone(),
             source,
         })?;
-        Self::init(conn, display, false)
+        let mut ledger = Self::init(conn, display, false)?;
+        ledger.file = Some(path.to_path_buf());
+        Ok(ledger)
     }
 
     /// A private in-memory store, for tests.
@@ -172,7 +269,12 @@ impl SqliteLedger {
     }
 
     fn init(conn: Connection, path: String, create: bool) -> Result<Self, LedgerError> {
-        let mut ledger = SqliteLedger { conn, path };
+        let mut ledger = SqliteLedger {
+            conn,
+            path,
+            file: None,
+            checkpointer: None,
+        };
         let e = |source| LedgerError::Sqlite {
             path: ledger.path.clone(),
             source,
@@ -455,11 +557,33 @@ impl Ledger for SqliteLedger {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        if self.checkpointer.is_none()
+            && let Some(file) = &self.file
+        {
+            // Checkpoints move to their own thread; if it cannot start,
+            // SQLite's automatic checkpoints stay on.
+            if let Some(c) = Checkpointer::start(file) {
+                self.conn
+                    .execute_batch("PRAGMA wal_autocheckpoint = 0")
+                    .map_err(e)?;
+                self.checkpointer = Some(c);
+            }
+        }
+        // Immediate: take the write lock up front, waiting (busy timeout)
+        // while the checkpointer restarts the WAL, rather than failing to
+        // upgrade a read transaction half way.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(e)?;
         let mut outcomes = Vec::with_capacity(items.len());
+        let mut bytes = 0;
         for item in &items {
             let outcome = match item {
-                BatchItem::Report(r) => append_report(&tx, r).map_err(e)?,
+                BatchItem::Report(r) => {
+                    bytes += r.body.len();
+                    append_report(&tx, r).map_err(e)?
+                }
                 BatchItem::Quarantine(q) => ItemOutcome::Quarantined {
                     id: insert_quarantine(&tx, q).map_err(e)?,
                 },
@@ -467,6 +591,9 @@ impl Ledger for SqliteLedger {
             outcomes.push(outcome);
         }
         tx.commit().map_err(e)?;
+        if let Some(c) = &mut self.checkpointer {
+            c.appended(bytes);
+        }
         Ok(outcomes)
     }
 
@@ -1005,6 +1132,44 @@ mod tests {
             Err(LedgerError::AlreadyResolved(_))
         ));
         assert_eq!(l.stats(None).unwrap().decisions, 1);
+    }
+
+    #[test]
+    fn checkpoints_on_their_own_thread_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let big = |id: usize| {
+            let BatchItem::Report(mut r) = report(&format!("R{id}"), 1, (id % 251) as u8) else {
+                unreachable!()
+            };
+            r.body = vec![b'x'; 2000];
+            BatchItem::Report(r)
+        };
+        {
+            let mut l = SqliteLedger::open(&path).unwrap();
+            // A reader in another connection, as `sightline stats` would be.
+            let reader = SqliteLedger::open_existing(&path).unwrap();
+            for batch in 0..60 {
+                let items = (0..50).map(|i| big(batch * 50 + i)).collect();
+                let out = l.write_batch(items).unwrap();
+                assert!(
+                    out.iter()
+                        .all(|o| matches!(o, ItemOutcome::Appended { .. }))
+                );
+                if batch % 10 == 0 {
+                    assert_eq!(reader.stats(None).unwrap().reports, (batch as u64 + 1) * 50);
+                }
+            }
+            assert!(l.checkpointer.is_some());
+        }
+        assert!(!dir.path().join("s.db-wal").exists(), "the WAL is gone");
+        let l = SqliteLedger::open_existing(&path).unwrap();
+        assert_eq!(l.stats(None).unwrap().reports, 3000);
+        let integrity: String = l
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
     }
 
     #[test]
