@@ -418,13 +418,49 @@ fn insert_quarantine(tx: &rusqlite::Transaction<'_>, q: &NewQuarantine) -> rusql
     Ok(tx.last_insert_rowid() as u64)
 }
 
-fn append_report(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> rusqlite::Result<ItemOutcome> {
+/// The statements every appended report runs, prepared once a batch.
+struct Appender<'c> {
+    head: rusqlite::CachedStatement<'c>,
+    insert: rusqlite::CachedStatement<'c>,
+    new_head: rusqlite::CachedStatement<'c>,
+    move_head: rusqlite::CachedStatement<'c>,
+    /// `file:line`, reused from report to report.
+    origin: String,
+}
+
+impl<'c> Appender<'c> {
+    fn new(tx: &'c rusqlite::Transaction<'_>) -> rusqlite::Result<Self> {
+        Ok(Appender {
+            head: tx.prepare_cached(
+                "SELECT version, seq, content_hash FROM report_heads
+                 WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
+            )?,
+            insert: tx.prepare_cached(
+                "INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
+                                     recorded_at, event_at, content_hash, origin, warnings, warning_count, body)
+                 VALUES ('report', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?,
+            new_head: tx.prepare_cached(
+                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            move_head: tx.prepare_cached(
+                "UPDATE report_heads SET version = ?4, seq = ?5, content_hash = ?6
+                 WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
+            )?,
+            origin: String::new(),
+        })
+    }
+}
+
+fn append_report(
+    tx: &rusqlite::Transaction<'_>,
+    a: &mut Appender<'_>,
+    r: &NewReport,
+) -> rusqlite::Result<ItemOutcome> {
     let agency = r.key.agency.as_str();
-    let head: Option<(i64, i64, Vec<u8>)> = tx
-        .prepare_cached(
-            "SELECT version, seq, content_hash FROM report_heads
-             WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
-        )?
+    let head: Option<(i64, i64, Vec<u8>)> = a
+        .head
         .query_row(params![agency, r.key.system, r.key.record_id], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
@@ -488,12 +524,10 @@ fn append_report(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> rusqlite::Res
         });
     }
 
-    tx.prepare_cached(
-        "INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
-                             recorded_at, event_at, content_hash, origin, warnings, warning_count, body)
-         VALUES ('report', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
+    use std::fmt::Write as _;
+    a.origin.clear();
+    let _ = write!(a.origin, "{}:{}", r.source, r.line);
+    a.insert.execute(params![
         ms(r.received_at),
         agency,
         r.key.system,
@@ -503,7 +537,7 @@ fn append_report(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> rusqlite::Res
         ms(r.recorded_at),
         ms(r.occurred_at.unwrap_or(r.recorded_at)),
         &r.content_hash[..],
-        format!("{}:{}", r.source, r.line),
+        a.origin,
         if r.warnings.is_empty() {
             None
         } else {
@@ -516,13 +550,19 @@ fn append_report(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> rusqlite::Res
     let (current, superseded) = match head {
         Some((v, _, _)) if v > version => (false, None),
         other => {
-            tx.prepare_cached(
-                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (agency, system, record_id)
-                 DO UPDATE SET version = excluded.version, seq = excluded.seq, content_hash = excluded.content_hash",
-            )?
-            .execute(params![agency, r.key.system, r.key.record_id, version, seq, &r.content_hash[..]])?;
+            let row = params![
+                agency,
+                r.key.system,
+                r.key.record_id,
+                version,
+                seq,
+                &r.content_hash[..]
+            ];
+            if other.is_some() {
+                a.move_head.execute(row)?;
+            } else {
+                a.new_head.execute(row)?;
+            }
             (true, other.map(|(v, _, _)| v as u32))
         }
     };
@@ -578,11 +618,12 @@ impl Ledger for SqliteLedger {
             .map_err(e)?;
         let mut outcomes = Vec::with_capacity(items.len());
         let mut bytes = 0;
+        let mut appender = Appender::new(&tx).map_err(e)?;
         for item in &items {
             let outcome = match item {
                 BatchItem::Report(r) => {
                     bytes += r.body.len();
-                    append_report(&tx, r).map_err(e)?
+                    append_report(&tx, &mut appender, r).map_err(e)?
                 }
                 BatchItem::Quarantine(q) => ItemOutcome::Quarantined {
                     id: insert_quarantine(&tx, q).map_err(e)?,
@@ -590,6 +631,7 @@ impl Ledger for SqliteLedger {
             };
             outcomes.push(outcome);
         }
+        drop(appender);
         tx.commit().map_err(e)?;
         if let Some(c) = &mut self.checkpointer {
             c.appended(bytes);

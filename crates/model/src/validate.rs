@@ -215,6 +215,17 @@ impl Checker {
 
     /// A required non-empty string.
     fn required_str(&mut self, obj: &Object<'_>, key: &str, path: &Path<'_>) -> Option<String> {
+        self.required_text(obj, key, path).map(str::to_string)
+    }
+
+    /// [`Self::required_str`] borrowed from the record, for values that are
+    /// read (an enumeration, a time) rather than kept.
+    fn required_text<'a>(
+        &mut self,
+        obj: &'a Object<'_>,
+        key: &str,
+        path: &Path<'_>,
+    ) -> Option<&'a str> {
         let field = path.key(key);
         match obj.get(key) {
             None | Some(Json::Null) => {
@@ -225,7 +236,7 @@ impl Checker {
                 self.reject(field, "required field is empty");
                 None
             }
-            Some(Json::String(s)) => Some(s.trim().to_string()),
+            Some(Json::String(s)) => Some(s.trim()),
             Some(other) => {
                 self.reject(
                     field,
@@ -239,10 +250,20 @@ impl Checker {
     /// An optional string: absent, null and blank are all `None`; another
     /// type is a warning.
     fn optional_str(&mut self, obj: &Object<'_>, key: &str, path: &Path<'_>) -> Option<String> {
+        self.optional_text(obj, key, path).map(str::to_string)
+    }
+
+    /// [`Self::optional_str`] borrowed from the record.
+    fn optional_text<'a>(
+        &mut self,
+        obj: &'a Object<'_>,
+        key: &str,
+        path: &Path<'_>,
+    ) -> Option<&'a str> {
         match obj.get(key) {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) if s.trim().is_empty() => None,
-            Some(Json::String(s)) => Some(s.trim().to_string()),
+            Some(Json::String(s)) => Some(s.trim()),
             Some(other) => {
                 self.warn(
                     path.key(key),
@@ -262,15 +283,15 @@ impl Checker {
         parse: fn(&str) -> Option<T>,
         all: &[T],
     ) -> Option<T> {
-        let text = self.required_str(obj, key, path)?;
-        let parsed = parse(&text);
+        let text = self.required_text(obj, key, path)?;
+        let parsed = parse(text);
         if parsed.is_none() {
             self.reject(
                 path.key(key),
                 format!(
                     "`{text}` is not one of {}{}",
                     list(all),
-                    suggestion(&text, all)
+                    suggestion(text, all)
                 ),
             );
         }
@@ -287,15 +308,15 @@ impl Checker {
         parse: fn(&str) -> Option<T>,
         all: &[T],
     ) -> Option<T> {
-        let text = self.optional_str(obj, key, path)?;
-        let parsed = parse(&text);
+        let text = self.optional_text(obj, key, path)?;
+        let parsed = parse(text);
         if parsed.is_none() {
             self.warn(
                 path.key(key),
                 format!(
                     "`{text}` is not one of {}{}; ignored",
                     list(all),
-                    suggestion(&text, all)
+                    suggestion(text, all)
                 ),
             );
         }
@@ -368,8 +389,8 @@ impl Checker {
         key: &str,
         path: &Path<'_>,
     ) -> Option<ParsedTime> {
-        let text = self.optional_str(obj, key, path)?;
-        let parsed = parse_time(&text);
+        let text = self.optional_text(obj, key, path)?;
+        let parsed = parse_time(text);
         if parsed.is_none() {
             self.warn(
                 path.key(key),
@@ -380,7 +401,7 @@ impl Checker {
     }
 
     fn report(&mut self, obj: &Object<'_>, received_at: Timestamp) -> Option<Report> {
-        if let Some(schema) = self.optional_str(obj, "schema", &ROOT)
+        if let Some(schema) = self.optional_text(obj, "schema", &ROOT)
             && schema != SCHEMA
         {
             self.warn(
@@ -564,8 +585,8 @@ impl Checker {
     }
 
     fn recorded_at(&mut self, obj: &Object<'_>, received_at: Timestamp) -> Option<ParsedTime> {
-        let text = self.required_str(obj, "recorded_at", &ROOT)?;
-        let Some(parsed) = parse_time(&text) else {
+        let text = self.required_text(obj, "recorded_at", &ROOT)?;
+        let Some(parsed) = parse_time(text) else {
             self.reject(
                 "recorded_at",
                 format!("`{text}` is not a valid RFC 3339 date-time (e.g. 2008-03-15T09:02:00Z)"),
@@ -675,8 +696,8 @@ impl Checker {
         recorded_date: Option<jiff::civil::Date>,
     ) -> Option<PartialDate> {
         let field = path.key("birth_date");
-        let text = self.optional_str(m, "birth_date", path)?;
-        let (date, form) = match PartialDate::parse(&text) {
+        let text = self.optional_text(m, "birth_date", path)?;
+        let (date, form) = match PartialDate::parse(text) {
             Ok(parsed) => parsed,
             Err(PartialDateError::NotADate) => {
                 self.warn(field, format!("`{text}` is not a real date; not used"));
@@ -956,14 +977,31 @@ impl Checker {
 }
 
 /// Refs share one namespace in a report: relations may join any two mentions.
+/// A report has a handful, so they are scanned; past [`RefSet::SCAN`] they
+/// are hashed, so that a report with thousands stays linear.
 #[derive(Default)]
 struct RefSet {
-    seen: HashSet<String>,
+    few: Vec<String>,
+    many: HashSet<String>,
 }
 
 impl RefSet {
+    const SCAN: usize = 32;
+
     fn insert(&mut self, c: &mut Checker, r: &str, path: &Path<'_>) {
-        if !self.seen.insert(r.to_string()) {
+        let new = if self.many.is_empty() {
+            let new = !self.few.iter().any(|s| s == r);
+            if new {
+                self.few.push(r.to_string());
+                if self.few.len() > Self::SCAN {
+                    self.many.extend(self.few.drain(..));
+                }
+            }
+            new
+        } else {
+            self.many.insert(r.to_string())
+        };
+        if !new {
             c.reject(
                 path.key("ref"),
                 format!("`{r}` is used by another mention in this report; refs must be unique"),
@@ -972,6 +1010,10 @@ impl RefSet {
     }
 
     fn contains(&self, r: &str) -> bool {
-        self.seen.contains(r)
+        if self.many.is_empty() {
+            self.few.iter().any(|s| s == r)
+        } else {
+            self.many.contains(r)
+        }
     }
 }

@@ -333,3 +333,28 @@ proptest! {
         same(&bytes);
     }
 }
+
+#[test]
+fn many_refs_are_checked_like_a_few() {
+    let report = |dup: bool| {
+        let people: Vec<Value> = (0..40)
+            .map(|i| {
+                let r = if dup && i == 39 { 3 } else { i };
+                json!({"ref": format!("p{r}"), "role": "other"})
+            })
+            .collect();
+        let mut v = base();
+        v["people"] = Value::Array(people);
+        v["relations"] = json!([{"from": "p35", "to": "v1", "type": "with"}, {"from": "p39", "to": "t1", "type": "with"}]);
+        serde_json::to_vec(&v).unwrap()
+    };
+    assert!(same(&report(false)));
+    let a = receive_bytes(&report(false), now()).unwrap();
+    assert_eq!(a.report.relations.len(), 2);
+    assert!(!same(&report(true)));
+    let r = receive_bytes(&report(true), now()).unwrap_err();
+    assert_eq!(
+        r.reasons[0].to_string(),
+        "people[39].ref: `p3` is used by another mention in this report; refs must be unique"
+    );
+}
