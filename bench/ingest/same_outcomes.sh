@@ -33,7 +33,8 @@ dump() {
     local store=$1
     sqlite3 "$store" "SELECT seq, entry, agency, system, record_id, version, kind, recorded_at, event_at,
                              hex(content_hash), origin, warnings, warning_count, hex(body) FROM ledger ORDER BY seq"
-    sqlite3 "$store" "SELECT * FROM report_heads ORDER BY agency, system, record_id"
+    sqlite3 "$store" "SELECT agency, system, record_id, version, seq, hex(content_hash) FROM report_heads
+                      ORDER BY agency, system, record_id"
     sqlite3 "$store" "SELECT id, source, line, hex(raw), reasons, agency, system, record_id, version, status
                       FROM quarantine ORDER BY id"
 }

@@ -238,9 +238,16 @@ impl<'a> Object<'a> {
     /// The value of `key`, if present. Objects in reports have a few dozen
     /// keys at most, so a scan beats hashing.
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        let key = key.as_bytes();
+        let first = key.first().copied();
         self.entries
             .iter()
-            .find(|(k, _)| k.as_ref() == key)
+            .find(|(k, _)| {
+                let k = k.as_bytes();
+                // Length and first byte rule out most keys without a call
+                // to memcmp.
+                k.len() == key.len() && k.first().copied() == first && k == key
+            })
             .map(|(_, v)| v)
     }
 

@@ -232,11 +232,15 @@ impl Checker {
                 self.reject(field, "required field is missing");
                 None
             }
-            Some(Json::String(s)) if s.trim().is_empty() => {
-                self.reject(field, "required field is empty");
-                None
+            Some(Json::String(s)) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    self.reject(field, "required field is empty");
+                    None
+                } else {
+                    Some(s)
+                }
             }
-            Some(Json::String(s)) => Some(s.trim()),
             Some(other) => {
                 self.reject(
                     field,
@@ -262,8 +266,7 @@ impl Checker {
     ) -> Option<&'a str> {
         match obj.get(key) {
             None | Some(Json::Null) => None,
-            Some(Json::String(s)) if s.trim().is_empty() => None,
-            Some(Json::String(s)) => Some(s.trim()),
+            Some(Json::String(s)) => Some(s.trim()).filter(|s| !s.is_empty()),
             Some(other) => {
                 self.warn(
                     path.key(key),
@@ -773,8 +776,12 @@ impl Checker {
         for (i, item) in self.optional_array(m, key, path).iter().enumerate() {
             let item_path = path.key_index(key, i);
             match item {
-                Json::String(s) if s.trim().is_empty() => {}
-                Json::String(s) => out.push((item_path, s.trim())),
+                Json::String(s) => {
+                    let s = s.trim();
+                    if !s.is_empty() {
+                        out.push((item_path, s));
+                    }
+                }
                 other => self.warn(
                     item_path,
                     format!("expected a string, found {}; ignored", other.kind_name()),
