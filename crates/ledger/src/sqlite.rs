@@ -9,73 +9,7 @@ use sightline_model::{Agency, LooseKey, Problem, ReportKey};
 use crate::*;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 3;
-
-/// Version 3: `report_heads` is keyed by a 64-bit hash of the report
-/// identity first ([`key_hash`]), so that finding and placing a head
-/// compares integers instead of three strings; the strings stay in the key,
-/// so a hash collision costs a string comparison, never a wrong answer.
-/// The rows are copied across by [`migrate_heads_to_3`] (a projection; the
-/// ledger itself is untouched).
-const MIGRATION_3: &str = r#"
-CREATE TABLE report_heads_3 (
-    key_hash     INTEGER NOT NULL,          -- key_hash(agency, system, record_id)
-    agency       TEXT NOT NULL,
-    system       TEXT NOT NULL,
-    record_id    TEXT NOT NULL,
-    version      INTEGER NOT NULL,
-    seq          INTEGER NOT NULL,
-    content_hash BLOB NOT NULL,
-    PRIMARY KEY (key_hash, agency, system, record_id)
-) WITHOUT ROWID;
-"#;
-
-/// The 64-bit FNV-1a hash of a report identity (agency, system and record
-/// id, each followed by a 0xFF byte, which UTF-8 never contains), as stored
-/// in `report_heads.key_hash`. Stored, so it must never change.
-pub(crate) fn key_hash(agency: &str, system: &str, record_id: &str) -> i64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [agency, system, record_id] {
-        for &b in part.as_bytes().iter().chain(&[0xFF]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    h as i64
-}
-
-/// Moves the heads into the version 3 table, hashing each identity.
-fn migrate_heads_to_3(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(MIGRATION_3)?;
-    {
-        let mut read = tx.prepare(
-            "SELECT agency, system, record_id, version, seq, content_hash FROM report_heads",
-        )?;
-        let mut write = tx.prepare(
-            "INSERT INTO report_heads_3 (key_hash, agency, system, record_id, version, seq, content_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        let mut rows = read.query([])?;
-        while let Some(r) = rows.next()? {
-            let (agency, system, record_id): (String, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?);
-            write.execute(params![
-                key_hash(&agency, &system, &record_id),
-                agency,
-                system,
-                record_id,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Vec<u8>>(5)?,
-            ])?;
-        }
-    }
-    tx.execute_batch(
-        "DROP TABLE report_heads;
-         ALTER TABLE report_heads_3 RENAME TO report_heads;
-         PRAGMA user_version = 3;",
-    )
-}
+const SCHEMA_VERSION: i64 = 2;
 
 /// Version 2: the detection projection.
 const MIGRATION_2: &str = r#"
@@ -382,7 +316,6 @@ impl SqliteLedger {
                 let tx = ledger.conn.transaction().map_err(e)?;
                 tx.execute_batch(SCHEMA).map_err(e)?;
                 tx.execute_batch(MIGRATION_2).map_err(e)?;
-                migrate_heads_to_3(&tx).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.execute(
@@ -392,13 +325,10 @@ impl SqliteLedger {
                 .map_err(e)?;
                 tx.commit().map_err(e)?;
             }
-            1 | 2 => {
+            1 => {
                 let tx = ledger.conn.transaction().map_err(e)?;
-                if version == 1 {
-                    tx.execute_batch(MIGRATION_2).map_err(e)?;
-                    tx.execute_batch("PRAGMA user_version = 2").map_err(e)?;
-                }
-                migrate_heads_to_3(&tx).map_err(e)?;
+                tx.execute_batch(MIGRATION_2).map_err(e)?;
+                tx.execute_batch("PRAGMA user_version = 2").map_err(e)?;
                 tx.commit().map_err(e)?;
             }
             SCHEMA_VERSION => {}
@@ -503,7 +433,7 @@ impl<'c> Appender<'c> {
         Ok(Appender {
             head: tx.prepare_cached(
                 "SELECT version, seq, content_hash FROM report_heads
-                 WHERE key_hash = ?4 AND agency = ?1 AND system = ?2 AND record_id = ?3",
+                 WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
             )?,
             insert: tx.prepare_cached(
                 "INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
@@ -511,12 +441,12 @@ impl<'c> Appender<'c> {
                  VALUES ('report', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?,
             new_head: tx.prepare_cached(
-                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash, key_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?,
             move_head: tx.prepare_cached(
                 "UPDATE report_heads SET version = ?4, seq = ?5, content_hash = ?6
-                 WHERE key_hash = ?7 AND agency = ?1 AND system = ?2 AND record_id = ?3",
+                 WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
             )?,
             origin: String::new(),
         })
@@ -529,13 +459,11 @@ fn append_report(
     r: &NewReport,
 ) -> rusqlite::Result<ItemOutcome> {
     let agency = r.key.agency.as_str();
-    let hash = key_hash(agency, &r.key.system, &r.key.record_id);
     let head: Option<(i64, i64, Vec<u8>)> = a
         .head
-        .query_row(
-            params![agency, r.key.system, r.key.record_id, hash],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
+        .query_row(params![agency, r.key.system, r.key.record_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
         .optional()?;
     let version = i64::from(r.version);
 
@@ -628,8 +556,7 @@ fn append_report(
                 r.key.record_id,
                 version,
                 seq,
-                &r.content_hash[..],
-                hash
+                &r.content_hash[..]
             ];
             if other.is_some() {
                 a.move_head.execute(row)?;
@@ -1285,78 +1212,6 @@ mod tests {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(integrity, "ok");
-    }
-
-    #[test]
-    fn a_version_2_store_is_migrated_and_its_heads_still_found() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("v2.db");
-        {
-            // A store as the previous schema left it: one report, its head.
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(SCHEMA).unwrap();
-            conn.execute_batch(MIGRATION_2).unwrap();
-            conn.execute_batch(
-                "PRAGMA user_version = 2;
-                 INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
-                                     recorded_at, event_at, content_hash, origin, warning_count, body)
-                 VALUES ('report', 0, 'police', 'S', 'A', 1, 'incident', 1200000001000, 1200000001000,
-                         zeroblob(32), 'f.jsonl:1', 0, x'7b017d');
-                 INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
-                 VALUES ('police', 'S', 'A', 1, 1, zeroblob(32));",
-            )
-            .unwrap();
-        }
-        let mut l = SqliteLedger::open(&path).unwrap();
-        let version: i64 = l
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
-        let hash: i64 = l
-            .conn
-            .query_row("SELECT key_hash FROM report_heads", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(hash, key_hash("police", "S", "A"));
-        let mut same = report("A", 1, 0);
-        if let BatchItem::Report(r) = &mut same {
-            r.body = vec![b'{', 1, b'}'];
-        }
-        let out = l
-            .write_batch(vec![same, report("A", 2, 2), report("B", 1, 3)])
-            .unwrap();
-        assert_eq!(out[0], ItemOutcome::Duplicate { seq: 1 });
-        assert!(matches!(
-            out[1],
-            ItemOutcome::Appended {
-                current: true,
-                superseded: Some(1),
-                ..
-            }
-        ));
-        assert_eq!(l.stats(None).unwrap().reports, 2);
-    }
-
-    #[test]
-    fn identities_that_share_a_hash_stay_apart() {
-        // Not a real collision (none is known for these short keys), but
-        // the same path: the head key holds the strings after the hash.
-        let mut l = SqliteLedger::in_memory().unwrap();
-        l.write_batch(vec![report("A", 1, 1)]).unwrap();
-        l.conn
-            .execute(
-                "INSERT INTO report_heads (key_hash, agency, system, record_id, version, seq, content_hash)
-                 VALUES (?1, 'police', 'S', 'B', 7, 99, zeroblob(32))",
-                params![key_hash("police", "S", "A")],
-            )
-            .unwrap();
-        let out = l.write_batch(vec![report("A", 1, 1)]).unwrap();
-        assert_eq!(out[0], ItemOutcome::Duplicate { seq: 1 });
-        assert_eq!(
-            key_hash("police", "S", "A"),
-            // Stored in every store: this value must never change.
-            7_061_701_314_821_786_462
-        );
     }
 
     #[test]
