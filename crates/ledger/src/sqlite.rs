@@ -9,7 +9,34 @@ use sightline_model::{Agency, LooseKey, Problem, ReportKey};
 use crate::*;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+
+/// Version 3: the report identity is indexed record id first. Neighbouring
+/// keys share their agency and system, so with the agency first every
+/// comparison of a B-tree search went through three strings; the record id
+/// tells them apart at once. Record ids still arrive in order per source,
+/// so inserts stay together. `report_heads` (a projection) is rebuilt with
+/// the same key order; the ledger's rows are untouched, only its index is
+/// rebuilt.
+const MIGRATION_3: &str = r#"
+DROP INDEX ledger_report_identity;
+CREATE UNIQUE INDEX ledger_report_identity
+    ON ledger (record_id, system, agency, version) WHERE entry = 'report';
+
+CREATE TABLE report_heads_3 (
+    agency       TEXT NOT NULL,
+    system       TEXT NOT NULL,
+    record_id    TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    content_hash BLOB NOT NULL,
+    PRIMARY KEY (record_id, system, agency)
+) WITHOUT ROWID;
+INSERT INTO report_heads_3 (agency, system, record_id, version, seq, content_hash)
+    SELECT agency, system, record_id, version, seq, content_hash FROM report_heads;
+DROP TABLE report_heads;
+ALTER TABLE report_heads_3 RENAME TO report_heads;
+"#;
 
 /// Version 2: the detection projection.
 const MIGRATION_2: &str = r#"
@@ -316,6 +343,7 @@ impl SqliteLedger {
                 let tx = ledger.conn.transaction().map_err(e)?;
                 tx.execute_batch(SCHEMA).map_err(e)?;
                 tx.execute_batch(MIGRATION_2).map_err(e)?;
+                tx.execute_batch(MIGRATION_3).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.execute(
@@ -325,10 +353,13 @@ impl SqliteLedger {
                 .map_err(e)?;
                 tx.commit().map_err(e)?;
             }
-            1 => {
+            1 | 2 => {
                 let tx = ledger.conn.transaction().map_err(e)?;
-                tx.execute_batch(MIGRATION_2).map_err(e)?;
-                tx.execute_batch("PRAGMA user_version = 2").map_err(e)?;
+                if version == 1 {
+                    tx.execute_batch(MIGRATION_2).map_err(e)?;
+                }
+                tx.execute_batch(MIGRATION_3).map_err(e)?;
+                tx.execute_batch("PRAGMA user_version = 3").map_err(e)?;
                 tx.commit().map_err(e)?;
             }
             SCHEMA_VERSION => {}
@@ -1212,6 +1243,85 @@ mod tests {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(integrity, "ok");
+    }
+
+    #[test]
+    fn a_version_2_store_is_migrated_and_its_heads_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            // A store as the previous schema left it: two versions of one
+            // report, its head.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute_batch(MIGRATION_2).unwrap();
+            conn.execute_batch(
+                "PRAGMA user_version = 2;
+                 INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
+                                     recorded_at, event_at, content_hash, origin, warning_count, body)
+                 VALUES ('report', 0, 'police', 'S', 'A', 1, 'incident', 1200000001000, 1200000001000,
+                         zeroblob(32), 'f.jsonl:1', 0, x'7b017d'),
+                        ('report', 0, 'police', 'S', 'A', 3, 'incident', 1200000003000, 1200000003000,
+                         zeroblob(32), 'f.jsonl:2', 0, x'7b037d');
+                 INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
+                 VALUES ('police', 'S', 'A', 3, 2, zeroblob(32));",
+            )
+            .unwrap();
+        }
+        let mut l = SqliteLedger::open(&path).unwrap();
+        let version: i64 = l
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let mut same = report("A", 3, 0);
+        if let BatchItem::Report(r) = &mut same {
+            r.body = vec![b'{', 3, b'}'];
+        }
+        let out = l
+            .write_batch(vec![
+                same,
+                report("A", 4, 4),
+                report("A", 2, 2),
+                report("B", 1, 3),
+            ])
+            .unwrap();
+        assert_eq!(out[0], ItemOutcome::Duplicate { seq: 2 });
+        assert!(matches!(
+            out[1],
+            ItemOutcome::Appended {
+                current: true,
+                superseded: Some(3),
+                ..
+            }
+        ));
+        assert!(matches!(
+            out[2],
+            ItemOutcome::Appended { current: false, .. }
+        ));
+        // The identity stays unique.
+        assert!(
+            l.conn
+                .execute(
+                    "INSERT INTO ledger (entry, received_at, agency, system, record_id, version, body)
+                     VALUES ('report', 0, 'police', 'S', 'A', 1, x'00')",
+                    [],
+                )
+                .is_err()
+        );
+        assert_eq!(l.stats(None).unwrap().reports, 2);
+        let key = ReportKey {
+            agency: Agency::Police,
+            system: "S".into(),
+            record_id: "A".into(),
+        };
+        let versions: Vec<u32> = l
+            .report_history(&key)
+            .unwrap()
+            .iter()
+            .map(|r| r.version)
+            .collect();
+        assert_eq!(versions, vec![1, 2, 3, 4]);
     }
 
     #[test]
