@@ -436,7 +436,8 @@ impl<'de> Visitor<'de> for BorrowedSeed {
         Ok(Json::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut entries = Vec::new();
+        // Most objects in a report have up to eight members.
+        let mut entries = Vec::with_capacity(8);
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let value = map.next_value_seed(self)?;
             entries.push((key, value));
