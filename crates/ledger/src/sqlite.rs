@@ -451,25 +451,34 @@ fn insert_quarantine(tx: &rusqlite::Transaction<'_>, q: &NewQuarantine) -> rusql
 
 /// The statements every appended report runs, prepared once a batch.
 struct Appender<'c> {
+    claim_head: rusqlite::CachedStatement<'c>,
     head: rusqlite::CachedStatement<'c>,
     insert: rusqlite::CachedStatement<'c>,
     new_head: rusqlite::CachedStatement<'c>,
     move_head: rusqlite::CachedStatement<'c>,
     /// `file:line`, reused from report to report.
     origin: String,
+    /// The sequence number the next ledger row gets (as SQLite would give
+    /// it: one more than the largest).
+    next_seq: i64,
 }
 
 impl<'c> Appender<'c> {
     fn new(tx: &'c rusqlite::Transaction<'_>) -> rusqlite::Result<Self> {
         Ok(Appender {
+            claim_head: tx.prepare_cached(
+                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT DO NOTHING",
+            )?,
             head: tx.prepare_cached(
                 "SELECT version, seq, content_hash FROM report_heads
                  WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
             )?,
             insert: tx.prepare_cached(
-                "INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
+                "INSERT INTO ledger (seq, entry, received_at, agency, system, record_id, version, kind,
                                      recorded_at, event_at, content_hash, origin, warnings, warning_count, body)
-                 VALUES ('report', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 VALUES (?14, 'report', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?,
             new_head: tx.prepare_cached(
                 "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
@@ -480,7 +489,40 @@ impl<'c> Appender<'c> {
                  WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
             )?,
             origin: String::new(),
+            next_seq: tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger", [], |r| {
+                r.get(0)
+            })?,
         })
+    }
+
+    /// Appends the ledger row of `r` as the next sequence number.
+    fn insert(&mut self, r: &NewReport) -> rusqlite::Result<i64> {
+        use std::fmt::Write as _;
+        self.origin.clear();
+        let _ = write!(self.origin, "{}:{}", r.source, r.line);
+        let seq = self.next_seq;
+        self.insert.execute(params![
+            ms(r.received_at),
+            r.key.agency.as_str(),
+            r.key.system,
+            r.key.record_id,
+            i64::from(r.version),
+            r.kind.as_str(),
+            ms(r.recorded_at),
+            ms(r.occurred_at.unwrap_or(r.recorded_at)),
+            &r.content_hash[..],
+            self.origin,
+            if r.warnings.is_empty() {
+                None
+            } else {
+                serde_json::to_string(&r.warnings).ok()
+            },
+            r.warnings.len() as i64,
+            r.body,
+            seq,
+        ])?;
+        self.next_seq = seq + 1;
+        Ok(seq)
     }
 }
 
@@ -490,13 +532,32 @@ fn append_report(
     r: &NewReport,
 ) -> rusqlite::Result<ItemOutcome> {
     let agency = r.key.agency.as_str();
+    let version = i64::from(r.version);
+    // The common case first: a report not seen before. Its head is claimed
+    // with the sequence number its ledger row then gets, which spares the
+    // lookup; if it has a head, nothing is written and the lookup decides.
+    let claimed = a.claim_head.execute(params![
+        agency,
+        r.key.system,
+        r.key.record_id,
+        version,
+        a.next_seq,
+        &r.content_hash[..]
+    ])?;
+    if claimed == 1 {
+        let seq = a.insert(r)?;
+        return Ok(ItemOutcome::Appended {
+            seq: seq as u64,
+            current: true,
+            superseded: None,
+        });
+    }
     let head: Option<(i64, i64, Vec<u8>)> = a
         .head
         .query_row(params![agency, r.key.system, r.key.record_id], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
         .optional()?;
-    let version = i64::from(r.version);
 
     // Is this exact version already held? Only the head needs checking
     // unless an older version arrives late.
@@ -555,29 +616,7 @@ fn append_report(
         });
     }
 
-    use std::fmt::Write as _;
-    a.origin.clear();
-    let _ = write!(a.origin, "{}:{}", r.source, r.line);
-    a.insert.execute(params![
-        ms(r.received_at),
-        agency,
-        r.key.system,
-        r.key.record_id,
-        version,
-        r.kind.as_str(),
-        ms(r.recorded_at),
-        ms(r.occurred_at.unwrap_or(r.recorded_at)),
-        &r.content_hash[..],
-        a.origin,
-        if r.warnings.is_empty() {
-            None
-        } else {
-            serde_json::to_string(&r.warnings).ok()
-        },
-        r.warnings.len() as i64,
-        r.body,
-    ])?;
-    let seq = tx.last_insert_rowid();
+    let seq = a.insert(r)?;
     let (current, superseded) = match head {
         Some((v, _, _)) if v > version => (false, None),
         other => {
