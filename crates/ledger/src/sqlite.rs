@@ -177,12 +177,12 @@ const RESTART_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
 impl Checkpointer {
     /// `None` when the thread or its connection cannot start.
     fn start(path: &Path) -> Option<Self> {
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .ok()?;
-        conn.busy_timeout(RESTART_WAIT).ok()?;
+        conn.busy_handler(Some(wait_briefly(RESTART_WAIT))).ok()?;
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
@@ -198,6 +198,18 @@ impl Checkpointer {
                     if let Ok((_, frames, _)) = checkpoint("PASSIVE")
                         && frames >= RESTART_FRAMES
                     {
+                        // The restart holds the writer off while it copies
+                        // what was committed since: first catch up in
+                        // passes that do not (each shorter than the last),
+                        // so that little is left for it.
+                        for _ in 0..4 {
+                            let pass = std::time::Instant::now();
+                            if checkpoint("PASSIVE").is_err()
+                                || pass.elapsed() < std::time::Duration::from_millis(2)
+                            {
+                                break;
+                            }
+                        }
                         let _ = checkpoint("RESTART");
                     }
                 }
@@ -217,6 +229,23 @@ impl Checkpointer {
         if self.pending >= CHECKPOINT_BYTES && self.wake.try_send(()).is_ok() {
             self.pending = 0;
         }
+    }
+}
+
+/// A busy handler that waits up to `limit` for a lock, looking every 200 µs.
+/// SQLite's own (`busy_timeout`) sleeps in steps of up to 100 ms, so a
+/// writer held off for 3 ms by a WAL restart slept 20 or 25.
+fn wait_briefly(limit: std::time::Duration) -> impl FnMut(i32) -> bool + Send + 'static {
+    let mut since = std::time::Instant::now();
+    move |count| {
+        if count == 0 {
+            since = std::time::Instant::now();
+        }
+        if since.elapsed() >= limit {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+        true
     }
 }
 
@@ -330,9 +359,13 @@ impl SqliteLedger {
                  PRAGMA wal_autocheckpoint = 4096;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA cache_size = -262144;
-                 PRAGMA busy_timeout = 10000;",
+                 PRAGMA cache_size = -262144;",
             )
+            .map_err(e)?;
+        // Wait up to 10 s for a lock another connection holds.
+        ledger
+            .conn
+            .busy_handler(Some(wait_briefly(std::time::Duration::from_secs(10))))
             .map_err(e)?;
         let version: i64 = ledger
             .conn
