@@ -192,7 +192,13 @@ impl Checkpointer {
                         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                     })
                 };
-                while woken.recv().is_ok() {
+                // Woken by the writer, or once a second for what other
+                // writes (projections, decisions) added; ends when the
+                // ledger is dropped.
+                while !matches!(
+                    woken.recv_timeout(std::time::Duration::from_secs(1)),
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+                ) {
                     // A failed checkpoint loses nothing: the frames stay in
                     // the WAL for the next one, or for the close.
                     if let Ok((_, frames, _)) = checkpoint("PASSIVE")
