@@ -50,6 +50,9 @@ pub const EXIT_QUARANTINED: u8 = 3;
 /// How many quarantined records are described on standard error.
 const SHOW_REJECTIONS: usize = 20;
 const BATCH: usize = 1024;
+/// Most records written in one transaction (several batches when the
+/// writer has fallen behind).
+const TRANSACTION: usize = 4 * BATCH;
 
 /// What became of one source's records.
 #[derive(Debug, Default, Clone)]
@@ -331,12 +334,34 @@ pub fn ingest_source(
         // producer before the scope joins it.
         let rx = rx;
         scope.spawn(move || produce(spec, received_at, &tx));
-        for message in rx.iter() {
-            let batch = message?;
-            tally.records += batch.len() as u64;
-            let mut items = Vec::with_capacity(batch.len());
-            let mut notes = Vec::with_capacity(batch.len());
-            for p in batch {
+        let mut failure = None;
+        while failure.is_none() {
+            let Ok(message) = rx.recv() else {
+                break;
+            };
+            // Batches that are already waiting go into the same
+            // transaction (up to TRANSACTION records): when the writer is
+            // the slower side, fewer, larger commits write fewer pages.
+            let mut batches = vec![message?];
+            let mut queued = batches[0].len();
+            while queued < TRANSACTION {
+                match rx.try_recv() {
+                    Ok(Ok(batch)) => {
+                        queued += batch.len();
+                        batches.push(batch);
+                    }
+                    // Written after what came before it, as before.
+                    Ok(Err(e)) => {
+                        failure = Some(e);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            tally.records += queued as u64;
+            let mut items = Vec::with_capacity(queued);
+            let mut notes = Vec::with_capacity(queued);
+            for p in batches.into_iter().flatten() {
                 items.push(p.item);
                 notes.push((p.origin, p.warned, p.reasons));
             }
@@ -394,7 +419,10 @@ pub fn ingest_source(
             }
             progress.set_position(tally.records);
         }
-        Ok(())
+        match failure {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
     });
     progress.finish_and_clear();
     if describe_rejections && shown > show {

@@ -72,12 +72,12 @@ impl RawRecord {
     /// store, so callers may run it on worker threads.
     pub fn check(self, received_at: Timestamp) -> Received {
         let outcome = match self.payload {
-            Payload::Json(bytes) => match sightline_model::receive_bytes(&bytes, received_at) {
+            Payload::Json(bytes) => match sightline_model::receive_vec(bytes, received_at) {
                 Ok(accepted) => Outcome::Accepted(Box::new(accepted)),
-                Err(rejected) => Outcome::Rejected {
-                    rejected,
-                    raw: bytes,
-                },
+                Err(refused) => {
+                    let (rejected, raw) = *refused;
+                    Outcome::Rejected { rejected, raw }
+                }
             },
             Payload::Built { raw, object } => match object {
                 Ok(obj) => match sightline_model::receive_object(obj, received_at) {

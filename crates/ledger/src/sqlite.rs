@@ -9,10 +9,37 @@ use sightline_model::{Agency, LooseKey, Problem, ReportKey};
 use crate::*;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
-/// Version 3: the linking projection.
+/// Version 3: the report identity is indexed record id first. Neighbouring
+/// keys share their agency and system, so with the agency first every
+/// comparison of a B-tree search went through three strings; the record id
+/// tells them apart at once. Record ids still arrive in order per source,
+/// so inserts stay together. `report_heads` (a projection) is rebuilt with
+/// the same key order; the ledger's rows are untouched, only its index is
+/// rebuilt.
 const MIGRATION_3: &str = r#"
+DROP INDEX ledger_report_identity;
+CREATE UNIQUE INDEX ledger_report_identity
+    ON ledger (record_id, system, agency, version) WHERE entry = 'report';
+
+CREATE TABLE report_heads_3 (
+    agency       TEXT NOT NULL,
+    system       TEXT NOT NULL,
+    record_id    TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    content_hash BLOB NOT NULL,
+    PRIMARY KEY (record_id, system, agency)
+) WITHOUT ROWID;
+INSERT INTO report_heads_3 (agency, system, record_id, version, seq, content_hash)
+    SELECT agency, system, record_id, version, seq, content_hash FROM report_heads;
+DROP TABLE report_heads;
+ALTER TABLE report_heads_3 RENAME TO report_heads;
+"#;
+
+/// Version 4: the linking projection.
+const MIGRATION_4: &str = r#"
 -- Projection: the person each person mention of a current report version
 -- was resolved to, and how.
 CREATE TABLE person_links (
@@ -130,6 +157,134 @@ CREATE TRIGGER quarantine_no_delete BEFORE DELETE ON quarantine
 pub struct SqliteLedger {
     conn: Connection,
     path: String,
+    /// Where the file is, when it is one: the checkpointer opens its own
+    /// connection to it.
+    file: Option<std::path::PathBuf>,
+    checkpointer: Option<Checkpointer>,
+}
+
+/// Copies committed WAL frames into the database file on a thread of its
+/// own, so that the thread appending reports does not stop to do it (a
+/// checkpoint writes every page a second time). Started by the first
+/// [`Ledger::write_batch`] on a file store; stopped when the ledger is
+/// dropped, after which closing the last connection checkpoints the rest
+/// and removes the WAL, as before.
+struct Checkpointer {
+    wake: std::sync::mpsc::SyncSender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Report bytes appended since the checkpointer was last woken.
+    pending: usize,
+}
+
+/// Report bytes appended between two checkpoints. Each checkpoint copies
+/// the pages written since the last one (an index page that many commits
+/// rewrote is copied once) and syncs the database file, so fewer, larger
+/// checkpoints cost less.
+const CHECKPOINT_BYTES: usize = if cfg!(test) { 64 << 10 } else { 32 << 20 };
+
+/// WAL frames (8 KiB pages) after which the checkpointer makes sure the
+/// next transaction starts the WAL file again from its beginning: it copies
+/// what is left while holding off the writer for that short while. Keeps
+/// the WAL near 64 MiB instead of growing with the feed. While another
+/// process holds a read transaction the restart cannot happen; the
+/// checkpointer then gives up after [`RESTART_WAIT`] and tries again later.
+const RESTART_FRAMES: i64 = if cfg!(test) { 16 } else { 8192 };
+
+/// How long a restart may hold off the writer waiting for readers.
+const RESTART_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
+impl Checkpointer {
+    /// `None` when the thread or its connection cannot start.
+    fn start(path: &Path) -> Option<Self> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        conn.busy_handler(Some(wait_briefly(RESTART_WAIT))).ok()?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                let checkpoint = |mode: &str| -> rusqlite::Result<(i64, i64, i64)> {
+                    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                };
+                // Woken by the writer, or once a second for what other
+                // writes (projections, decisions) added; ends when the
+                // ledger is dropped.
+                while !matches!(
+                    woken.recv_timeout(std::time::Duration::from_secs(1)),
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+                ) {
+                    // A failed checkpoint loses nothing: the frames stay in
+                    // the WAL for the next one, or for the close.
+                    if let Ok((_, frames, _)) = checkpoint("PASSIVE")
+                        && frames >= RESTART_FRAMES
+                    {
+                        // The restart holds the writer off while it copies
+                        // what was committed since: first catch up in
+                        // passes that do not (each shorter than the last),
+                        // so that little is left for it.
+                        for _ in 0..4 {
+                            let pass = std::time::Instant::now();
+                            if checkpoint("PASSIVE").is_err()
+                                || pass.elapsed() < std::time::Duration::from_millis(2)
+                            {
+                                break;
+                            }
+                        }
+                        let _ = checkpoint("RESTART");
+                    }
+                }
+            })
+            .ok()?;
+        Some(Checkpointer {
+            wake,
+            thread: Some(thread),
+            pending: 0,
+        })
+    }
+
+    /// Counts `bytes` more appended, and wakes the checkpointer when enough
+    /// have been (never waits for it).
+    fn appended(&mut self, bytes: usize) {
+        self.pending += bytes;
+        if self.pending >= CHECKPOINT_BYTES && self.wake.try_send(()).is_ok() {
+            self.pending = 0;
+        }
+    }
+}
+
+/// A busy handler that waits up to `limit` for a lock, looking every 200 µs.
+/// SQLite's own (`busy_timeout`) sleeps in steps of up to 100 ms, so a
+/// writer held off for 3 ms by a WAL restart slept 20 or 25.
+fn wait_briefly(limit: std::time::Duration) -> impl FnMut(i32) -> bool + Send + 'static {
+    let mut since = std::time::Instant::now();
+    move |count| {
+        if count == 0 {
+            since = std::time::Instant::now();
+        }
+        if since.elapsed() >= limit {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+        true
+    }
+}
+
+impl Drop for SqliteLedger {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.checkpointer.take() {
+            // Closing the channel ends the thread's loop.
+            let (closed, _) = std::sync::mpsc::sync_channel(1);
+            drop(std::mem::replace(&mut c.wake, closed));
+            if let Some(thread) = c.thread.take() {
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 fn ms(ts: Timestamp) -> i64 {
@@ -156,7 +311,9 @@ impl SqliteLedger {
             path: display.clone(),
             source,
         })?;
-        Self::init(conn, display, true)
+        let mut ledger = Self::init(conn, display, true)?;
+        ledger.file = Some(path.to_path_buf());
+        Ok(ledger)
     }
 
     /// Opens an existing Sightline store; never creates or initialises one
@@ -171,7 +328,9 @@ impl SqliteLedger {
             path: display.clone(),
             source,
         })?;
-        Self::init(conn, display, false)
+        let mut ledger = Self::init(conn, display, false)?;
+        ledger.file = Some(path.to_path_buf());
+        Ok(ledger)
     }
 
     /// A private in-memory store, for tests.
@@ -191,7 +350,12 @@ impl SqliteLedger {
     }
 
     fn init(conn: Connection, path: String, create: bool) -> Result<Self, LedgerError> {
-        let mut ledger = SqliteLedger { conn, path };
+        let mut ledger = SqliteLedger {
+            conn,
+            path,
+            file: None,
+            checkpointer: None,
+        };
         let e = |source| LedgerError::Sqlite {
             path: ledger.path.clone(),
             source,
@@ -220,9 +384,13 @@ impl SqliteLedger {
                  PRAGMA wal_autocheckpoint = 4096;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA cache_size = -262144;
-                 PRAGMA busy_timeout = 10000;",
+                 PRAGMA cache_size = -262144;",
             )
+            .map_err(e)?;
+        // Wait up to 10 s for a lock another connection holds.
+        ledger
+            .conn
+            .busy_handler(Some(wait_briefly(std::time::Duration::from_secs(10))))
             .map_err(e)?;
         let version: i64 = ledger
             .conn
@@ -234,6 +402,7 @@ impl SqliteLedger {
                 tx.execute_batch(SCHEMA).map_err(e)?;
                 tx.execute_batch(MIGRATION_2).map_err(e)?;
                 tx.execute_batch(MIGRATION_3).map_err(e)?;
+                tx.execute_batch(MIGRATION_4).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.execute(
@@ -243,12 +412,15 @@ impl SqliteLedger {
                 .map_err(e)?;
                 tx.commit().map_err(e)?;
             }
-            1 | 2 => {
+            1..=3 => {
                 let tx = ledger.conn.transaction().map_err(e)?;
-                if version < 2 {
+                if version == 1 {
                     tx.execute_batch(MIGRATION_2).map_err(e)?;
                 }
-                tx.execute_batch(MIGRATION_3).map_err(e)?;
+                if version <= 2 {
+                    tx.execute_batch(MIGRATION_3).map_err(e)?;
+                }
+                tx.execute_batch(MIGRATION_4).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.commit().map_err(e)?;
@@ -340,18 +512,115 @@ fn insert_quarantine(tx: &rusqlite::Transaction<'_>, q: &NewQuarantine) -> rusql
     Ok(tx.last_insert_rowid() as u64)
 }
 
-fn append_report(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> rusqlite::Result<ItemOutcome> {
+/// The statements every appended report runs, prepared once a batch.
+struct Appender<'c> {
+    claim_head: rusqlite::CachedStatement<'c>,
+    head: rusqlite::CachedStatement<'c>,
+    insert: rusqlite::CachedStatement<'c>,
+    new_head: rusqlite::CachedStatement<'c>,
+    move_head: rusqlite::CachedStatement<'c>,
+    /// `file:line`, reused from report to report.
+    origin: String,
+    /// The sequence number the next ledger row gets (as SQLite would give
+    /// it: one more than the largest).
+    next_seq: i64,
+}
+
+impl<'c> Appender<'c> {
+    fn new(tx: &'c rusqlite::Transaction<'_>) -> rusqlite::Result<Self> {
+        Ok(Appender {
+            claim_head: tx.prepare_cached(
+                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT DO NOTHING",
+            )?,
+            head: tx.prepare_cached(
+                "SELECT version, seq, content_hash FROM report_heads
+                 WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
+            )?,
+            insert: tx.prepare_cached(
+                "INSERT INTO ledger (seq, entry, received_at, agency, system, record_id, version, kind,
+                                     recorded_at, event_at, content_hash, origin, warnings, warning_count, body)
+                 VALUES (?14, 'report', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?,
+            new_head: tx.prepare_cached(
+                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            move_head: tx.prepare_cached(
+                "UPDATE report_heads SET version = ?4, seq = ?5, content_hash = ?6
+                 WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
+            )?,
+            origin: String::new(),
+            next_seq: tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger", [], |r| {
+                r.get(0)
+            })?,
+        })
+    }
+
+    /// Appends the ledger row of `r` as the next sequence number.
+    fn insert(&mut self, r: &NewReport) -> rusqlite::Result<i64> {
+        use std::fmt::Write as _;
+        self.origin.clear();
+        let _ = write!(self.origin, "{}:{}", r.source, r.line);
+        let seq = self.next_seq;
+        self.insert.execute(params![
+            ms(r.received_at),
+            r.key.agency.as_str(),
+            r.key.system,
+            r.key.record_id,
+            i64::from(r.version),
+            r.kind.as_str(),
+            ms(r.recorded_at),
+            ms(r.occurred_at.unwrap_or(r.recorded_at)),
+            &r.content_hash[..],
+            self.origin,
+            if r.warnings.is_empty() {
+                None
+            } else {
+                serde_json::to_string(&r.warnings).ok()
+            },
+            r.warnings.len() as i64,
+            r.body,
+            seq,
+        ])?;
+        self.next_seq = seq + 1;
+        Ok(seq)
+    }
+}
+
+fn append_report(
+    tx: &rusqlite::Transaction<'_>,
+    a: &mut Appender<'_>,
+    r: &NewReport,
+) -> rusqlite::Result<ItemOutcome> {
     let agency = r.key.agency.as_str();
-    let head: Option<(i64, i64, Vec<u8>)> = tx
-        .prepare_cached(
-            "SELECT version, seq, content_hash FROM report_heads
-             WHERE agency = ?1 AND system = ?2 AND record_id = ?3",
-        )?
+    let version = i64::from(r.version);
+    // The common case first: a report not seen before. Its head is claimed
+    // with the sequence number its ledger row then gets, which spares the
+    // lookup; if it has a head, nothing is written and the lookup decides.
+    let claimed = a.claim_head.execute(params![
+        agency,
+        r.key.system,
+        r.key.record_id,
+        version,
+        a.next_seq,
+        &r.content_hash[..]
+    ])?;
+    if claimed == 1 {
+        let seq = a.insert(r)?;
+        return Ok(ItemOutcome::Appended {
+            seq: seq as u64,
+            current: true,
+            superseded: None,
+        });
+    }
+    let head: Option<(i64, i64, Vec<u8>)> = a
+        .head
         .query_row(params![agency, r.key.system, r.key.record_id], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
         .optional()?;
-    let version = i64::from(r.version);
 
     // Is this exact version already held? Only the head needs checking
     // unless an older version arrives late.
@@ -410,41 +679,23 @@ fn append_report(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> rusqlite::Res
         });
     }
 
-    tx.prepare_cached(
-        "INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
-                             recorded_at, event_at, content_hash, origin, warnings, warning_count, body)
-         VALUES ('report', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        ms(r.received_at),
-        agency,
-        r.key.system,
-        r.key.record_id,
-        version,
-        r.kind.as_str(),
-        ms(r.recorded_at),
-        ms(r.occurred_at.unwrap_or(r.recorded_at)),
-        &r.content_hash[..],
-        format!("{}:{}", r.source, r.line),
-        if r.warnings.is_empty() {
-            None
-        } else {
-            serde_json::to_string(&r.warnings).ok()
-        },
-        r.warnings.len() as i64,
-        r.body,
-    ])?;
-    let seq = tx.last_insert_rowid();
+    let seq = a.insert(r)?;
     let (current, superseded) = match head {
         Some((v, _, _)) if v > version => (false, None),
         other => {
-            tx.prepare_cached(
-                "INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (agency, system, record_id)
-                 DO UPDATE SET version = excluded.version, seq = excluded.seq, content_hash = excluded.content_hash",
-            )?
-            .execute(params![agency, r.key.system, r.key.record_id, version, seq, &r.content_hash[..]])?;
+            let row = params![
+                agency,
+                r.key.system,
+                r.key.record_id,
+                version,
+                seq,
+                &r.content_hash[..]
+            ];
+            if other.is_some() {
+                a.move_head.execute(row)?;
+            } else {
+                a.new_head.execute(row)?;
+            }
             (true, other.map(|(v, _, _)| v as u32))
         }
     };
@@ -479,18 +730,45 @@ impl Ledger for SqliteLedger {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        if self.checkpointer.is_none()
+            && let Some(file) = &self.file
+        {
+            // Checkpoints move to their own thread; if it cannot start,
+            // SQLite's automatic checkpoints stay on.
+            if let Some(c) = Checkpointer::start(file) {
+                self.conn
+                    .execute_batch("PRAGMA wal_autocheckpoint = 0")
+                    .map_err(e)?;
+                self.checkpointer = Some(c);
+            }
+        }
+        // Immediate: take the write lock up front, waiting (busy timeout)
+        // while the checkpointer restarts the WAL, rather than failing to
+        // upgrade a read transaction half way.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(e)?;
         let mut outcomes = Vec::with_capacity(items.len());
+        let mut bytes = 0;
+        let mut appender = Appender::new(&tx).map_err(e)?;
         for item in &items {
             let outcome = match item {
-                BatchItem::Report(r) => append_report(&tx, r).map_err(e)?,
+                BatchItem::Report(r) => {
+                    bytes += r.body.len();
+                    append_report(&tx, &mut appender, r).map_err(e)?
+                }
                 BatchItem::Quarantine(q) => ItemOutcome::Quarantined {
                     id: insert_quarantine(&tx, q).map_err(e)?,
                 },
             };
             outcomes.push(outcome);
         }
+        drop(appender);
         tx.commit().map_err(e)?;
+        if let Some(c) = &mut self.checkpointer {
+            c.appended(bytes);
+        }
         Ok(outcomes)
     }
 
@@ -1154,6 +1432,123 @@ mod tests {
             Err(LedgerError::AlreadyResolved(_))
         ));
         assert_eq!(l.stats(None).unwrap().decisions, 1);
+    }
+
+    #[test]
+    fn checkpoints_on_their_own_thread_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let big = |id: usize| {
+            let BatchItem::Report(mut r) = report(&format!("R{id}"), 1, (id % 251) as u8) else {
+                unreachable!()
+            };
+            r.body = vec![b'x'; 2000];
+            BatchItem::Report(r)
+        };
+        {
+            let mut l = SqliteLedger::open(&path).unwrap();
+            // A reader in another connection, as `sightline stats` would be.
+            let reader = SqliteLedger::open_existing(&path).unwrap();
+            for batch in 0..60 {
+                let items = (0..50).map(|i| big(batch * 50 + i)).collect();
+                let out = l.write_batch(items).unwrap();
+                assert!(
+                    out.iter()
+                        .all(|o| matches!(o, ItemOutcome::Appended { .. }))
+                );
+                if batch % 10 == 0 {
+                    assert_eq!(reader.stats(None).unwrap().reports, (batch as u64 + 1) * 50);
+                }
+            }
+            assert!(l.checkpointer.is_some());
+        }
+        assert!(!dir.path().join("s.db-wal").exists(), "the WAL is gone");
+        let l = SqliteLedger::open_existing(&path).unwrap();
+        assert_eq!(l.stats(None).unwrap().reports, 3000);
+        let integrity: String = l
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+    }
+
+    #[test]
+    fn a_version_2_store_is_migrated_and_its_heads_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            // A store as the previous schema left it: two versions of one
+            // report, its head.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute_batch(MIGRATION_2).unwrap();
+            conn.execute_batch(
+                "PRAGMA user_version = 2;
+                 INSERT INTO ledger (entry, received_at, agency, system, record_id, version, kind,
+                                     recorded_at, event_at, content_hash, origin, warning_count, body)
+                 VALUES ('report', 0, 'police', 'S', 'A', 1, 'incident', 1200000001000, 1200000001000,
+                         zeroblob(32), 'f.jsonl:1', 0, x'7b017d'),
+                        ('report', 0, 'police', 'S', 'A', 3, 'incident', 1200000003000, 1200000003000,
+                         zeroblob(32), 'f.jsonl:2', 0, x'7b037d');
+                 INSERT INTO report_heads (agency, system, record_id, version, seq, content_hash)
+                 VALUES ('police', 'S', 'A', 3, 2, zeroblob(32));",
+            )
+            .unwrap();
+        }
+        let mut l = SqliteLedger::open(&path).unwrap();
+        let version: i64 = l
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let mut same = report("A", 3, 0);
+        if let BatchItem::Report(r) = &mut same {
+            r.body = vec![b'{', 3, b'}'];
+        }
+        let out = l
+            .write_batch(vec![
+                same,
+                report("A", 4, 4),
+                report("A", 2, 2),
+                report("B", 1, 3),
+            ])
+            .unwrap();
+        assert_eq!(out[0], ItemOutcome::Duplicate { seq: 2 });
+        assert!(matches!(
+            out[1],
+            ItemOutcome::Appended {
+                current: true,
+                superseded: Some(3),
+                ..
+            }
+        ));
+        assert!(matches!(
+            out[2],
+            ItemOutcome::Appended { current: false, .. }
+        ));
+        // The identity stays unique.
+        assert!(
+            l.conn
+                .execute(
+                    "INSERT INTO ledger (entry, received_at, agency, system, record_id, version, body)
+                     VALUES ('report', 0, 'police', 'S', 'A', 1, x'00')",
+                    [],
+                )
+                .is_err()
+        );
+        assert_eq!(l.stats(None).unwrap().reports, 2);
+        let key = ReportKey {
+            agency: Agency::Police,
+            system: "S".into(),
+            record_id: "A".into(),
+        };
+        let versions: Vec<u32> = l
+            .report_history(&key)
+            .unwrap()
+            .iter()
+            .map(|r| r.version)
+            .collect();
+        assert_eq!(versions, vec![1, 2, 3, 4]);
     }
 
     #[test]

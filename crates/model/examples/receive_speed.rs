@@ -12,6 +12,27 @@ fn main() {
         .collect();
     let now = jiff::Timestamp::now();
     let n = lines.len() as f64;
+    if std::env::var_os("RECEIVE_ONLY_CHECK").is_some() {
+        // For profiling the checks alone: borrowed parse once, check 10 times.
+        let objects: Vec<_> = lines
+            .iter()
+            .filter_map(|l| match sightline_model::parse_borrowed(l) {
+                Some(sightline_model::Json::Object(o)) => Some(o),
+                _ => None,
+            })
+            .collect();
+        let t = Instant::now();
+        for _ in 0..10 {
+            for o in &objects {
+                let _ = std::hint::black_box(sightline_model::check_object(o, now));
+            }
+        }
+        println!(
+            "check (borrowed)   {:8.2} µs/record",
+            t.elapsed().as_secs_f64() / n / 10.0 * 1e6
+        );
+        return;
+    }
 
     let t = Instant::now();
     let values: Vec<_> = lines
@@ -33,6 +54,26 @@ fn main() {
         let _ = sightline_model::check_report(o, now);
     }
     let check = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    for l in &lines {
+        std::hint::black_box(sightline_model::parse_borrowed(l));
+    }
+    let borrowed_parse = t.elapsed().as_secs_f64();
+    let borrowed: Vec<_> = lines
+        .iter()
+        .map(|l| match sightline_model::parse_borrowed(l) {
+            Some(sightline_model::Json::Object(o)) => o,
+            _ => panic!("not an object"),
+        })
+        .collect();
+
+    let t = Instant::now();
+    for o in &borrowed {
+        let _ = sightline_model::check_object(o, now);
+    }
+    let borrowed_check = t.elapsed().as_secs_f64();
+    drop(borrowed);
 
     let t = Instant::now();
     let mut bodies = Vec::with_capacity(objects.len());
@@ -58,7 +99,9 @@ fn main() {
     for (label, s) in [
         ("serde_json::Value", plain),
         ("strict parse", strict),
-        ("check", check),
+        ("check (map view)", check),
+        ("borrowed parse", borrowed_parse),
+        ("check (borrowed)", borrowed_check),
         ("canonical (CSV)", canon),
         ("sha256", hash),
         ("receive_bytes", all),

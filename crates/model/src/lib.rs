@@ -11,10 +11,14 @@ pub mod time;
 pub mod types;
 pub mod validate;
 
-pub use json::{JsonError, canonical_bytes, parse_object, parse_strict};
+pub use json::{
+    Json, JsonError, Object, canonical_bytes, parse_borrowed, parse_object, parse_strict,
+};
 pub use time::{ParsedTime, PartialDate, TimePrecision, format_instant, parse_time, uk_time_zone};
 pub use types::*;
-pub use validate::{Checked, LooseKey, Problem, SCHEMA, check_report, loose_key};
+pub use validate::{
+    Checked, LooseKey, Problem, SCHEMA, check_object, check_report, loose_key, loose_key_of,
+};
 
 use jiff::Timestamp;
 use serde_json::{Map, Value};
@@ -45,18 +49,71 @@ pub struct Rejected {
 
 /// Parses and checks one JSON record.
 pub fn receive_bytes(bytes: &[u8], received_at: Timestamp) -> Result<Accepted, Rejected> {
+    receive_vec(bytes.to_vec(), received_at).map_err(|refused| refused.0)
+}
+
+/// [`receive_bytes`] taking the record by value: an accepted record's body
+/// is these bytes, not a copy; a rejected one's bytes are handed back.
+pub fn receive_vec(
+    bytes: Vec<u8>,
+    received_at: Timestamp,
+) -> Result<Accepted, Box<(Rejected, Vec<u8>)>> {
+    let checked = match parse_borrowed(&bytes) {
+        // The fast path: strings borrowed from `bytes`, no tree of owned
+        // values. It accepts exactly what `parse_object` accepts.
+        Some(Json::Object(obj)) => check_object(&obj, received_at).map_err(|reasons| Rejected {
+            key: loose_key_of(&obj),
+            reasons,
+        }),
+        // Not a JSON object: the precise parser says why.
+        _ => match parse_object(&bytes) {
+            Ok(map) => {
+                let obj = Object::from_map(&map);
+                check_object(&obj, received_at).map_err(|reasons| Rejected {
+                    key: loose_key_of(&obj),
+                    reasons,
+                })
+            }
+            Err(e) => Err(Rejected {
+                reasons: vec![Problem {
+                    field: String::new(),
+                    message: e.to_string(),
+                }],
+                key: LooseKey::default(),
+            }),
+        },
+    };
+    match checked {
+        Ok(Checked { report, warnings }) => {
+            // Kept as received: no re-serialisation on the hot path, and the
+            // ledger holds the sender's exact bytes.
+            let content_hash = Sha256::digest(&bytes).into();
+            Ok(Accepted {
+                report,
+                warnings,
+                body: bytes,
+                content_hash,
+            })
+        }
+        Err(rejected) => Err(Box::new((rejected, bytes))),
+    }
+}
+
+/// [`receive_bytes`] by the precise path alone: a full `serde_json::Value`
+/// tree from [`parse_object`], then the same checks. Slower; kept as the
+/// reference the fast path is tested against (`tests/fast_path.rs`) and
+/// timed against (`examples/receive_speed.rs`).
+pub fn receive_bytes_reference(bytes: &[u8], received_at: Timestamp) -> Result<Accepted, Rejected> {
     match parse_object(bytes) {
-        Ok(obj) => match check_report(&obj, received_at) {
+        Ok(map) => match check_report(&map, received_at) {
             Ok(Checked { report, warnings }) => Ok(Accepted {
                 report,
                 warnings,
-                // Kept as received: no re-serialisation on the hot path, and
-                // the ledger holds the sender's exact bytes.
                 body: bytes.to_vec(),
                 content_hash: Sha256::digest(bytes).into(),
             }),
             Err(reasons) => Err(Rejected {
-                key: loose_key(&obj),
+                key: loose_key(&map),
                 reasons,
             }),
         },

@@ -119,7 +119,17 @@ impl PartialDate {
     /// Parses `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, or day-first `DD/MM/YYYY`.
     pub fn parse(text: &str) -> Result<(PartialDate, DateForm), PartialDateError> {
         let text = text.trim();
-        let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+        // At most three parts; more is never a date.
+        let mut split = [""; 3];
+        let mut n = 0;
+        for part in text.split(['-', '/', '.']) {
+            if n == split.len() {
+                return Err(PartialDateError::Format);
+            }
+            split[n] = part;
+            n += 1;
+        }
+        let parts = &split[..n];
         let all_digits = parts
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
@@ -127,7 +137,7 @@ impl PartialDate {
             return Err(PartialDateError::Format);
         }
         let num = |s: &str| s.parse::<i32>().map_err(|_| PartialDateError::Format);
-        let (year, month, day, form) = match parts.as_slice() {
+        let (year, month, day, form) = match parts {
             [y] if y.len() == 4 => (num(y)?, None, None, DateForm::Iso),
             [y, m] if y.len() == 4 && m.len() == 2 && text.contains('-') => {
                 (num(y)?, Some(num(m)?), None, DateForm::Iso)

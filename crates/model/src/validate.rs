@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sightline_normalise as norm;
 
-use crate::json::value_kind;
+use crate::json::{Json, Object};
 use crate::time::{DateForm, ParsedTime, PartialDate, PartialDateError, TimePrecision, parse_time};
 use crate::types::*;
 
@@ -53,6 +53,11 @@ pub fn check_report(
     obj: &Map<String, Value>,
     received_at: Timestamp,
 ) -> Result<Checked, Vec<Problem>> {
+    check_object(&Object::from_map(obj), received_at)
+}
+
+/// [`check_report`] on a borrowed parse ([`crate::json::parse_borrowed`]).
+pub fn check_object(obj: &Object<'_>, received_at: Timestamp) -> Result<Checked, Vec<Problem>> {
     let mut c = Checker::default();
     let report = c.report(obj, received_at);
     match report {
@@ -75,20 +80,23 @@ pub struct LooseKey {
 }
 
 pub fn loose_key(obj: &Map<String, Value>) -> LooseKey {
-    let source = obj.get("source").and_then(Value::as_object);
+    loose_key_of(&Object::from_map(obj))
+}
+
+/// [`loose_key`] on a borrowed parse.
+pub fn loose_key_of(obj: &Object<'_>) -> LooseKey {
+    let source = obj.get("source").and_then(Json::as_object);
     let text = |k: &str| {
         source
             .and_then(|s| s.get(k))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_string)
     };
     LooseKey {
         agency: text("agency"),
         system: text("system"),
         record_id: text("record_id"),
-        version: source
-            .and_then(|s| s.get("version"))
-            .and_then(Value::as_u64),
+        version: source.and_then(|s| s.get("version")).and_then(Json::as_u64),
     }
 }
 
@@ -151,10 +159,11 @@ impl std::fmt::Display for Path<'_> {
     }
 }
 
-fn shown(value: &Value) -> String {
+fn shown(value: &Json<'_>) -> String {
     let text = match value {
-        Value::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
+        Json::String(s) => format!("\"{s}\""),
+        // As serde_json writes it (object keys sorted).
+        other => other.to_value().to_string(),
     };
     if text.len() > 60 {
         let mut end = 57;
@@ -205,27 +214,37 @@ impl Checker {
     }
 
     /// A required non-empty string.
-    fn required_str(
+    fn required_str(&mut self, obj: &Object<'_>, key: &str, path: &Path<'_>) -> Option<String> {
+        self.required_text(obj, key, path).map(str::to_string)
+    }
+
+    /// [`Self::required_str`] borrowed from the record, for values that are
+    /// read (an enumeration, a time) rather than kept.
+    fn required_text<'a>(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &'a Object<'_>,
         key: &str,
         path: &Path<'_>,
-    ) -> Option<String> {
+    ) -> Option<&'a str> {
         let field = path.key(key);
         match obj.get(key) {
-            None | Some(Value::Null) => {
+            None | Some(Json::Null) => {
                 self.reject(field, "required field is missing");
                 None
             }
-            Some(Value::String(s)) if s.trim().is_empty() => {
-                self.reject(field, "required field is empty");
-                None
+            Some(Json::String(s)) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    self.reject(field, "required field is empty");
+                    None
+                } else {
+                    Some(s)
+                }
             }
-            Some(Value::String(s)) => Some(s.trim().to_string()),
             Some(other) => {
                 self.reject(
                     field,
-                    format!("expected a string, found {}", value_kind(other)),
+                    format!("expected a string, found {}", other.kind_name()),
                 );
                 None
             }
@@ -234,20 +253,24 @@ impl Checker {
 
     /// An optional string: absent, null and blank are all `None`; another
     /// type is a warning.
-    fn optional_str(
+    fn optional_str(&mut self, obj: &Object<'_>, key: &str, path: &Path<'_>) -> Option<String> {
+        self.optional_text(obj, key, path).map(str::to_string)
+    }
+
+    /// [`Self::optional_str`] borrowed from the record.
+    fn optional_text<'a>(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &'a Object<'_>,
         key: &str,
         path: &Path<'_>,
-    ) -> Option<String> {
+    ) -> Option<&'a str> {
         match obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.trim().is_empty() => None,
-            Some(Value::String(s)) => Some(s.trim().to_string()),
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) => Some(s.trim()).filter(|s| !s.is_empty()),
             Some(other) => {
                 self.warn(
                     path.key(key),
-                    format!("expected a string, found {}; ignored", value_kind(other)),
+                    format!("expected a string, found {}; ignored", other.kind_name()),
                 );
                 None
             }
@@ -257,21 +280,21 @@ impl Checker {
     /// A required value from a closed vocabulary: anything else rejects.
     fn required_enum<T: Copy + std::fmt::Display>(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &Object<'_>,
         key: &str,
         path: &Path<'_>,
         parse: fn(&str) -> Option<T>,
         all: &[T],
     ) -> Option<T> {
-        let text = self.required_str(obj, key, path)?;
-        let parsed = parse(&text);
+        let text = self.required_text(obj, key, path)?;
+        let parsed = parse(text);
         if parsed.is_none() {
             self.reject(
                 path.key(key),
                 format!(
                     "`{text}` is not one of {}{}",
                     list(all),
-                    suggestion(&text, all)
+                    suggestion(text, all)
                 ),
             );
         }
@@ -282,21 +305,21 @@ impl Checker {
     /// is not used.
     fn optional_enum<T: Copy + std::fmt::Display>(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &Object<'_>,
         key: &str,
         path: &Path<'_>,
         parse: fn(&str) -> Option<T>,
         all: &[T],
     ) -> Option<T> {
-        let text = self.optional_str(obj, key, path)?;
-        let parsed = parse(&text);
+        let text = self.optional_text(obj, key, path)?;
+        let parsed = parse(text);
         if parsed.is_none() {
             self.warn(
                 path.key(key),
                 format!(
                     "`{text}` is not one of {}{}; ignored",
                     list(all),
-                    suggestion(&text, all)
+                    suggestion(text, all)
                 ),
             );
         }
@@ -305,17 +328,17 @@ impl Checker {
 
     fn optional_object<'a>(
         &mut self,
-        obj: &'a Map<String, Value>,
+        obj: &'a Object<'a>,
         key: &str,
         path: &Path<'_>,
-    ) -> Option<&'a Map<String, Value>> {
+    ) -> Option<&'a Object<'a>> {
         match obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(m)) => Some(m),
+            None | Some(Json::Null) => None,
+            Some(Json::Object(m)) => Some(m),
             Some(other) => {
                 self.warn(
                     path.key(key),
-                    format!("expected an object, found {}; ignored", value_kind(other)),
+                    format!("expected an object, found {}; ignored", other.kind_name()),
                 );
                 None
             }
@@ -324,17 +347,17 @@ impl Checker {
 
     fn optional_array<'a>(
         &mut self,
-        obj: &'a Map<String, Value>,
+        obj: &'a Object<'a>,
         key: &str,
         path: &Path<'_>,
-    ) -> &'a [Value] {
+    ) -> &'a [Json<'a>] {
         match obj.get(key) {
-            None | Some(Value::Null) => &[],
-            Some(Value::Array(items)) => items,
+            None | Some(Json::Null) => &[],
+            Some(Json::Array(items)) => items,
             Some(other) => {
                 self.warn(
                     path.key(key),
-                    format!("expected an array, found {}; ignored", value_kind(other)),
+                    format!("expected an array, found {}; ignored", other.kind_name()),
                 );
                 &[]
             }
@@ -345,18 +368,18 @@ impl Checker {
     /// others are warnings.
     fn objects<'a>(
         &mut self,
-        obj: &'a Map<String, Value>,
+        obj: &'a Object<'a>,
         key: &'a str,
         path: &'a Path<'a>,
-    ) -> Vec<(Path<'a>, &'a Map<String, Value>)> {
+    ) -> Vec<(Path<'a>, &'a Object<'a>)> {
         let mut out = Vec::new();
         for (i, item) in self.optional_array(obj, key, path).iter().enumerate() {
             let item_path = path.key_index(key, i);
             match item {
-                Value::Object(m) => out.push((item_path, m)),
+                Json::Object(m) => out.push((item_path, m)),
                 other => self.warn(
                     item_path,
-                    format!("expected an object, found {}; ignored", value_kind(other)),
+                    format!("expected an object, found {}; ignored", other.kind_name()),
                 ),
             }
         }
@@ -365,12 +388,12 @@ impl Checker {
 
     fn optional_time(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &Object<'_>,
         key: &str,
         path: &Path<'_>,
     ) -> Option<ParsedTime> {
-        let text = self.optional_str(obj, key, path)?;
-        let parsed = parse_time(&text);
+        let text = self.optional_text(obj, key, path)?;
+        let parsed = parse_time(text);
         if parsed.is_none() {
             self.warn(
                 path.key(key),
@@ -380,8 +403,8 @@ impl Checker {
         parsed
     }
 
-    fn report(&mut self, obj: &Map<String, Value>, received_at: Timestamp) -> Option<Report> {
-        if let Some(schema) = self.optional_str(obj, "schema", &ROOT)
+    fn report(&mut self, obj: &Object<'_>, received_at: Timestamp) -> Option<Report> {
+        if let Some(schema) = self.optional_text(obj, "schema", &ROOT)
             && schema != SCHEMA
         {
             self.warn(
@@ -519,17 +542,17 @@ impl Checker {
         })
     }
 
-    fn source(&mut self, obj: &Map<String, Value>) -> Option<Source> {
+    fn source(&mut self, obj: &Object<'_>) -> Option<Source> {
         let source = match obj.get("source") {
-            Some(Value::Object(m)) => m,
-            None | Some(Value::Null) => {
+            Some(Json::Object(m)) => m,
+            None | Some(Json::Null) => {
                 self.reject("source", "required field is missing");
                 return None;
             }
             Some(other) => {
                 self.reject(
                     "source",
-                    format!("expected an object, found {}", value_kind(other)),
+                    format!("expected an object, found {}", other.kind_name()),
                 );
                 return None;
             }
@@ -544,7 +567,7 @@ impl Checker {
         let system = self.required_str(source, "system", &ROOT.key("source"));
         let record_id = self.required_str(source, "record_id", &ROOT.key("source"));
         let version = match source.get("version") {
-            None | Some(Value::Null) => Some(1),
+            None | Some(Json::Null) => Some(1),
             Some(v) => match v.as_u64() {
                 Some(n) if n >= 1 && n <= u64::from(u32::MAX) => Some(n as u32),
                 _ => {
@@ -564,13 +587,9 @@ impl Checker {
         })
     }
 
-    fn recorded_at(
-        &mut self,
-        obj: &Map<String, Value>,
-        received_at: Timestamp,
-    ) -> Option<ParsedTime> {
-        let text = self.required_str(obj, "recorded_at", &ROOT)?;
-        let Some(parsed) = parse_time(&text) else {
+    fn recorded_at(&mut self, obj: &Object<'_>, received_at: Timestamp) -> Option<ParsedTime> {
+        let text = self.required_text(obj, "recorded_at", &ROOT)?;
+        let Some(parsed) = parse_time(text) else {
             self.reject(
                 "recorded_at",
                 format!("`{text}` is not a valid RFC 3339 date-time (e.g. 2008-03-15T09:02:00Z)"),
@@ -594,7 +613,7 @@ impl Checker {
 
     fn mention_ref(
         &mut self,
-        m: &Map<String, Value>,
+        m: &Object<'_>,
         path: &Path<'_>,
         refs: &mut RefSet,
     ) -> Option<String> {
@@ -605,7 +624,7 @@ impl Checker {
 
     fn person(
         &mut self,
-        m: &Map<String, Value>,
+        m: &Object<'_>,
         path: &Path<'_>,
         event_date: Option<jiff::civil::Date>,
         recorded_date: Option<jiff::civil::Date>,
@@ -675,13 +694,13 @@ impl Checker {
 
     fn birth_date(
         &mut self,
-        m: &Map<String, Value>,
+        m: &Object<'_>,
         path: &Path<'_>,
         recorded_date: Option<jiff::civil::Date>,
     ) -> Option<PartialDate> {
         let field = path.key("birth_date");
-        let text = self.optional_str(m, "birth_date", path)?;
-        let (date, form) = match PartialDate::parse(&text) {
+        let text = self.optional_text(m, "birth_date", path)?;
+        let (date, form) = match PartialDate::parse(text) {
             Ok(parsed) => parsed,
             Err(PartialDateError::NotADate) => {
                 self.warn(field, format!("`{text}` is not a real date; not used"));
@@ -722,7 +741,7 @@ impl Checker {
         Some(date)
     }
 
-    fn age(&mut self, m: &Map<String, Value>, path: &Path<'_>) -> Option<u8> {
+    fn age(&mut self, m: &Object<'_>, path: &Path<'_>) -> Option<u8> {
         let v = m.get("age")?;
         if v.is_null() {
             return None;
@@ -749,7 +768,7 @@ impl Checker {
 
     fn strings_with_paths<'a>(
         &mut self,
-        m: &'a Map<String, Value>,
+        m: &'a Object<'a>,
         key: &'a str,
         path: &'a Path<'a>,
     ) -> Vec<(Path<'a>, &'a str)> {
@@ -757,25 +776,29 @@ impl Checker {
         for (i, item) in self.optional_array(m, key, path).iter().enumerate() {
             let item_path = path.key_index(key, i);
             match item {
-                Value::String(s) if s.trim().is_empty() => {}
-                Value::String(s) => out.push((item_path, s.trim())),
+                Json::String(s) => {
+                    let s = s.trim();
+                    if !s.is_empty() {
+                        out.push((item_path, s));
+                    }
+                }
                 other => self.warn(
                     item_path,
-                    format!("expected a string, found {}; ignored", value_kind(other)),
+                    format!("expected a string, found {}; ignored", other.kind_name()),
                 ),
             }
         }
         out
     }
 
-    fn strings(&mut self, m: &Map<String, Value>, key: &str, path: &Path<'_>) -> Vec<String> {
+    fn strings(&mut self, m: &Object<'_>, key: &str, path: &Path<'_>) -> Vec<String> {
         self.strings_with_paths(m, key, path)
             .into_iter()
             .map(|(_, s)| s.to_string())
             .collect()
     }
 
-    fn address(&mut self, a: &Map<String, Value>, path: &Path<'_>, with_kind: bool) -> Address {
+    fn address(&mut self, a: &Object<'_>, path: &Path<'_>, with_kind: bool) -> Address {
         let postcode_raw = self.optional_str(a, "postcode", path);
         let postcode =
             postcode_raw
@@ -813,7 +836,7 @@ impl Checker {
         }
     }
 
-    fn identifier(&mut self, i: &Map<String, Value>, path: &Path<'_>) -> Option<Identifier> {
+    fn identifier(&mut self, i: &Object<'_>, path: &Path<'_>) -> Option<Identifier> {
         let scheme = self.optional_str(i, "scheme", path);
         let raw = self.optional_str(i, "value", path);
         let (Some(scheme), Some(raw)) = (scheme, raw) else {
@@ -834,12 +857,7 @@ impl Checker {
         Some(Identifier { scheme, raw, value })
     }
 
-    fn vehicle(
-        &mut self,
-        m: &Map<String, Value>,
-        path: &Path<'_>,
-        refs: &mut RefSet,
-    ) -> VehicleMention {
+    fn vehicle(&mut self, m: &Object<'_>, path: &Path<'_>, refs: &mut RefSet) -> VehicleMention {
         let registration_raw = self.optional_str(m, "registration", path);
         let registration =
             registration_raw
@@ -862,7 +880,7 @@ impl Checker {
         }
     }
 
-    fn relations(&mut self, obj: &Map<String, Value>, refs: &RefSet) -> Vec<Relation> {
+    fn relations(&mut self, obj: &Object<'_>, refs: &RefSet) -> Vec<Relation> {
         let mut out = Vec::new();
         for (path, m) in self.objects(obj, "relations", &ROOT) {
             let from = self.optional_str(m, "from", &path);
@@ -913,7 +931,7 @@ impl Checker {
         out
     }
 
-    fn grading(&mut self, obj: &Map<String, Value>, kind: Option<Kind>) -> Option<Grading> {
+    fn grading(&mut self, obj: &Object<'_>, kind: Option<Kind>) -> Option<Grading> {
         let Some(m) = self.optional_object(obj, "grading", &ROOT) else {
             if kind == Some(Kind::Intelligence) {
                 self.warn(
@@ -925,7 +943,7 @@ impl Checker {
         };
         // Source grades are digits; accept them as numbers too.
         let source = match m.get("source") {
-            Some(Value::Number(n)) => {
+            Some(Json::Number(n)) => {
                 let text = n.to_string();
                 let parsed = SourceGrade::parse(&text);
                 if parsed.is_none() {
@@ -966,14 +984,31 @@ impl Checker {
 }
 
 /// Refs share one namespace in a report: relations may join any two mentions.
+/// A report has a handful, so they are scanned; past [`RefSet::SCAN`] they
+/// are hashed, so that a report with thousands stays linear.
 #[derive(Default)]
 struct RefSet {
-    seen: HashSet<String>,
+    few: Vec<String>,
+    many: HashSet<String>,
 }
 
 impl RefSet {
+    const SCAN: usize = 32;
+
     fn insert(&mut self, c: &mut Checker, r: &str, path: &Path<'_>) {
-        if !self.seen.insert(r.to_string()) {
+        let new = if self.many.is_empty() {
+            let new = !self.few.iter().any(|s| s == r);
+            if new {
+                self.few.push(r.to_string());
+                if self.few.len() > Self::SCAN {
+                    self.many.extend(self.few.drain(..));
+                }
+            }
+            new
+        } else {
+            self.many.insert(r.to_string())
+        };
+        if !new {
             c.reject(
                 path.key("ref"),
                 format!("`{r}` is used by another mention in this report; refs must be unique"),
@@ -982,6 +1017,10 @@ impl RefSet {
     }
 
     fn contains(&self, r: &str) -> bool {
-        self.seen.contains(r)
+        if self.many.is_empty() {
+            self.few.iter().any(|s| s == r)
+        } else {
+            self.many.contains(r)
+        }
     }
 }

@@ -16,6 +16,10 @@ const EXPECTED: &str =
 /// Cuts an extension written after the number ("x123", "ext. 123",
 /// "extension 12").
 fn without_extension(s: &str) -> &str {
+    // Every marker has an `x`: without one there is nothing to cut.
+    if !s.bytes().any(|b| b == b'x' || b == b'X') {
+        return s;
+    }
     // ASCII lower-casing keeps byte offsets, so `i` indexes `s` too.
     let lower = s.to_ascii_lowercase();
     for marker in ["extension", "ext.", "ext", "x"] {
