@@ -127,6 +127,15 @@ fn main() {
                     }
                     if verbose {
                         eprintln!("FP {} {:?}: {}", item["id"], p, narrative);
+                        for h in hits.iter().filter(|h| {
+                            !h.negated && h.indicator == p.0 && who(h.experiencer) == p.1
+                        }) {
+                            let span = match (h.start, h.end) {
+                                (Some(s), Some(e)) => &narrative[s..e],
+                                _ => "",
+                            };
+                            eprintln!("   by {} [{span}] in: {}", h.rule, h.sentence);
+                        }
                     }
                 }
             }

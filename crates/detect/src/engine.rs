@@ -311,6 +311,26 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "carers",
             "neighbour",
             "girlfriend of",
+            "boyfriend",
+            "her boyfriend",
+            "his boyfriend",
+            "his girlfriend",
+            "male",
+            "males",
+            "men",
+            "man",
+            "woman",
+            "women",
+            "adults",
+            "adult males",
+            "suspect",
+            "suspects",
+            "offender",
+            "offenders",
+            "perpetrator",
+            "perpetrators",
+            "driver",
+            "drivers",
         ],
     ),
     (
@@ -1113,6 +1133,7 @@ impl Detector {
         let t = Text {
             text: narrative,
             toks,
+            female: subject_pronouns(narrative, toks),
         };
         // Pattern matches: (pattern, first token, length).
         self.automaton.find(
@@ -1212,7 +1233,7 @@ impl Detector {
             }
             kept.push((rule.indicator_ix, f, e));
             let sentence = toks[f].sentence as usize;
-            let ctx = t.context(triggers, f, e, facts.and_then(|x| x.year));
+            let ctx = t.context(triggers, f, e, facts.and_then(|x| x.year), &rule.indicator);
             hits.push(Hit {
                 indicator: rule.indicator.clone(),
                 tier: rule.tier,
@@ -1293,6 +1314,78 @@ struct Ctx {
 struct Text<'a> {
     text: &'a str,
     toks: &'a [Tok],
+    /// The subject child's pronouns as the narrative uses them most:
+    /// `Some(true)` she/her, `Some(false)` he/him.
+    female: Option<bool>,
+}
+
+/// Words after a subject's object pronoun that make it a possessive about
+/// someone else ("her friend", "his mum").
+const RELATIVES: &[&str] = &[
+    "friend",
+    "friends",
+    "mum",
+    "mother",
+    "mums",
+    "dad",
+    "father",
+    "dads",
+    "sister",
+    "sisters",
+    "brother",
+    "brothers",
+    "boyfriend",
+    "girlfriend",
+    "partner",
+    "cousin",
+    "cousins",
+    "aunt",
+    "uncle",
+    "nan",
+    "grandmother",
+    "grandfather",
+    "carer",
+    "carers",
+    "parents",
+    "stepdad",
+    "stepmum",
+    "sibling",
+    "siblings",
+    "peers",
+    "classmate",
+];
+
+/// Indicators about the one who acts (offending): the victim's being the
+/// object of the clause does not make them the subject child's.
+const ACTOR_INDICATORS: &[&str] = &["M13"];
+
+/// Which pronouns the narrative uses most for its subject.
+fn subject_pronouns(text: &str, toks: &[Tok]) -> Option<bool> {
+    let (mut f, mut m) = (0usize, 0usize);
+    for t in toks {
+        let w = &text[t.start as usize..t.end as usize];
+        if w.len() > 7 {
+            continue;
+        }
+        if ["she", "her", "herself"]
+            .iter()
+            .any(|x| w.eq_ignore_ascii_case(x))
+        {
+            f += 1;
+        } else if ["he", "him", "his", "himself"]
+            .iter()
+            .any(|x| w.eq_ignore_ascii_case(x))
+        {
+            m += 1;
+        }
+    }
+    if f > m && f >= 2 {
+        Some(true)
+    } else if m > f && m >= 2 {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 impl Text<'_> {
@@ -1334,12 +1427,54 @@ impl Text<'_> {
         })
     }
 
+    /// A pronoun or noun for the subject child (with the narrative's
+    /// pronouns when known).
+    fn is_subject_pronoun(&self, j: usize) -> bool {
+        const NOUNS: &[&str] = &[
+            "yp", "child", "i", "girl", "girls", "boy", "boys", "children",
+        ];
+        self.word_is(j, NOUNS)
+            || match self.female {
+                Some(true) => self.word_is(j, &["she"]),
+                Some(false) => self.word_is(j, &["he"]),
+                None => self.word_is(j, &["she", "he", "they"]),
+            }
+    }
+
+    /// Whether the person at token `s` is the object of a preposition
+    /// ("with friends", "to her mum", "by two adult males", "after dad
+    /// left"): a preposition up to three words before, with only
+    /// determiners, numbers and adjectives between.
+    fn after_preposition(&self, s: usize, sentence_start: usize) -> bool {
+        const BETWEEN: &[&str] = &[
+            "her", "his", "their", "a", "the", "an", "two", "three", "four", "several", "some",
+            "older", "adult", "young", "unknown", "other", "many", "local", "known", "both",
+        ];
+        for back in 1..=3 {
+            let Some(j) = s.checked_sub(back) else {
+                return false;
+            };
+            if j < sentence_start {
+                return false;
+            }
+            if self.word_is(j, OBJECT_MARKERS) {
+                return true;
+            }
+            let w = self.word(j);
+            if !(self.word_is(j, BETWEEN) || w.bytes().all(|b| b.is_ascii_digit())) {
+                return false;
+            }
+        }
+        false
+    }
+
     fn context(
         &self,
         triggers: &[(Trigger, usize, usize)],
         first: usize,
         end: usize,
         year: Option<i16>,
+        indicator: &str,
     ) -> Ctx {
         let mut ctx = Ctx::default();
         let sentence = self.toks[first].sentence;
@@ -1376,22 +1511,47 @@ impl Text<'_> {
                         .any(|&(rt, rs, _)| rt == Trigger::Reporting && rs >= e && rs <= e + 2);
                     // "with friends", "to her mum", "after dad left": the
                     // other person is an object, not whom the clause is about.
-                    let object = s
-                        .checked_sub(1)
-                        .is_some_and(|j| self.word_is(j, OBJECT_MARKERS))
-                        || s.checked_sub(2).is_some_and(|j| {
-                            self.word_is(j, OBJECT_MARKERS)
-                                && self.word_is(j + 1, &["her", "his", "their", "a", "the", "an"])
-                        });
+                    let object = self.after_preposition(s, range.start);
                     // A pronoun for the subject between them takes the clause
                     // back: "mum says that she ...".
-                    let back_to_subject = (e..first)
-                        .any(|j| self.word_is(j, &["she", "he", "yp", "child", "they", "i"]));
+                    let back_to_subject = (e..first).any(|j| self.is_subject_pronoun(j));
                     if !reporting && !object && !back_to_subject {
                         ctx.other = true;
                     }
                 }
                 _ => {}
+            }
+        }
+        // "He" in a narrative about a girl (or "she" about a boy) as the
+        // clause's subject before the hit, not the object of a preposition:
+        // someone else's.
+        if let Some(female) = self.female {
+            let other_pronoun = if female { "he" } else { "she" };
+            let from = first.saturating_sub(PRE_SCOPE).max(range.start);
+            for j in from..first {
+                if self.word(j).eq_ignore_ascii_case(other_pronoun)
+                    && !self.after_preposition(j, range.start)
+                    && !terminated(j, first)
+                    && !(j + 1..first).any(|k| self.is_subject_pronoun(k))
+                {
+                    ctx.other = true;
+                }
+            }
+        }
+        // The subject child as the object of the hit's clause ("men
+        // picked her up", "gave him money"): the subject's.
+        if ctx.other
+            && let Some(female) = self.female
+            && !ACTOR_INDICATORS.contains(&indicator)
+        {
+            let object = if female { "her" } else { "him" };
+            let from = first.saturating_sub(PRE_SCOPE).max(range.start);
+            let to = (end + 2).min(range.end);
+            if (from..to).any(|j| {
+                self.word(j).eq_ignore_ascii_case(object)
+                    && !(j + 1 < range.end && self.word_is(j + 1, RELATIVES))
+            }) {
+                ctx.other = false;
             }
         }
         // A year before the report's dates the hit to the past.
@@ -1414,5 +1574,67 @@ impl Text<'_> {
             }
         }
         ctx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detector() -> Detector {
+        Detector::compile(&crate::load_rules(None).unwrap()).unwrap()
+    }
+
+    fn who(d: &Detector, text: &str, id: &str) -> Option<Experiencer> {
+        d.detect(text, None)
+            .into_iter()
+            .find(|h| h.indicator == id && !h.negated)
+            .map(|h| h.experiencer)
+    }
+
+    #[test]
+    fn adults_as_the_clause_subject_are_someone_else() {
+        let d = detector();
+        assert_eq!(
+            who(&d, "Three adult males were arrested at the address.", "M13"),
+            Some(Experiencer::Other)
+        );
+        // ... but not as the object of a preposition.
+        assert_eq!(
+            who(
+                &d,
+                "She says she was collected from home by two adult males in the early hours. She would not say more.",
+                "M1"
+            ),
+            Some(Experiencer::Subject)
+        );
+    }
+
+    #[test]
+    fn pronouns_of_the_narrative_tell_whose() {
+        let d = detector();
+        // A narrative about a girl: "he" is someone else...
+        let text = "She was upset. She says he was arrested last week for assault.";
+        assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other));
+        // ... and the subject as the object of his act is hers.
+        let text = "She was seen by the nurse. She says the man raped her in his car.";
+        assert_eq!(who(&d, text, "C2"), Some(Experiencer::Subject));
+    }
+
+    #[test]
+    fn numbers_match_any_number_pattern() {
+        let d = detector();
+        let t = "He was missing for 24 hours.";
+        assert!(d.detect(t, None).iter().any(|h| h.indicator == "H1"));
+    }
+
+    #[test]
+    fn lexicon_reads_inflections_without_stemming() {
+        let d = detector();
+        // Every inflection in the lexicon stems to its entry's word.
+        for form in ["boyfriends", "missing", "taxis", "cars"] {
+            let e = d.lexicon.get(form).expect(form);
+            assert_eq!(e.word, d.word_of(form), "{form}");
+        }
     }
 }
