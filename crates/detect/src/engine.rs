@@ -144,6 +144,8 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "negative",
             "not confirmed",
             "unfounded",
+            "not required",
+            "not needed",
         ],
     ),
     (
@@ -654,8 +656,9 @@ pub struct Detector {
     stems: HashMap<String, u32>,
     /// Pattern stems, for spelling tolerance: deletion variants → ids.
     typo_index: HashMap<String, Vec<u32>>,
-    /// Ids of `#` (a number), `#a` (18 to 99) and `#t` (a clock time).
-    numbers: [u32; 3],
+    /// Ids of `#` (a number), `#a` (18 to 99), `#t` (a clock time) and
+    /// `#n` (a clock time at night, 22:00 to 05:59).
+    numbers: [u32; 4],
     pub name: String,
     pub version: String,
     tiers: HashMap<String, (Tier, f64)>,
@@ -772,6 +775,7 @@ impl Detector {
             stem_id("#", &mut stems),
             stem_id("#a", &mut stems),
             stem_id("#t", &mut stems),
+            stem_id("#n", &mut stems),
         ];
         // A pattern word → the ids a token may have to match it (`#` is any
         // number).
@@ -782,7 +786,8 @@ impl Detector {
             match w {
                 "#" => vec![numbers.to_vec()],
                 "#a" => vec![vec![numbers[1]]],
-                "#t" => vec![vec![numbers[2]]],
+                "#t" => vec![vec![numbers[2], numbers[3]]],
+                "#n" => vec![vec![numbers[3]]],
                 _ => text::prepare(&stemmer, w)
                     .tokens
                     .iter()
@@ -1035,8 +1040,11 @@ impl Detector {
         {
             // Numbers that could be an adult's age are told apart, so that
             // "boyfriend aged 24" can be written `boyfriend aged #a`.
-            let word = if bytes.contains(&b':') {
-                self.numbers[2]
+            let word = if let Some(colon) = bytes.iter().position(|&b| b == b':') {
+                match lower[..colon].parse::<u32>() {
+                    Ok(h) if h >= 22 || h <= 5 => self.numbers[3],
+                    _ => self.numbers[2],
+                }
             } else {
                 match lower.parse::<u32>() {
                     Ok(n) if (18..=99).contains(&n) => self.numbers[1],
@@ -1548,8 +1556,20 @@ impl Text<'_> {
             let from = first.saturating_sub(PRE_SCOPE).max(range.start);
             let to = (end + 2).min(range.end);
             if (from..to).any(|j| {
-                self.word(j).eq_ignore_ascii_case(object)
+                (self.word(j).eq_ignore_ascii_case(object)
+                    || self.word(j).eq_ignore_ascii_case("me"))
                     && !(j + 1 < range.end && self.word_is(j + 1, RELATIVES))
+            }) {
+                ctx.other = false;
+            }
+        }
+        // "... with a girl (of 13)" just after the hit: about the child.
+        if ctx.other && !ACTOR_INDICATORS.contains(&indicator) {
+            let to = (end + 4).min(range.end);
+            if (end..to).any(|j| {
+                self.word_is(j, &["with", "and"])
+                    && (j + 1..to)
+                        .any(|k| self.word_is(k, &["girl", "boy", "child", "yp", "teenager"]))
             }) {
                 ctx.other = false;
             }
