@@ -17,6 +17,26 @@ use sightline_detect::{Detector, Experiencer, load_rules};
 
 type Pair = (String, String);
 
+/// Whether the corpus annotates an indicator: the catalogue's ids (C1-C4,
+/// H1-H13, M1-M14, V1-V10) and the response signals NA and VB. Other ids a
+/// rule set may report (the recorded professional concern `CSE`, RR) are
+/// not annotated, so they are left out of the scores rather than counted
+/// as false positives.
+fn annotated(id: &str) -> bool {
+    if id == "NA" || id == "VB" {
+        return true;
+    }
+    let (tier, n) = id.split_at(1.min(id.len()));
+    let max = match tier {
+        "C" => 4,
+        "H" => 13,
+        "M" => 14,
+        "V" => 10,
+        _ => return false,
+    };
+    n.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n))
+}
+
 fn pairs(v: &Value) -> BTreeSet<Pair> {
     v.as_array()
         .map(|a| {
@@ -95,12 +115,12 @@ fn main() {
             };
             let predicted: BTreeSet<Pair> = hits
                 .iter()
-                .filter(|h| !h.negated)
+                .filter(|h| !h.negated && annotated(&h.indicator))
                 .map(|h| (h.indicator.clone(), who(h.experiencer)))
                 .collect();
             let predicted_negated: BTreeSet<Pair> = hits
                 .iter()
-                .filter(|h| h.negated)
+                .filter(|h| h.negated && annotated(&h.indicator))
                 .map(|h| (h.indicator.clone(), who(h.experiencer)))
                 .collect();
             for p in &predicted {

@@ -1512,6 +1512,20 @@ impl Text<'_> {
                 Trigger::HedgePost if after => ctx.hedged = true,
                 Trigger::HistoryPre if before => ctx.historical = true,
                 Trigger::HistoryPost if after => ctx.historical = true,
+                // "her boyfriend (24) who deals drugs": a relative clause
+                // right before the hit is about the person it follows.
+                Trigger::OtherPre
+                    if !before
+                        && e <= first
+                        && first >= 1
+                        && self.word_is(first - 1, &["who", "that"])
+                        && first > e
+                        && first - 1 - e <= 3
+                        && !self.after_preposition(s, range.start)
+                        && !terminated(e, first - 1) =>
+                {
+                    ctx.other = true;
+                }
                 Trigger::OtherPre if before => {
                     // "Mum says she..." names the source, not the experiencer.
                     let reporting = triggers
@@ -1639,6 +1653,22 @@ mod tests {
         // ... and the subject as the object of his act is hers.
         let text = "She was seen by the nurse. She says the man raped her in his car.";
         assert_eq!(who(&d, text, "C2"), Some(Experiencer::Subject));
+    }
+
+    #[test]
+    fn a_relative_clause_is_about_whom_it_follows() {
+        let d = detector();
+        let text = "She has a boyfriend (24) who deals drugs.";
+        assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other));
+    }
+
+    #[test]
+    fn night_times_are_their_own_class() {
+        let d = detector();
+        let late = d.detect("He came home at 02:00 smelling of alcohol.", None);
+        assert!(late.iter().any(|h| h.indicator == "M1"));
+        let day = d.detect("He came home at 14:00 smelling of alcohol.", None);
+        assert!(!day.iter().any(|h| h.indicator == "M1"));
     }
 
     #[test]
