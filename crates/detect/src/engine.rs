@@ -1165,7 +1165,10 @@ impl Detector {
             },
         );
         triggers.sort_unstable_by_key(|&(_, s, e)| (s, e));
-        let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (rule, first token, end token)
+        // (rule, first token, end token, its gaps in `gap_list`).
+        let mut spans: Vec<(usize, usize, usize, u32, u32)> = Vec::new();
+        // The words a span skips between its segments (`*`, `~`).
+        let mut gap_list: Vec<(usize, usize)> = Vec::new();
         let mut excepted: Vec<(usize, u32)> = Vec::new(); // (rule, sentence)
         let sentence_of = |t: usize| toks[t].sentence;
         for &(p, f, len) in matches.iter() {
@@ -1174,6 +1177,7 @@ impl Detector {
                 let f = f as usize;
                 let mut end = f + len as usize;
                 let mut complete = true;
+                let gaps_from = gap_list.len();
                 for (s, patterns) in info.segments.iter().enumerate() {
                     let gap = info.gaps[s + 1];
                     // The earliest match of any of the segment's patterns
@@ -1188,7 +1192,12 @@ impl Detector {
                         })
                         .map(|&(_, n, l)| (n, l));
                     match best {
-                        Some((n, l)) => end = n as usize + l as usize,
+                        Some((n, l)) => {
+                            if n as usize > end {
+                                gap_list.push((end, n as usize));
+                            }
+                            end = n as usize + l as usize;
+                        }
                         None => {
                             complete = false;
                             break;
@@ -1196,23 +1205,25 @@ impl Detector {
                     }
                 }
                 if !complete {
+                    gap_list.truncate(gaps_from);
                     continue;
                 }
                 if info.unless {
+                    gap_list.truncate(gaps_from);
                     excepted.push((info.rule, sentence_of(f)));
                 } else {
-                    spans.push((info.rule, f, end));
+                    spans.push((info.rule, f, end, gaps_from as u32, gap_list.len() as u32));
                 }
             }
         }
         // One hit per indicator and span: the longest match wins.
-        spans.sort_unstable_by_key(|&(r, f, e)| {
+        spans.sort_unstable_by_key(|&(r, f, e, _, _)| {
             (self.rules[r].indicator_ix, f, std::cmp::Reverse(e), r)
         });
         let mut hits: Vec<Hit> = Vec::new();
         let mut kept: Vec<(u32, usize, usize)> = Vec::new();
         let mut under: Vec<(u8, bool)> = Vec::new();
-        for (r, f, e) in spans {
+        for (r, f, e, g0, g1) in spans {
             if excepted.contains(&(r, toks[f].sentence)) {
                 continue;
             }
@@ -1241,7 +1252,13 @@ impl Detector {
             }
             kept.push((rule.indicator_ix, f, e));
             let sentence = toks[f].sentence as usize;
-            let ctx = t.context(triggers, f, e, facts.and_then(|x| x.year), &rule.indicator);
+            let gaps = &gap_list[g0 as usize..g1 as usize];
+            let ctx = t.context(
+                triggers,
+                (f, e, gaps),
+                facts.and_then(|x| x.year),
+                &rule.indicator,
+            );
             hits.push(Hit {
                 indicator: rule.indicator.clone(),
                 tier: rule.tier,
@@ -1479,12 +1496,17 @@ impl Text<'_> {
     fn context(
         &self,
         triggers: &[(Trigger, usize, usize)],
-        first: usize,
-        end: usize,
+        (first, end, gaps): (usize, usize, &[(usize, usize)]),
         year: Option<i16>,
         indicator: &str,
     ) -> Ctx {
         let mut ctx = Ctx::default();
+        // A trigger in the few words a pattern skipped ("says she is not
+        // sexually active") is inside the hit's own clause.
+        let in_gap = |s: usize, e: usize| {
+            gaps.iter()
+                .any(|&(gs, ge)| ge - gs <= 4 && s >= gs && e <= ge)
+        };
         let sentence = self.toks[first].sentence;
         let range = self.sentence_range(sentence);
         // The triggers of this sentence (sorted by start).
@@ -1506,9 +1528,11 @@ impl Text<'_> {
             let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
             let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
             match t {
-                Trigger::NegatePre if before && !pseudo(s, e) => ctx.negated = true,
+                Trigger::NegatePre if (before || in_gap(s, e)) && !pseudo(s, e) => {
+                    ctx.negated = true
+                }
                 Trigger::NegatePost if after => ctx.negated = true,
-                Trigger::HedgePre if before && !pseudo(s, e) => ctx.hedged = true,
+                Trigger::HedgePre if (before || in_gap(s, e)) && !pseudo(s, e) => ctx.hedged = true,
                 Trigger::HedgePost if after => ctx.hedged = true,
                 Trigger::HistoryPre if before => ctx.historical = true,
                 Trigger::HistoryPost if after => ctx.historical = true,
@@ -1562,17 +1586,17 @@ impl Text<'_> {
         }
         // The subject child as the object of the hit's clause ("men
         // picked her up", "gave him money"): the subject's.
-        if ctx.other
-            && let Some(female) = self.female
-            && !ACTOR_INDICATORS.contains(&indicator)
-        {
-            let object = if female { "her" } else { "him" };
+        if ctx.other && !ACTOR_INDICATORS.contains(&indicator) {
+            // With the narrative's pronouns unknown, either.
+            let objects: &[&str] = match self.female {
+                Some(true) => &["her", "me"],
+                Some(false) => &["him", "me"],
+                None => &["her", "him", "me"],
+            };
             let from = first.saturating_sub(PRE_SCOPE).max(range.start);
             let to = (end + 2).min(range.end);
             if (from..to).any(|j| {
-                (self.word(j).eq_ignore_ascii_case(object)
-                    || self.word(j).eq_ignore_ascii_case("me"))
-                    && !(j + 1 < range.end && self.word_is(j + 1, RELATIVES))
+                self.word_is(j, objects) && !(j + 1 < range.end && self.word_is(j + 1, RELATIVES))
             }) {
                 ctx.other = false;
             }
@@ -1660,6 +1684,13 @@ mod tests {
         let d = detector();
         let text = "She has a boyfriend (24) who deals drugs.";
         assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other));
+    }
+
+    #[test]
+    fn a_negation_in_the_words_a_pattern_skips_negates() {
+        let d = detector();
+        let hits = d.detect("She says she is not sexually active.", None);
+        assert!(hits.iter().all(|h| h.indicator != "C2" || h.negated));
     }
 
     #[test]
