@@ -728,6 +728,17 @@ struct Scratch {
     matches: Vec<(u32, u32, u32)>,
     /// Context triggers: (kind, first token, end token).
     triggers: Vec<(Trigger, usize, usize)>,
+    /// Complete phrase matches: (rule, first token, end token, its gaps in
+    /// `gap_list`).
+    spans: Vec<(usize, usize, usize, u32, u32)>,
+    /// The words a span skips between its segments (`*`, `~`).
+    gap_list: Vec<(usize, usize)>,
+    /// Rules excepted (`unless`) in a sentence: (rule, sentence).
+    excepted: Vec<(usize, u32)>,
+    /// Hits kept so far: (indicator, first token, end token).
+    kept: Vec<(u32, usize, usize)>,
+    /// Index of the first match at or after each token.
+    match_at: Vec<u32>,
 }
 
 thread_local! {
@@ -1120,6 +1131,11 @@ impl Detector {
             buf,
             matches,
             triggers,
+            spans,
+            gap_list,
+            excepted,
+            kept,
+            match_at,
         } = scratch;
         toks.clear();
         matches.clear();
@@ -1141,7 +1157,7 @@ impl Detector {
         let t = Text {
             text: narrative,
             toks,
-            female: subject_pronouns(narrative, toks),
+            female: std::cell::OnceCell::new(),
         };
         // Pattern matches: (pattern, first token, length).
         self.automaton.find(
@@ -1164,13 +1180,21 @@ impl Detector {
                 }
             },
         );
-        triggers.sort_unstable_by_key(|&(_, s, e)| (s, e));
-        // (rule, first token, end token, its gaps in `gap_list`).
-        let mut spans: Vec<(usize, usize, usize, u32, u32)> = Vec::new();
-        // The words a span skips between its segments (`*`, `~`).
-        let mut gap_list: Vec<(usize, usize)> = Vec::new();
-        let mut excepted: Vec<(usize, u32)> = Vec::new(); // (rule, sentence)
+        // (Triggers come in text order: by first token, then length.)
+        spans.clear();
+        gap_list.clear();
+        excepted.clear();
+        kept.clear();
         let sentence_of = |t: usize| toks[t].sentence;
+        // The first match at or after each token.
+        match_at.clear();
+        let mut m = 0;
+        for t in 0..=toks.len() {
+            while m < matches.len() && (matches[m].1 as usize) < t {
+                m += 1;
+            }
+            match_at.push(m as u32);
+        }
         for &(p, f, len) in matches.iter() {
             for &v in &self.starts[p as usize] {
                 let info = &self.variants[v as usize];
@@ -1182,7 +1206,7 @@ impl Detector {
                     let gap = info.gaps[s + 1];
                     // The earliest match of any of the segment's patterns
                     // within the gap (matches are in text order).
-                    let lo = matches.partition_point(|&(_, n, _)| (n as usize) < end);
+                    let lo = match_at[end.min(toks.len())] as usize;
                     let best = matches[lo..]
                         .iter()
                         .take_while(|&&(_, n, _)| n as usize <= end + gap)
@@ -1220,10 +1244,9 @@ impl Detector {
         spans.sort_unstable_by_key(|&(r, f, e, _, _)| {
             (self.rules[r].indicator_ix, f, std::cmp::Reverse(e), r)
         });
-        let mut hits: Vec<Hit> = Vec::new();
-        let mut kept: Vec<(u32, usize, usize)> = Vec::new();
+        let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
         let mut under: Vec<(u8, bool)> = Vec::new();
-        for (r, f, e, g0, g1) in spans {
+        for &(r, f, e, g0, g1) in spans.iter() {
             if excepted.contains(&(r, toks[f].sentence)) {
                 continue;
             }
@@ -1341,7 +1364,7 @@ struct Text<'a> {
     toks: &'a [Tok],
     /// The subject child's pronouns as the narrative uses them most:
     /// `Some(true)` she/her, `Some(false)` he/him.
-    female: Option<bool>,
+    female: std::cell::OnceCell<Option<bool>>,
 }
 
 /// Words after a subject's object pronoun that make it a possessive about
@@ -1452,6 +1475,13 @@ impl Text<'_> {
         })
     }
 
+    /// The subject's pronouns (counted once, when first needed).
+    fn female(&self) -> Option<bool> {
+        *self
+            .female
+            .get_or_init(|| subject_pronouns(self.text, self.toks))
+    }
+
     /// A pronoun or noun for the subject child (with the narrative's
     /// pronouns when known).
     fn is_subject_pronoun(&self, j: usize) -> bool {
@@ -1459,7 +1489,7 @@ impl Text<'_> {
             "yp", "child", "i", "girl", "girls", "boy", "boys", "children",
         ];
         self.word_is(j, NOUNS)
-            || match self.female {
+            || match self.female() {
                 Some(true) => self.word_is(j, &["she"]),
                 Some(false) => self.word_is(j, &["he"]),
                 None => self.word_is(j, &["she", "he", "they"]),
@@ -1571,7 +1601,7 @@ impl Text<'_> {
         // "He" in a narrative about a girl (or "she" about a boy) as the
         // clause's subject before the hit, not the object of a preposition:
         // someone else's.
-        if let Some(female) = self.female {
+        if let Some(female) = self.female() {
             let other_pronoun = if female { "he" } else { "she" };
             let from = first.saturating_sub(PRE_SCOPE).max(range.start);
             for j in from..first {
@@ -1588,7 +1618,7 @@ impl Text<'_> {
         // picked her up", "gave him money"): the subject's.
         if ctx.other && !ACTOR_INDICATORS.contains(&indicator) {
             // With the narrative's pronouns unknown, either.
-            let objects: &[&str] = match self.female {
+            let objects: &[&str] = match self.female() {
                 Some(true) => &["her", "me"],
                 Some(false) => &["him", "me"],
                 None => &["her", "him", "me"],

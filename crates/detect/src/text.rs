@@ -139,13 +139,13 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let (c, width) = if b < 0x80 {
-            (b as char, 1)
+        let (c, width, word) = if b < 0x80 {
+            (b as char, 1, b.is_ascii_alphanumeric())
         } else {
             let c = char_at(text, i).unwrap_or(' ');
-            (c, c.len_utf8())
+            (c, c.len_utf8(), is_word_char(c))
         };
-        if is_word_char(c) {
+        if word {
             if pending_break {
                 // A new sentence begins with this word.
                 sentences.push(Sentence {
