@@ -13,6 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use serde_json::Value;
+
+// The allocator the `sightline` binary ships with, so that throughput is
+// measured as it runs there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use sightline_detect::{Detector, Experiencer, load_rules};
 
 type Pair = (String, String);

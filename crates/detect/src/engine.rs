@@ -486,23 +486,23 @@ struct Entry {
     surf: u32,
 }
 
-/// Written words → entries; words of up to eight bytes (most) are keyed by
+/// Written words → entries; words of up to sixteen bytes (nearly all) are keyed by
 /// their bytes as a number, which hashes and compares in one step.
 #[derive(Default)]
 struct Lexicon {
-    short: HashMap<u64, Entry>,
+    short: HashMap<u128, Entry>,
     long: HashMap<Box<str>, Entry>,
 }
 
 #[inline]
-fn pack(word: &str) -> Option<u64> {
+fn pack(word: &str) -> Option<u128> {
     let b = word.as_bytes();
-    if b.len() > 8 {
+    if b.len() > 16 {
         return None;
     }
-    let mut k = [0u8; 8];
+    let mut k = [0u8; 16];
     k[..b.len()].copy_from_slice(b);
-    Some(u64::from_le_bytes(k))
+    Some(u128::from_le_bytes(k))
 }
 
 impl Lexicon {
@@ -748,7 +748,7 @@ thread_local! {
 thread_local! {
     /// Words met on this thread that the lexicon does not know: their stem
     /// ids (for one detector at a time).
-    static UNKNOWN: std::cell::RefCell<(u64, HashMap<Box<str>, u32>)> =
+    static UNKNOWN: std::cell::RefCell<(u64, HashMap<u128, u32>)> =
         std::cell::RefCell::new((0, HashMap::default()));
 }
 
@@ -1079,14 +1079,17 @@ impl Detector {
                 cache.0 = self.id;
                 cache.1.clear();
             }
-            if let Some(&w) = cache.1.get(lower) {
+            let Some(key) = pack(lower) else {
+                return self.word_of(lower);
+            };
+            if let Some(&w) = cache.1.get(&key) {
                 return w;
             }
             let w = self.word_of(lower);
             if cache.1.len() >= 200_000 {
                 cache.1.clear();
             }
-            cache.1.insert(lower.into(), w);
+            cache.1.insert(key, w);
             w
         });
         Entry { word, surf: NONE }
