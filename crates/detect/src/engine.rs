@@ -659,6 +659,8 @@ pub struct Detector {
     /// Ids of `#` (a number), `#a` (18 to 99), `#t` (a clock time) and
     /// `#n` (a clock time at night, 22:00 to 05:59).
     numbers: [u32; 4],
+    /// Written-word ids of the subject's possible pronouns.
+    pronouns: [u32; 7],
     pub name: String,
     pub version: String,
     tiers: HashMap<String, (Tier, f64)>,
@@ -908,6 +910,15 @@ impl Detector {
         // Context triggers match written words, not stems: "reported" is
         // not "reportedly", nor "the suspect" "suspected".
         let mut surfaces: HashMap<String, u32> = HashMap::default();
+        // The pronouns that tell whom a narrative is about, as written words.
+        let mut pronouns = [NONE; 7];
+        for (i, w) in ["she", "her", "herself", "he", "him", "his", "himself"]
+            .iter()
+            .enumerate()
+        {
+            let next = surfaces.len() as u32 + 1;
+            pronouns[i] = *surfaces.entry(w.to_string()).or_insert(next);
+        }
         let mut trigger_automaton = Trie::new();
         let mut n_triggers = 0usize;
         let mut trigger_kinds: Vec<Vec<Trigger>> = Vec::new();
@@ -966,6 +977,7 @@ impl Detector {
             stems,
             typo_index,
             numbers,
+            pronouns,
             name: file.name.clone(),
             version: file.version.clone(),
             tiers,
@@ -1161,6 +1173,7 @@ impl Detector {
             text: narrative,
             toks,
             female: std::cell::OnceCell::new(),
+            pronouns: &self.pronouns,
         };
         // Pattern matches: (pattern, first token, length).
         self.automaton.find(
@@ -1368,6 +1381,8 @@ struct Text<'a> {
     /// The subject child's pronouns as the narrative uses them most:
     /// `Some(true)` she/her, `Some(false)` he/him.
     female: std::cell::OnceCell<Option<bool>>,
+    /// Written-word ids of she, her, herself, he, him, his, himself.
+    pronouns: &'a [u32; 7],
 }
 
 /// Words after a subject's object pronoun that make it a possessive about
@@ -1411,22 +1426,15 @@ const RELATIVES: &[&str] = &[
 const ACTOR_INDICATORS: &[&str] = &["M13"];
 
 /// Which pronouns the narrative uses most for its subject.
-fn subject_pronouns(text: &str, toks: &[Tok]) -> Option<bool> {
+fn subject_pronouns(toks: &[Tok], pronouns: &[u32; 7]) -> Option<bool> {
     let (mut f, mut m) = (0usize, 0usize);
     for t in toks {
-        let w = &text[t.start as usize..t.end as usize];
-        if w.len() > 7 {
+        if t.surf == NONE {
             continue;
         }
-        if ["she", "her", "herself"]
-            .iter()
-            .any(|x| w.eq_ignore_ascii_case(x))
-        {
+        if pronouns[..3].contains(&t.surf) {
             f += 1;
-        } else if ["he", "him", "his", "himself"]
-            .iter()
-            .any(|x| w.eq_ignore_ascii_case(x))
-        {
+        } else if pronouns[3..].contains(&t.surf) {
             m += 1;
         }
     }
@@ -1482,7 +1490,7 @@ impl Text<'_> {
     fn female(&self) -> Option<bool> {
         *self
             .female
-            .get_or_init(|| subject_pronouns(self.text, self.toks))
+            .get_or_init(|| subject_pronouns(self.toks, self.pronouns))
     }
 
     /// A pronoun or noun for the subject child (with the narrative's
@@ -1645,8 +1653,10 @@ impl Text<'_> {
                 ctx.other = false;
             }
         }
-        // A year before the report's dates the hit to the past.
-        for i in range {
+        // A year before the report's dates the hit to the past (a year
+        // within six words of it).
+        let near = first.saturating_sub(6).max(range.start)..(end + 7).min(range.end);
+        for i in near {
             let w = self.word(i);
             if w.len() != 4 {
                 continue;
@@ -1654,11 +1664,10 @@ impl Text<'_> {
             if let Ok(y) = w.parse::<i16>()
                 && (1990..=2100).contains(&y)
             {
-                let near = i + 6 >= first && i <= end + 6;
                 // Without the report's date, a year written in the text
                 // dates the event to the past: narratives give years for
                 // history, not for what is happening now.
-                if near && year.is_none_or(|ry| y < ry) {
+                if year.is_none_or(|ry| y < ry) {
                     ctx.year = Some(y);
                     ctx.historical = true;
                 }
