@@ -986,17 +986,20 @@ impl Detector {
         // inflections that stem the same, and the trigger words, each
         // with both its ids, so that most words of a text are read with one
         // look-up and no stemming.
+        // Generated forms of seven bytes or more are left to the per-thread
+        // cache of words met (they are read exactly by stemming there):
+        // this keeps the lexicon small enough to stay in cache.
         let mut forms: Vec<String> = surfaces.keys().cloned().collect();
+        let mut stem_of: HashMap<u32, &str> = HashMap::default();
+        for (stem, id) in &detector.stems {
+            stem_of.insert(*id, stem);
+        }
+        let short = |f: &String| f.len() < 7;
         for (w, id) in &written {
             forms.push(w.clone());
-            let stem = detector
-                .stems
-                .iter()
-                .find(|(_, i)| *i == id)
-                .map(|(s, _)| s.clone())
-                .unwrap_or_default();
-            forms.extend(inflections(w));
-            forms.extend(inflections(&stem));
+            let stem = stem_of.get(id).copied().unwrap_or_default();
+            forms.extend(inflections(w).into_iter().filter(short));
+            forms.extend(inflections(stem).into_iter().filter(short));
         }
         forms.sort_unstable();
         forms.dedup();
@@ -1754,10 +1757,15 @@ mod tests {
     #[test]
     fn lexicon_reads_inflections_without_stemming() {
         let d = detector();
-        // Every inflection in the lexicon stems to its entry's word.
-        for form in ["boyfriends", "missing", "taxis", "cars"] {
+        // Short inflections are in the lexicon, and stem to its word.
+        for form in ["taxis", "cars", "hotels", "drugs"] {
             let e = d.lexicon.get(form).expect(form);
             assert_eq!(e.word, d.word_of(form), "{form}");
+        }
+        // Longer words are read the same through the cache of words met.
+        for form in ["boyfriends", "collected", "picking", "boyfreind"] {
+            assert_ne!(d.entry(form).word, NONE, "{form}");
+            assert_eq!(d.entry(form).word, d.word_of(form), "{form}");
         }
     }
 }

@@ -133,9 +133,8 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
     let mut sentence_start = 0usize;
     let mut sentence = 0usize;
     let mut pending_break = false;
-    // The last word: its end, its sentence, and whether a full stop after
-    // it is an abbreviation's.
-    let mut last: Option<(usize, usize, bool)> = None;
+    // The last word: its start, end and sentence.
+    let mut last: Option<(usize, usize, usize)> = None;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -205,21 +204,28 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                     }
                 }
             }
-            let abbreviation = buf.len() == 1 || ABBREVIATIONS.contains(&buf.as_str());
             on_word(Word {
                 start,
                 end: j,
                 lower: buf,
                 sentence,
             });
-            last = Some((j, sentence, abbreviation));
+            last = Some((start, j, sentence));
             i = j;
             continue;
         }
         match c {
             '.' | '!' | '?' | ';' => {
+                // (Whether the word before is an abbreviation is only asked
+                // here, at a full stop right after it.)
                 let is_abbreviation = c == '.'
-                    && last.is_some_and(|(end, s, abbr)| s == sentence && end == i && abbr);
+                    && last.is_some_and(|(start, end, s)| {
+                        let w = &text[start..end];
+                        s == sentence
+                            && end == i
+                            && (w.chars().count() == 1
+                                || ABBREVIATIONS.iter().any(|a| w.eq_ignore_ascii_case(a)))
+                    });
                 // A decimal point or a time (03.00) is not a break.
                 let next_is_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
                 if !is_abbreviation && !next_is_digit {
