@@ -1,15 +1,15 @@
 //! The detector: every phrase of every rule, and the context triggers,
-//! compiled into one Aho–Corasick automaton over the normalised token
-//! stream; a ConText-style pass then marks each hit negated, hedged,
+//! compiled into word-level automata over word ids (stems for phrases,
+//! written words for triggers), matched in one pass over the words of the
+//! text; a ConText-style pass then marks each hit negated, hedged,
 //! historical, and whose it is.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
 
 use crate::rules::{self, Fact, RuleFile, Tier};
-use crate::text::{self, Prepared};
+use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,6 +144,8 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "negative",
             "not confirmed",
             "unfounded",
+            "not required",
+            "not needed",
         ],
     ),
     (
@@ -311,6 +313,26 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "carers",
             "neighbour",
             "girlfriend of",
+            "boyfriend",
+            "her boyfriend",
+            "his boyfriend",
+            "his girlfriend",
+            "male",
+            "males",
+            "men",
+            "man",
+            "woman",
+            "women",
+            "adults",
+            "adult males",
+            "suspect",
+            "suspects",
+            "offender",
+            "offenders",
+            "perpetrator",
+            "perpetrators",
+            "driver",
+            "drivers",
         ],
     ),
     (
@@ -421,15 +443,18 @@ const OBJECT_MARKERS: &[&str] = &[
 const PRE_SCOPE: usize = 7;
 const POST_SCOPE: usize = 4;
 
-/// What an automaton pattern stands for.
-#[derive(Debug, Clone)]
-enum Target {
-    /// Segment `segment` of variant `variant`.
-    Segment { variant: usize, segment: usize },
+/// What an automaton pattern stands for: segment `segment` of variant
+/// `variant`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Target {
+    variant: u32,
+    segment: u32,
 }
 
 struct VariantInfo {
     rule: usize,
+    /// The patterns of each segment after the first.
+    segments: Vec<Vec<u32>>,
     /// Largest gap before each segment.
     gaps: Vec<usize>,
     /// An exception (`unless`) of the rule rather than a trigger.
@@ -439,6 +464,8 @@ struct VariantInfo {
 struct CompiledRule {
     id: String,
     indicator: String,
+    /// Index of the indicator, to group spans without comparing strings.
+    indicator_ix: u32,
     tier: Tier,
     codes: Vec<String>,
     kinds: Vec<String>,
@@ -447,19 +474,193 @@ struct CompiledRule {
     experiencer: Option<Experiencer>,
 }
 
+/// No word of the vocabulary.
+const NONE: u32 = 0;
+
+/// What a written word (lower-cased) is to the matcher: the id of its stem
+/// among the pattern words, and the id of the word among the context
+/// triggers' words (`NONE` for either).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Entry {
+    word: u32,
+    surf: u32,
+}
+
+/// Written words → entries; words of up to sixteen bytes (nearly all) are keyed by
+/// their bytes as a number, which hashes and compares in one step.
+#[derive(Default)]
+struct Lexicon {
+    short: HashMap<u128, Entry>,
+    long: HashMap<Box<str>, Entry>,
+}
+
+#[inline]
+fn pack(word: &str) -> Option<u128> {
+    let b = word.as_bytes();
+    if b.len() > 16 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    Some(u128::from_le_bytes(k))
+}
+
+impl Lexicon {
+    fn insert(&mut self, word: &str, e: Entry) {
+        match pack(word) {
+            Some(k) => {
+                self.short.insert(k, e);
+            }
+            None => {
+                self.long.insert(word.into(), e);
+            }
+        }
+    }
+
+    #[inline]
+    fn get(&self, word: &str) -> Option<Entry> {
+        match pack(word) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(word).copied(),
+        }
+    }
+}
+
+/// A word of the text as the matcher sees it.
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    start: u32,
+    end: u32,
+    sentence: u32,
+    word: u32,
+    surf: u32,
+}
+
+/// Word-level multi-pattern matcher: the goto function of an Aho–Corasick
+/// automaton whose alphabet is word ids. Every pattern starts at a word,
+/// so matching follows it from each word of the text in one pass, without
+/// failure links; most words are not the first word of any pattern and
+/// cost one array look-up.
+#[derive(Default)]
+struct Trie {
+    /// Word id → the node after it from the root (0: none).
+    root: Vec<u32>,
+    /// (node, word id) → node.
+    next: HashMap<u64, u32>,
+    /// Node → the pattern ending there, plus one (0: none).
+    out: Vec<u32>,
+}
+
+#[inline]
+fn key(node: u32, word: u32) -> u64 {
+    (u64::from(node) << 32) | u64::from(word)
+}
+
+impl Trie {
+    fn new() -> Trie {
+        Trie {
+            root: Vec::new(),
+            next: HashMap::default(),
+            out: vec![0],
+        }
+    }
+
+    /// Adds a pattern (a sequence of word ids); returns its index, the
+    /// same for the same sequence.
+    fn insert(&mut self, seq: &[u32], patterns: &mut usize) -> usize {
+        let mut node = 0u32;
+        for (k, &w) in seq.iter().enumerate() {
+            let found = if k == 0 {
+                self.root.get(w as usize).copied().filter(|&n| n != 0)
+            } else {
+                self.next.get(&key(node, w)).copied()
+            };
+            node = match found {
+                Some(n) => n,
+                None => {
+                    let n = self.out.len() as u32;
+                    self.out.push(0);
+                    if k == 0 {
+                        if self.root.len() <= w as usize {
+                            self.root.resize(w as usize + 1, 0);
+                        }
+                        self.root[w as usize] = n;
+                    } else {
+                        self.next.insert(key(node, w), n);
+                    }
+                    n
+                }
+            };
+        }
+        if self.out[node as usize] == 0 {
+            *patterns += 1;
+            self.out[node as usize] = *patterns as u32;
+        }
+        self.out[node as usize] as usize - 1
+    }
+
+    /// Every match in the tokens, within a sentence: (pattern, first
+    /// token, length).
+    #[inline]
+    fn find(
+        &self,
+        toks: &[Tok],
+        id: impl Fn(&Tok) -> u32,
+        mut on: impl FnMut(usize, usize, usize),
+    ) {
+        for i in 0..toks.len() {
+            let w = id(&toks[i]);
+            let Some(&first) = self.root.get(w as usize) else {
+                continue;
+            };
+            if first == 0 {
+                continue;
+            }
+            let mut node = first;
+            let mut j = i;
+            loop {
+                let o = self.out[node as usize];
+                if o != 0 {
+                    on(o as usize - 1, i, j + 1 - i);
+                }
+                j += 1;
+                if j >= toks.len() || toks[j].sentence != toks[i].sentence {
+                    break;
+                }
+                match self.next.get(&key(node, id(&toks[j]))) {
+                    Some(&n) => node = n,
+                    None => break,
+                }
+            }
+        }
+    }
+}
+
 pub struct Detector {
     /// Tells detectors apart in per-thread caches.
     id: u64,
-    automaton: AhoCorasick,
-    trigger_automaton: AhoCorasick,
-    trigger_kinds: Vec<Trigger>,
-    targets: Vec<Vec<Target>>,
+    /// Every segment of every phrase, over stem ids.
+    automaton: Trie,
+    /// Every context trigger, over written-word ids.
+    trigger_automaton: Trie,
+    trigger_kinds: Vec<Vec<Trigger>>,
+    /// Pattern → the variants whose first segment it is.
+    starts: Vec<Vec<u32>>,
     variants: Vec<VariantInfo>,
     rules: Vec<CompiledRule>,
     stemmer: rust_stemmers::Stemmer,
-    /// Pattern words, for spelling tolerance: deletion variants → word.
-    typo_index: HashMap<String, Vec<String>>,
-    vocabulary: HashSet<String>,
+    /// Written forms known at compile time: every inflection of every
+    /// pattern word that stems to it, and every trigger word.
+    lexicon: Lexicon,
+    /// Pattern stems → ids.
+    stems: HashMap<String, u32>,
+    /// Pattern stems, for spelling tolerance: deletion variants → ids.
+    typo_index: HashMap<String, Vec<u32>>,
+    /// Ids of `#` (a number), `#a` (18 to 99), `#t` (a clock time) and
+    /// `#n` (a clock time at night, 22:00 to 05:59).
+    numbers: [u32; 4],
+    /// Written-word ids of the subject's possible pronouns.
+    pronouns: [u32; 7],
     pub name: String,
     pub version: String,
     tiers: HashMap<String, (Tier, f64)>,
@@ -476,25 +677,6 @@ pub struct ReportFacts {
     pub year: Option<i16>,
 }
 
-fn normalise_phrase_words(stemmer: &rust_stemmers::Stemmer, words: &[String]) -> Vec<String> {
-    // Patterns are tokenised like text, so "y/o" or "mum's" match the same
-    // way; `#` (a number) and `#a` (a number from 18 to 99) stand as they are.
-    let mut out = Vec::new();
-    for w in words {
-        if w == "#" || w == "#a" || w == "#t" {
-            out.push(w.clone());
-        } else {
-            out.extend(
-                text::prepare(stemmer, w)
-                    .tokens
-                    .into_iter()
-                    .map(|t| t.norm.to_string()),
-            );
-        }
-    }
-    out
-}
-
 fn deletions(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
     (0..chars.len())
@@ -507,6 +689,69 @@ fn deletions(word: &str) -> Vec<String> {
                 .collect()
         })
         .collect()
+}
+
+/// Written forms that may stem like `base`: inflections and common
+/// derivations (the stemmer decides which really do).
+fn inflections(base: &str) -> Vec<String> {
+    const SUFFIXES: &[&str] = &[
+        "", "s", "es", "ed", "d", "ing", "er", "ers", "est", "ly", "y", "ies", "ied", "ying", "e",
+        "al", "ment", "ments", "ness", "ful", "ion", "ions", "ive", "ous", "ity",
+    ];
+    let mut bases = vec![base.to_string()];
+    if let Some(b) = base.strip_suffix('e') {
+        bases.push(b.to_string());
+    }
+    if let Some(b) = base.strip_suffix('y').or_else(|| base.strip_suffix('i')) {
+        bases.push(format!("{b}i"));
+        bases.push(format!("{b}y"));
+    }
+    if let Some(last) = base.chars().last()
+        && last.is_ascii_alphabetic()
+        && !"aeiouwxy".contains(last)
+    {
+        bases.push(format!("{base}{last}"));
+    }
+    let mut out = Vec::new();
+    for b in &bases {
+        for s in SUFFIXES {
+            out.push(format!("{b}{s}"));
+        }
+    }
+    out
+}
+
+/// Buffers of one narrative's detection, kept for the next.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    buf: String,
+    /// Pattern matches in text order: (pattern, first token, length).
+    matches: Vec<(u32, u32, u32)>,
+    /// Context triggers: (kind, first token, end token).
+    triggers: Vec<(Trigger, usize, usize)>,
+    /// Complete phrase matches: (rule, first token, end token, its gaps in
+    /// `gap_list`).
+    spans: Vec<(usize, usize, usize, u32, u32)>,
+    /// The words a span skips between its segments (`*`, `~`).
+    gap_list: Vec<(usize, usize)>,
+    /// Rules excepted (`unless`) in a sentence: (rule, sentence).
+    excepted: Vec<(usize, u32)>,
+    /// Hits kept so far: (indicator, first token, end token).
+    kept: Vec<(u32, usize, usize)>,
+    /// Index of the first match at or after each token.
+    match_at: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
+thread_local! {
+    /// Words met on this thread that the lexicon does not know: their stem
+    /// ids (for one detector at a time).
+    static UNKNOWN: std::cell::RefCell<(u64, HashMap<u128, u32>)> =
+        std::cell::RefCell::new((0, HashMap::default()));
 }
 
 impl Detector {
@@ -525,24 +770,53 @@ impl Detector {
                 )
             })
             .collect();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::default();
-        let mut targets: Vec<Vec<Target>> = Vec::new();
-        let mut add = |norm: Vec<String>,
-                       target: Target,
-                       patterns: &mut Vec<String>,
-                       targets: &mut Vec<Vec<Target>>| {
-            let key = format!(" {} ", norm.join(" "));
-            let id = *index.entry(key.clone()).or_insert_with(|| {
-                patterns.push(key);
-                targets.push(Vec::new());
-                patterns.len() - 1
-            });
-            targets[id].push(target);
+        let indicator_ix: HashMap<&str, u32> = file
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (ind.id.as_str(), i as u32))
+            .collect();
+        // Pattern words: stems with ids (0 is NONE), and the written forms
+        // rule authors used.
+        let mut stems: HashMap<String, u32> = HashMap::default();
+        let mut written: Vec<(String, u32)> = Vec::new();
+        let stem_id = |stem: &str, stems: &mut HashMap<String, u32>| -> u32 {
+            let next = stems.len() as u32 + 1;
+            *stems.entry(stem.to_string()).or_insert(next)
         };
+        let numbers = [
+            stem_id("#", &mut stems),
+            stem_id("#a", &mut stems),
+            stem_id("#t", &mut stems),
+            stem_id("#n", &mut stems),
+        ];
+        // A pattern word → the ids a token may have to match it (`#` is any
+        // number).
+        let word_ids = |w: &str,
+                        stems: &mut HashMap<String, u32>,
+                        written: &mut Vec<(String, u32)>|
+         -> Vec<Vec<u32>> {
+            match w {
+                "#" => vec![numbers.to_vec()],
+                "#a" => vec![vec![numbers[1]]],
+                "#t" => vec![vec![numbers[2], numbers[3]]],
+                "#n" => vec![vec![numbers[3]]],
+                _ => text::prepare(&stemmer, w)
+                    .tokens
+                    .iter()
+                    .map(|t| {
+                        let id = stem_id(&t.norm, stems);
+                        written.push((t.lower.to_string(), id));
+                        vec![id]
+                    })
+                    .collect(),
+            }
+        };
+        let mut automaton = Trie::new();
+        let mut n_patterns = 0usize;
+        let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut variants = Vec::new();
         let mut rules_out = Vec::new();
-        let mut vocabulary = HashSet::default();
         for rule in &file.rules {
             let (tier, _) = tiers
                 .get(&rule.indicator)
@@ -557,31 +831,45 @@ impl Detector {
                 for shape in rules::shapes(&pieces)
                     .map_err(|e| format!("rule {}: {phrase}: {e}", rule.id))?
                 {
-                    let v = variants.len();
+                    let v = variants.len() as u32;
                     let mut gaps = Vec::new();
                     for (s, (gap, alternatives)) in shape.iter().enumerate() {
                         gaps.push(*gap);
                         for words in alternatives {
-                            let norm = normalise_phrase_words(&stemmer, words);
-                            if norm.is_empty() {
-                                continue;
+                            // Each word: the ids that match it; expand.
+                            let mut seqs: Vec<Vec<u32>> = vec![Vec::new()];
+                            for w in words {
+                                for options in word_ids(w, &mut stems, &mut written) {
+                                    seqs = seqs
+                                        .iter()
+                                        .flat_map(|q| {
+                                            options.iter().map(move |o| {
+                                                let mut q = q.clone();
+                                                q.push(*o);
+                                                q
+                                            })
+                                        })
+                                        .collect();
+                                }
                             }
-                            for w in &norm {
-                                vocabulary.insert(w.clone());
-                            }
-                            add(
-                                norm,
-                                Target::Segment {
+                            for seq in seqs.into_iter().filter(|q| !q.is_empty()) {
+                                let id = automaton.insert(&seq, &mut n_patterns);
+                                if id == targets.len() {
+                                    targets.push(Vec::new());
+                                }
+                                let target = Target {
                                     variant: v,
-                                    segment: s,
-                                },
-                                &mut patterns,
-                                &mut targets,
-                            );
+                                    segment: s as u32,
+                                };
+                                if !targets[id].contains(&target) {
+                                    targets[id].push(target);
+                                }
+                            }
                         }
                     }
                     variants.push(VariantInfo {
                         rule: r,
+                        segments: Vec::new(),
                         gaps,
                         unless,
                     });
@@ -590,6 +878,10 @@ impl Detector {
             rules_out.push(CompiledRule {
                 id: rule.id.clone(),
                 indicator: rule.indicator.clone(),
+                indicator_ix: indicator_ix
+                    .get(rule.indicator.as_str())
+                    .copied()
+                    .unwrap_or(u32::MAX),
                 tier,
                 codes: rule.codes.iter().map(|c| c.to_ascii_lowercase()).collect(),
                 kinds: rule.kinds.clone(),
@@ -606,54 +898,122 @@ impl Detector {
                 },
             });
         }
-        // Context triggers match surface words, not stems: "reported" is
-        // not "reportedly", nor "the suspect" "suspected".
-        let mut trigger_patterns = Vec::new();
-        let mut trigger_kinds = Vec::new();
-        for (trigger, phrases) in TRIGGERS {
-            for p in *phrases {
-                let words: Vec<String> = text::prepare(&stemmer, p)
-                    .tokens
-                    .into_iter()
-                    .map(|t| t.lower.to_string())
-                    .collect();
-                trigger_patterns.push(format!(" {} ", words.join(" ")));
-                trigger_kinds.push(*trigger);
-            }
-        }
-        let trigger_automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(&trigger_patterns)
-            .map_err(|e| format!("cannot build the context automaton: {e}"))?;
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
-        let mut typo_index: HashMap<String, Vec<String>> = HashMap::default();
-        for w in &vocabulary {
+        let mut typo_index: HashMap<String, Vec<u32>> = HashMap::default();
+        for (w, &id) in &stems {
             if w.chars().count() >= 6 && w.chars().all(|c| c.is_ascii_alphabetic()) {
                 for d in deletions(w) {
-                    typo_index.entry(d).or_default().push(w.clone());
+                    typo_index.entry(d).or_default().push(id);
                 }
-                typo_index.entry(w.clone()).or_default().push(w.clone());
+                typo_index.entry(w.clone()).or_default().push(id);
+            }
+        }
+        // Context triggers match written words, not stems: "reported" is
+        // not "reportedly", nor "the suspect" "suspected".
+        let mut surfaces: HashMap<String, u32> = HashMap::default();
+        // The pronouns that tell whom a narrative is about, as written words.
+        let mut pronouns = [NONE; 7];
+        for (i, w) in ["she", "her", "herself", "he", "him", "his", "himself"]
+            .iter()
+            .enumerate()
+        {
+            let next = surfaces.len() as u32 + 1;
+            pronouns[i] = *surfaces.entry(w.to_string()).or_insert(next);
+        }
+        let mut trigger_automaton = Trie::new();
+        let mut n_triggers = 0usize;
+        let mut trigger_kinds: Vec<Vec<Trigger>> = Vec::new();
+        for (trigger, phrases) in TRIGGERS {
+            for p in *phrases {
+                let mut key = Vec::new();
+                for t in text::prepare(&stemmer, p).tokens {
+                    let next = surfaces.len() as u32 + 1;
+                    key.push(*surfaces.entry(t.lower.to_string()).or_insert(next));
+                }
+                let i = trigger_automaton.insert(&key, &mut n_triggers);
+                if i == trigger_kinds.len() {
+                    trigger_kinds.push(Vec::new());
+                }
+                if !trigger_kinds[i].contains(trigger) {
+                    trigger_kinds[i].push(*trigger);
+                }
+            }
+        }
+        // Index the targets: first segments by pattern, later segments by
+        // variant.
+        let mut starts: Vec<Vec<u32>> = vec![Vec::new(); targets.len()];
+        for (p, ts) in targets.iter().enumerate() {
+            for t in ts {
+                let info: &mut VariantInfo = &mut variants[t.variant as usize];
+                if t.segment == 0 {
+                    starts[p].push(t.variant);
+                } else {
+                    let s = t.segment as usize - 1;
+                    if info.segments.len() <= s {
+                        info.segments.resize(s + 1, Vec::new());
+                    }
+                    info.segments[s].push(p as u32);
+                }
+            }
+        }
+        for info in &mut variants {
+            info.segments
+                .resize(info.gaps.len().saturating_sub(1), Vec::new());
+            for patterns in &mut info.segments {
+                patterns.sort_unstable();
+                patterns.dedup();
             }
         }
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        Ok(Detector {
+        let mut detector = Detector {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             automaton,
             trigger_automaton,
             trigger_kinds,
-            targets,
+            starts,
             variants,
             rules: rules_out,
             stemmer,
+            lexicon: Lexicon::default(),
+            stems,
             typo_index,
-            vocabulary,
+            numbers,
+            pronouns,
             name: file.name.clone(),
             version: file.version.clone(),
             tiers,
-        })
+        };
+        // The lexicon: the written forms of pattern words and their
+        // inflections that stem the same, and the trigger words, each
+        // with both its ids, so that most words of a text are read with one
+        // look-up and no stemming.
+        // Generated forms of seven bytes or more are left to the per-thread
+        // cache of words met (they are read exactly by stemming there):
+        // this keeps the lexicon small enough to stay in cache.
+        let mut forms: Vec<String> = surfaces.keys().cloned().collect();
+        let mut stem_of: HashMap<u32, &str> = HashMap::default();
+        for (stem, id) in &detector.stems {
+            stem_of.insert(*id, stem);
+        }
+        let short = |f: &String| f.len() < 7;
+        for (w, id) in &written {
+            forms.push(w.clone());
+            let stem = stem_of.get(id).copied().unwrap_or_default();
+            forms.extend(inflections(w).into_iter().filter(short));
+            forms.extend(inflections(stem).into_iter().filter(short));
+        }
+        forms.sort_unstable();
+        forms.dedup();
+        for form in forms {
+            if form.is_empty() || form.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+                continue;
+            }
+            let word = detector.word_of(&form);
+            let surf = surfaces.get(&form).copied().unwrap_or(NONE);
+            if word != NONE || surf != NONE {
+                detector.lexicon.insert(&form, Entry { word, surf });
+            }
+        }
+        Ok(detector)
     }
 
     /// The tier and weight of an indicator.
@@ -661,42 +1021,22 @@ impl Detector {
         self.tiers.get(indicator).copied()
     }
 
-    /// A spelling-tolerant reading of a word not in the pattern vocabulary:
-    /// one edit away from exactly one pattern word of six letters or more.
-    fn correct(&self, norm: &str, surface_len: usize) -> Option<std::rc::Rc<str>> {
-        if surface_len < 7
-            || self.vocabulary.contains(norm)
-            || !norm.chars().all(|c| c.is_ascii_alphabetic())
-        {
-            return None;
+    /// The pattern-word id of a lower-cased written word, by stemming it;
+    /// a word of seven letters or more not among the pattern words but one
+    /// edit away from exactly one of six letters or more is read as that
+    /// word (spelling tolerance).
+    fn word_of(&self, lower: &str) -> u32 {
+        let norm = text::normalise_word(&self.stemmer, lower);
+        if let Some(&id) = self.stems.get(&*norm) {
+            return id;
         }
-        type Cache = HashMap<u64, HashMap<Box<str>, Option<std::rc::Rc<str>>>>;
-        thread_local! {
-            static CORRECTIONS: std::cell::RefCell<Cache> = std::cell::RefCell::new(HashMap::default());
+        if lower.chars().count() < 7 || !norm.chars().all(|c| c.is_ascii_alphabetic()) {
+            return NONE;
         }
-        // Per detector: different rule sets have different words.
-        if let Some(known) =
-            CORRECTIONS.with(|c| c.borrow().get(&self.id).and_then(|m| m.get(norm).cloned()))
-        {
-            return known;
-        }
-        let found = self.correct_uncached(norm).map(std::rc::Rc::<str>::from);
-        CORRECTIONS.with(|c| {
-            let mut c = c.borrow_mut();
-            let m = c.entry(self.id).or_default();
-            if m.len() > 100_000 {
-                m.clear();
-            }
-            m.insert(norm.into(), found.clone());
-        });
-        found
-    }
-
-    fn correct_uncached(&self, norm: &str) -> Option<&str> {
-        let mut found: Option<&str> = None;
+        let mut found: Option<u32> = None;
         let mut probe = |key: &str| -> bool {
-            if let Some(words) = self.typo_index.get(key) {
-                for w in words {
+            if let Some(ids) = self.typo_index.get(key) {
+                for &w in ids {
                     match found {
                         None => found = Some(w),
                         Some(f) if f == w => {}
@@ -706,22 +1046,74 @@ impl Detector {
             }
             true
         };
-        if !probe(norm) {
-            return None;
+        if !probe(&norm) {
+            return NONE;
         }
-        for d in deletions(norm) {
+        for d in deletions(&norm) {
             if !probe(&d) {
-                return None;
+                return NONE;
             }
         }
-        found
+        found.unwrap_or(NONE)
+    }
+
+    /// What a written word is to the matcher.
+    #[inline]
+    fn entry(&self, lower: &str) -> Entry {
+        let bytes = lower.as_bytes();
+        if bytes.first().is_some_and(u8::is_ascii_digit)
+            && bytes.iter().all(|b| b.is_ascii_digit() || *b == b':')
+        {
+            // Numbers that could be an adult's age are told apart, so that
+            // "boyfriend aged 24" can be written `boyfriend aged #a`.
+            let word = if let Some(colon) = bytes.iter().position(|&b| b == b':') {
+                match lower[..colon].parse::<u32>() {
+                    Ok(h) if h >= 22 || h <= 5 => self.numbers[3],
+                    _ => self.numbers[2],
+                }
+            } else {
+                match lower.parse::<u32>() {
+                    Ok(n) if (18..=99).contains(&n) => self.numbers[1],
+                    _ => self.numbers[0],
+                }
+            };
+            return Entry { word, surf: NONE };
+        }
+        if let Some(e) = self.lexicon.get(lower) {
+            return e;
+        }
+        // Short words not in the lexicon are no pattern's: their
+        // inflections are all there. Longer ones may be a derivation the
+        // lexicon lacks, or misspelt.
+        if lower.len() < 7 {
+            return Entry::default();
+        }
+        let word = UNKNOWN.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 != self.id {
+                cache.0 = self.id;
+                cache.1.clear();
+            }
+            let Some(key) = pack(lower) else {
+                return self.word_of(lower);
+            };
+            if let Some(&w) = cache.1.get(&key) {
+                return w;
+            }
+            let w = self.word_of(lower);
+            if cache.1.len() >= 200_000 {
+                cache.1.clear();
+            }
+            cache.1.insert(key, w);
+            w
+        });
+        Entry { word, surf: NONE }
     }
 
     /// Finds indicators in a narrative. `facts` adds structured triggers
     /// when the text comes from a report.
     pub fn detect(&self, narrative: &str, facts: Option<&ReportFacts>) -> Vec<Hit> {
-        let prepared = text::prepare(&self.stemmer, narrative);
-        let mut hits = self.text_hits(narrative, &prepared, facts);
+        let mut hits = self.text_hits(narrative, facts);
         if let Some(f) = facts {
             hits.extend(self.structured_hits(f));
         }
@@ -738,113 +1130,149 @@ impl Detector {
         hits
     }
 
-    fn text_hits(&self, narrative: &str, p: &Prepared, facts: Option<&ReportFacts>) -> Vec<Hit> {
-        if p.tokens.is_empty() {
+    fn text_hits(&self, narrative: &str, facts: Option<&ReportFacts>) -> Vec<Hit> {
+        // Buffers reused from one narrative to the next on this thread.
+        let mut scratch = SCRATCH.with(std::cell::Cell::take);
+        let hits = self.text_hits_in(narrative, facts, &mut scratch);
+        SCRATCH.with(|s| s.set(scratch));
+        hits
+    }
+
+    fn text_hits_in(
+        &self,
+        narrative: &str,
+        facts: Option<&ReportFacts>,
+        scratch: &mut Scratch,
+    ) -> Vec<Hit> {
+        let Scratch {
+            toks,
+            buf,
+            matches,
+            triggers,
+            spans,
+            gap_list,
+            excepted,
+            kept,
+            match_at,
+        } = scratch;
+        toks.clear();
+        matches.clear();
+        triggers.clear();
+        let sentences = text::scan(narrative, buf, |w| {
+            let e = self.entry(w.lower);
+            toks.push(Tok {
+                start: w.start as u32,
+                end: w.end as u32,
+                sentence: w.sentence as u32,
+                word: e.word,
+                surf: e.surf,
+            });
+        });
+        if toks.is_empty() {
             return Vec::new();
         }
-        // The normalised stream: " tok tok tok ", with each token's offset.
-        let mut stream = String::with_capacity(narrative.len() + 16);
-        let mut starts = Vec::with_capacity(p.tokens.len());
-        stream.push(' ');
-        for t in &p.tokens {
-            starts.push(stream.len());
-            match self.correct(&t.norm, t.lower.chars().count()) {
-                Some(corrected) => stream.push_str(&corrected),
-                None => stream.push_str(&t.norm),
-            }
-            stream.push(' ');
+        let toks = &toks[..];
+        let t = Text {
+            text: narrative,
+            toks,
+            female: std::cell::OnceCell::new(),
+            pronouns: &self.pronouns,
+        };
+        // Pattern matches: (pattern, first token, length).
+        self.automaton.find(
+            toks,
+            |t| t.word,
+            |pattern, first, len| {
+                matches.push((pattern as u32, first as u32, len as u32));
+            },
+        );
+        if matches.is_empty() {
+            return Vec::new();
         }
-        let mut surface = String::with_capacity(narrative.len() + 16);
-        let mut surface_starts = Vec::with_capacity(p.tokens.len());
-        surface.push(' ');
-        for t in &p.tokens {
-            surface_starts.push(surface.len());
-            surface.push_str(&t.lower);
-            surface.push(' ');
-        }
-        let token_at = |byte: usize| starts.partition_point(|&s| s < byte);
-        // Segment matches per variant, and triggers, as token spans.
-        let mut segments: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::default();
-        let mut triggers: Vec<(Trigger, usize, usize)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(&stream) {
-            // Patterns start and end with a space: the match begins at the
-            // space before its first token.
-            let first = token_at(m.start() + 1);
-            let words = stream[m.start()..m.end()].split_whitespace().count();
-            let last = first + words.saturating_sub(1);
-            if last >= p.tokens.len() || p.tokens[first].sentence != p.tokens[last].sentence {
-                continue;
-            }
-            for target in &self.targets[m.pattern().as_usize()] {
-                match target {
-                    Target::Segment { variant, segment } => segments
-                        .entry((*variant, *segment))
-                        .or_default()
-                        .push((first, words)),
+        // (In text order: by first token, then length.)
+        self.trigger_automaton.find(
+            toks,
+            |t| t.surf,
+            |pattern, first, len| {
+                for kind in &self.trigger_kinds[pattern] {
+                    triggers.push((*kind, first, first + len));
                 }
+            },
+        );
+        // (Triggers come in text order: by first token, then length.)
+        spans.clear();
+        gap_list.clear();
+        excepted.clear();
+        kept.clear();
+        let sentence_of = |t: usize| toks[t].sentence;
+        // The first match at or after each token.
+        match_at.clear();
+        let mut m = 0;
+        for t in 0..=toks.len() {
+            while m < matches.len() && (matches[m].1 as usize) < t {
+                m += 1;
             }
+            match_at.push(m as u32);
         }
-        for m in self.trigger_automaton.find_overlapping_iter(&surface) {
-            let first = surface_starts.partition_point(|&s| s < m.start() + 1);
-            let words = surface[m.start()..m.end()].split_whitespace().count();
-            let last = first + words.saturating_sub(1);
-            if last >= p.tokens.len() || p.tokens[first].sentence != p.tokens[last].sentence {
-                continue;
-            }
-            triggers.push((self.trigger_kinds[m.pattern().as_usize()], first, last + 1));
-        }
-        let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (rule, first token, end token)
-        let mut excepted: Vec<(usize, usize)> = Vec::new(); // (rule, sentence)
-        // Only variants whose first segment matched can match.
-        let mut started: Vec<usize> = segments
-            .keys()
-            .filter(|(_, s)| *s == 0)
-            .map(|(v, _)| *v)
-            .collect();
-        started.sort_unstable();
-        for v in started {
-            let info = &self.variants[v];
-            let Some(firsts) = segments.get(&(v, 0)) else {
-                continue;
-            };
-            let sentence_of = |t: usize| p.tokens[t].sentence;
-            'start: for &(f, len) in firsts {
-                let mut end = f + len;
-                for s in 1..info.gaps.len() {
-                    let Some(next) = segments.get(&(v, s)) else {
-                        continue 'start;
-                    };
-                    let gap = info.gaps[s];
-                    let found = next
+        for &(p, f, len) in matches.iter() {
+            for &v in &self.starts[p as usize] {
+                let info = &self.variants[v as usize];
+                let f = f as usize;
+                let mut end = f + len as usize;
+                let mut complete = true;
+                let gaps_from = gap_list.len();
+                for (s, patterns) in info.segments.iter().enumerate() {
+                    let gap = info.gaps[s + 1];
+                    // The earliest match of any of the segment's patterns
+                    // within the gap (matches are in text order).
+                    let lo = match_at[end.min(toks.len())] as usize;
+                    let best = matches[lo..]
                         .iter()
-                        .filter(|&&(n, _)| {
-                            n >= end && n <= end + gap && sentence_of(n) == sentence_of(f)
+                        .take_while(|&&(_, n, _)| n as usize <= end + gap)
+                        .find(|&&(q, n, _)| {
+                            sentence_of(n as usize) == sentence_of(f)
+                                && patterns.binary_search(&q).is_ok()
                         })
-                        .min();
-                    match found {
-                        Some(&(n, l)) => end = n + l,
-                        None => continue 'start,
+                        .map(|&(_, n, l)| (n, l));
+                    match best {
+                        Some((n, l)) => {
+                            if n as usize > end {
+                                gap_list.push((end, n as usize));
+                            }
+                            end = n as usize + l as usize;
+                        }
+                        None => {
+                            complete = false;
+                            break;
+                        }
                     }
                 }
+                if !complete {
+                    gap_list.truncate(gaps_from);
+                    continue;
+                }
                 if info.unless {
+                    gap_list.truncate(gaps_from);
                     excepted.push((info.rule, sentence_of(f)));
                 } else {
-                    spans.push((info.rule, f, end));
+                    spans.push((info.rule, f, end, gaps_from as u32, gap_list.len() as u32));
                 }
             }
         }
         // One hit per indicator and span: the longest match wins.
-        spans.sort_by_key(|&(r, f, e)| (self.rules[r].indicator.clone(), f, std::cmp::Reverse(e)));
-        let mut hits: Vec<Hit> = Vec::new();
-        let mut kept: Vec<(String, usize, usize)> = Vec::new();
-        for (r, f, e) in spans {
-            if excepted.contains(&(r, p.tokens[f].sentence)) {
+        spans.sort_unstable_by_key(|&(r, f, e, _, _)| {
+            (self.rules[r].indicator_ix, f, std::cmp::Reverse(e), r)
+        });
+        let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
+        let mut under: Vec<(u8, bool)> = Vec::new();
+        for &(r, f, e, g0, g1) in spans.iter() {
+            if excepted.contains(&(r, toks[f].sentence)) {
                 continue;
             }
             let rule = &self.rules[r];
             if kept
                 .iter()
-                .any(|(i, kf, ke)| *i == rule.indicator && f < *ke && *kf < e)
+                .any(|&(i, kf, ke)| i == rule.indicator_ix && f < ke && kf < e)
             {
                 continue;
             }
@@ -852,15 +1280,27 @@ impl Detector {
                 let known_young = facts
                     .and_then(|x| x.subject_age)
                     .is_some_and(|a| a < i32::from(limit));
-                if !known_young && !self.text_says_under(p, narrative, limit) {
+                let says = match under.iter().find(|(l, _)| *l == limit) {
+                    Some(&(_, b)) => b,
+                    None => {
+                        let b = t.says_under(limit);
+                        under.push((limit, b));
+                        b
+                    }
+                };
+                if !known_young && !says {
                     continue;
                 }
             }
-            kept.push((rule.indicator.clone(), f, e));
-            let sentence = p.tokens[f].sentence;
-            let ctx = self.context(p, &triggers, f, e, sentence, facts.and_then(|x| x.year));
-            let start = p.tokens[f].start;
-            let end = p.tokens[e - 1].end;
+            kept.push((rule.indicator_ix, f, e));
+            let sentence = toks[f].sentence as usize;
+            let gaps = &gap_list[g0 as usize..g1 as usize];
+            let ctx = t.context(
+                triggers,
+                (f, e, gaps),
+                facts.and_then(|x| x.year),
+                &rule.indicator,
+            );
             hits.push(Hit {
                 indicator: rule.indicator.clone(),
                 tier: rule.tier,
@@ -872,129 +1312,16 @@ impl Detector {
                 } else {
                     Experiencer::Subject
                 }),
-                start: Some(start),
-                end: Some(end),
-                sentence: text::sentence_text(narrative, p.sentences[sentence]).to_string(),
+                start: Some(toks[f].start as usize),
+                end: Some(toks[e - 1].end as usize),
+                sentence: text::sentence_text(narrative, sentences[sentence]).to_string(),
                 rule: rule.id.clone(),
                 evidence: Evidence::Text,
                 dated_year: ctx.year,
             });
         }
-        hits.sort_by_key(|h| (h.start, h.indicator.clone()));
+        hits.sort_unstable_by(|a, b| (a.start, &a.indicator).cmp(&(b.start, &b.indicator)));
         hits
-    }
-
-    /// Whether the text states an age under `limit`: "aged 12", "12 y/o",
-    /// "12-year-old", "Shauna (12)", "(then 11)", "pregnant at 12".
-    fn text_says_under(&self, p: &Prepared, text: &str, limit: u8) -> bool {
-        let tokens = &p.tokens;
-        tokens.iter().enumerate().any(|(i, t)| {
-            let Ok(age) = t.lower.parse::<u8>() else {
-                return false;
-            };
-            if !(4..limit).contains(&age) {
-                return false;
-            }
-            let before = i.checked_sub(1).map(|j| tokens[j].lower.as_ref());
-            let after = tokens.get(i + 1).map(|x| x.lower.as_ref());
-            let in_brackets = text[..t.start].trim_end().ends_with('(')
-                || text[t.end..].trim_start().starts_with(')');
-            matches!(before, Some("aged" | "age" | "then" | "at" | "only"))
-                || matches!(
-                    after,
-                    Some("y/o" | "yo" | "yr" | "yrs" | "year" | "years" | "yrs." | "yo.")
-                )
-                || in_brackets
-        })
-    }
-
-    fn context(
-        &self,
-        p: &Prepared,
-        triggers: &[(Trigger, usize, usize)],
-        first: usize,
-        end: usize,
-        sentence: usize,
-        year: Option<i16>,
-    ) -> Ctx {
-        let mut ctx = Ctx::default();
-        let in_sentence = |t: usize| p.tokens[t].sentence == sentence;
-        // A terminator between a trigger and the hit ends the trigger's scope.
-        let terminated = |from: usize, to: usize| {
-            triggers
-                .iter()
-                .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to)
-        };
-        let pseudo = |s: usize, e: usize| {
-            triggers
-                .iter()
-                .any(|&(t, ps, pe)| t == Trigger::Pseudo && ps <= s && pe >= e)
-        };
-        for &(t, s, e) in triggers {
-            if !in_sentence(s) {
-                continue;
-            }
-            let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
-            let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
-            match t {
-                Trigger::NegatePre if before && !pseudo(s, e) => ctx.negated = true,
-                Trigger::NegatePost if after => ctx.negated = true,
-                Trigger::HedgePre if before && !pseudo(s, e) => ctx.hedged = true,
-                Trigger::HedgePost if after => ctx.hedged = true,
-                Trigger::HistoryPre if before => ctx.historical = true,
-                Trigger::HistoryPost if after => ctx.historical = true,
-                Trigger::OtherPre if before => {
-                    // "Mum says she..." names the source, not the experiencer.
-                    let reporting = triggers
-                        .iter()
-                        .any(|&(rt, rs, _)| rt == Trigger::Reporting && rs >= e && rs <= e + 2);
-                    // "with friends", "to her mum", "after dad left": the
-                    // other person is an object, not whom the clause is about.
-                    let object_marker =
-                        |j: usize| OBJECT_MARKERS.contains(&p.tokens[j].lower.as_ref());
-                    let object = s.checked_sub(1).is_some_and(object_marker)
-                        || s.checked_sub(2).is_some_and(|j| {
-                            object_marker(j)
-                                && matches!(
-                                    p.tokens[j + 1].lower.as_ref(),
-                                    "her" | "his" | "their" | "a" | "the" | "an"
-                                )
-                        });
-                    // A pronoun for the subject between them takes the clause
-                    // back: "mum says that she ...".
-                    let back_to_subject = p.tokens[e..first].iter().any(|t| {
-                        matches!(
-                            t.lower.as_ref(),
-                            "she" | "he" | "yp" | "child" | "they" | "i"
-                        )
-                    });
-                    if !reporting && !object && !back_to_subject {
-                        ctx.other = true;
-                    }
-                }
-                _ => {}
-            }
-        }
-        // A year before the report's dates the hit to the past.
-        let report_year = year;
-        for (i, t) in p.tokens.iter().enumerate() {
-            if t.sentence != sentence || t.lower.len() != 4 {
-                continue;
-            }
-            if let Ok(y) = t.lower.parse::<i16>()
-                && (1990..=2100).contains(&y)
-            {
-                let near = i + 6 >= first && i <= end + 6;
-                // Without the report's date, a year written in the text
-                // dates the event to the past: narratives give years for
-                // history, not for what is happening now.
-                if near && report_year.is_none_or(|ry| y < ry) {
-                    ctx.year = Some(y);
-                    ctx.historical = true;
-                }
-            }
-        }
-        ctx
     }
 
     fn structured_hits(&self, f: &ReportFacts) -> Vec<Hit> {
@@ -1048,4 +1375,397 @@ struct Ctx {
     historical: bool,
     other: bool,
     year: Option<i16>,
+}
+
+/// A narrative's text and tokens, for the context pass.
+struct Text<'a> {
+    text: &'a str,
+    toks: &'a [Tok],
+    /// The subject child's pronouns as the narrative uses them most:
+    /// `Some(true)` she/her, `Some(false)` he/him.
+    female: std::cell::OnceCell<Option<bool>>,
+    /// Written-word ids of she, her, herself, he, him, his, himself.
+    pronouns: &'a [u32; 7],
+}
+
+/// Words after a subject's object pronoun that make it a possessive about
+/// someone else ("her friend", "his mum").
+const RELATIVES: &[&str] = &[
+    "friend",
+    "friends",
+    "mum",
+    "mother",
+    "mums",
+    "dad",
+    "father",
+    "dads",
+    "sister",
+    "sisters",
+    "brother",
+    "brothers",
+    "boyfriend",
+    "girlfriend",
+    "partner",
+    "cousin",
+    "cousins",
+    "aunt",
+    "uncle",
+    "nan",
+    "grandmother",
+    "grandfather",
+    "carer",
+    "carers",
+    "parents",
+    "stepdad",
+    "stepmum",
+    "sibling",
+    "siblings",
+    "peers",
+    "classmate",
+];
+
+/// Indicators about the one who acts (offending): the victim's being the
+/// object of the clause does not make them the subject child's.
+const ACTOR_INDICATORS: &[&str] = &["M13"];
+
+/// Which pronouns the narrative uses most for its subject.
+fn subject_pronouns(toks: &[Tok], pronouns: &[u32; 7]) -> Option<bool> {
+    let (mut f, mut m) = (0usize, 0usize);
+    for t in toks {
+        if t.surf == NONE {
+            continue;
+        }
+        if pronouns[..3].contains(&t.surf) {
+            f += 1;
+        } else if pronouns[3..].contains(&t.surf) {
+            m += 1;
+        }
+    }
+    if f > m && f >= 2 {
+        Some(true)
+    } else if m > f && m >= 2 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+impl Text<'_> {
+    /// The written word of token `i`.
+    fn word(&self, i: usize) -> &str {
+        let t = &self.toks[i];
+        &self.text[t.start as usize..t.end as usize]
+    }
+
+    fn word_is(&self, i: usize, list: &[&str]) -> bool {
+        let w = self.word(i);
+        list.iter().any(|x| w.eq_ignore_ascii_case(x))
+    }
+
+    /// The tokens of sentence `s`.
+    fn sentence_range(&self, s: u32) -> std::ops::Range<usize> {
+        let lo = self.toks.partition_point(|t| t.sentence < s);
+        let hi = self.toks.partition_point(|t| t.sentence <= s);
+        lo..hi
+    }
+
+    /// Whether the text states an age under `limit`: "aged 12", "12 y/o",
+    /// "12-year-old", "Shauna (12)", "(then 11)", "pregnant at 12".
+    fn says_under(&self, limit: u8) -> bool {
+        (0..self.toks.len()).any(|i| {
+            let Ok(age) = self.word(i).parse::<u8>() else {
+                return false;
+            };
+            if !(4..limit).contains(&age) {
+                return false;
+            }
+            let t = &self.toks[i];
+            let in_brackets = self.text[..t.start as usize].trim_end().ends_with('(')
+                || self.text[t.end as usize..].trim_start().starts_with(')');
+            (i > 0 && self.word_is(i - 1, &["aged", "age", "then", "at", "only"]))
+                || (i + 1 < self.toks.len()
+                    && self.word_is(i + 1, &["y/o", "yo", "yr", "yrs", "year", "years"]))
+                || in_brackets
+        })
+    }
+
+    /// The subject's pronouns (counted once, when first needed).
+    fn female(&self) -> Option<bool> {
+        *self
+            .female
+            .get_or_init(|| subject_pronouns(self.toks, self.pronouns))
+    }
+
+    /// A pronoun or noun for the subject child (with the narrative's
+    /// pronouns when known).
+    fn is_subject_pronoun(&self, j: usize) -> bool {
+        const NOUNS: &[&str] = &[
+            "yp", "child", "i", "girl", "girls", "boy", "boys", "children",
+        ];
+        self.word_is(j, NOUNS)
+            || match self.female() {
+                Some(true) => self.word_is(j, &["she"]),
+                Some(false) => self.word_is(j, &["he"]),
+                None => self.word_is(j, &["she", "he", "they"]),
+            }
+    }
+
+    /// Whether the person at token `s` is the object of a preposition
+    /// ("with friends", "to her mum", "by two adult males", "after dad
+    /// left"): a preposition up to three words before, with only
+    /// determiners, numbers and adjectives between.
+    fn after_preposition(&self, s: usize, sentence_start: usize) -> bool {
+        const BETWEEN: &[&str] = &[
+            "her", "his", "their", "a", "the", "an", "two", "three", "four", "several", "some",
+            "older", "adult", "young", "unknown", "other", "many", "local", "known", "both",
+        ];
+        for back in 1..=3 {
+            let Some(j) = s.checked_sub(back) else {
+                return false;
+            };
+            if j < sentence_start {
+                return false;
+            }
+            if self.word_is(j, OBJECT_MARKERS) {
+                return true;
+            }
+            let w = self.word(j);
+            if !(self.word_is(j, BETWEEN) || w.bytes().all(|b| b.is_ascii_digit())) {
+                return false;
+            }
+        }
+        false
+    }
+
+    fn context(
+        &self,
+        triggers: &[(Trigger, usize, usize)],
+        (first, end, gaps): (usize, usize, &[(usize, usize)]),
+        year: Option<i16>,
+        indicator: &str,
+    ) -> Ctx {
+        let mut ctx = Ctx::default();
+        // A trigger in the few words a pattern skipped ("says she is not
+        // sexually active") is inside the hit's own clause.
+        let in_gap = |s: usize, e: usize| {
+            gaps.iter()
+                .any(|&(gs, ge)| ge - gs <= 4 && s >= gs && e <= ge)
+        };
+        let sentence = self.toks[first].sentence;
+        let range = self.sentence_range(sentence);
+        // The triggers of this sentence (sorted by start).
+        let lo = triggers.partition_point(|&(_, s, _)| s < range.start);
+        let hi = triggers.partition_point(|&(_, s, _)| s < range.end);
+        let triggers = &triggers[lo..hi];
+        // A terminator between a trigger and the hit ends the trigger's scope.
+        let terminated = |from: usize, to: usize| {
+            triggers
+                .iter()
+                .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to)
+        };
+        let pseudo = |s: usize, e: usize| {
+            triggers
+                .iter()
+                .any(|&(t, ps, pe)| t == Trigger::Pseudo && ps <= s && pe >= e)
+        };
+        for &(t, s, e) in triggers {
+            let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
+            let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
+            match t {
+                Trigger::NegatePre if (before || in_gap(s, e)) && !pseudo(s, e) => {
+                    ctx.negated = true
+                }
+                Trigger::NegatePost if after => ctx.negated = true,
+                Trigger::HedgePre if (before || in_gap(s, e)) && !pseudo(s, e) => ctx.hedged = true,
+                Trigger::HedgePost if after => ctx.hedged = true,
+                Trigger::HistoryPre if before => ctx.historical = true,
+                Trigger::HistoryPost if after => ctx.historical = true,
+                // "her boyfriend (24) who deals drugs": a relative clause
+                // right before the hit is about the person it follows.
+                Trigger::OtherPre
+                    if !before
+                        && e <= first
+                        && first >= 1
+                        && self.word_is(first - 1, &["who", "that"])
+                        && first > e
+                        && first - 1 - e <= 3
+                        && !self.after_preposition(s, range.start)
+                        && !terminated(e, first - 1) =>
+                {
+                    ctx.other = true;
+                }
+                Trigger::OtherPre if before => {
+                    // "Mum says she..." names the source, not the experiencer.
+                    let reporting = triggers
+                        .iter()
+                        .any(|&(rt, rs, _)| rt == Trigger::Reporting && rs >= e && rs <= e + 2);
+                    // "with friends", "to her mum", "after dad left": the
+                    // other person is an object, not whom the clause is about.
+                    let object = self.after_preposition(s, range.start);
+                    // A pronoun for the subject between them takes the clause
+                    // back: "mum says that she ...".
+                    let back_to_subject = (e..first).any(|j| self.is_subject_pronoun(j));
+                    if !reporting && !object && !back_to_subject {
+                        ctx.other = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // "He" in a narrative about a girl (or "she" about a boy) as the
+        // clause's subject before the hit, not the object of a preposition:
+        // someone else's.
+        if let Some(female) = self.female() {
+            let other_pronoun = if female { "he" } else { "she" };
+            let from = first.saturating_sub(PRE_SCOPE).max(range.start);
+            for j in from..first {
+                if self.word(j).eq_ignore_ascii_case(other_pronoun)
+                    && !self.after_preposition(j, range.start)
+                    && !terminated(j, first)
+                    && !(j + 1..first).any(|k| self.is_subject_pronoun(k))
+                {
+                    ctx.other = true;
+                }
+            }
+        }
+        // The subject child as the object of the hit's clause ("men
+        // picked her up", "gave him money"): the subject's.
+        if ctx.other && !ACTOR_INDICATORS.contains(&indicator) {
+            // With the narrative's pronouns unknown, either.
+            let objects: &[&str] = match self.female() {
+                Some(true) => &["her", "me"],
+                Some(false) => &["him", "me"],
+                None => &["her", "him", "me"],
+            };
+            let from = first.saturating_sub(PRE_SCOPE).max(range.start);
+            let to = (end + 2).min(range.end);
+            if (from..to).any(|j| {
+                self.word_is(j, objects) && !(j + 1 < range.end && self.word_is(j + 1, RELATIVES))
+            }) {
+                ctx.other = false;
+            }
+        }
+        // "... with a girl (of 13)" just after the hit: about the child.
+        if ctx.other && !ACTOR_INDICATORS.contains(&indicator) {
+            let to = (end + 4).min(range.end);
+            if (end..to).any(|j| {
+                self.word_is(j, &["with", "and"])
+                    && (j + 1..to)
+                        .any(|k| self.word_is(k, &["girl", "boy", "child", "yp", "teenager"]))
+            }) {
+                ctx.other = false;
+            }
+        }
+        // A year before the report's dates the hit to the past (a year
+        // within six words of it).
+        let near = first.saturating_sub(6).max(range.start)..(end + 7).min(range.end);
+        for i in near {
+            let w = self.word(i);
+            if w.len() != 4 {
+                continue;
+            }
+            if let Ok(y) = w.parse::<i16>()
+                && (1990..=2100).contains(&y)
+            {
+                // Without the report's date, a year written in the text
+                // dates the event to the past: narratives give years for
+                // history, not for what is happening now.
+                if year.is_none_or(|ry| y < ry) {
+                    ctx.year = Some(y);
+                    ctx.historical = true;
+                }
+            }
+        }
+        ctx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detector() -> Detector {
+        Detector::compile(&crate::load_rules(None).unwrap()).unwrap()
+    }
+
+    fn who(d: &Detector, text: &str, id: &str) -> Option<Experiencer> {
+        d.detect(text, None)
+            .into_iter()
+            .find(|h| h.indicator == id && !h.negated)
+            .map(|h| h.experiencer)
+    }
+
+    #[test]
+    fn adults_as_the_clause_subject_are_someone_else() {
+        let d = detector();
+        assert_eq!(
+            who(&d, "Three adult males were arrested at the address.", "M13"),
+            Some(Experiencer::Other)
+        );
+        // ... but not as the object of a preposition.
+        assert_eq!(
+            who(
+                &d,
+                "She says she was collected from home by two adult males in the early hours. She would not say more.",
+                "M1"
+            ),
+            Some(Experiencer::Subject)
+        );
+    }
+
+    #[test]
+    fn pronouns_of_the_narrative_tell_whose() {
+        let d = detector();
+        // A narrative about a girl: "he" is someone else...
+        let text = "She was upset. She says he was arrested last week for assault.";
+        assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other));
+        // ... and the subject as the object of his act is hers.
+        let text = "She was seen by the nurse. She says the man raped her in his car.";
+        assert_eq!(who(&d, text, "C2"), Some(Experiencer::Subject));
+    }
+
+    #[test]
+    fn a_relative_clause_is_about_whom_it_follows() {
+        let d = detector();
+        let text = "She has a boyfriend (24) who deals drugs.";
+        assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other));
+    }
+
+    #[test]
+    fn a_negation_in_the_words_a_pattern_skips_negates() {
+        let d = detector();
+        let hits = d.detect("She says she is not sexually active.", None);
+        assert!(hits.iter().all(|h| h.indicator != "C2" || h.negated));
+    }
+
+    #[test]
+    fn night_times_are_their_own_class() {
+        let d = detector();
+        let late = d.detect("He came home at 02:00 smelling of alcohol.", None);
+        assert!(late.iter().any(|h| h.indicator == "M1"));
+        let day = d.detect("He came home at 14:00 smelling of alcohol.", None);
+        assert!(!day.iter().any(|h| h.indicator == "M1"));
+    }
+
+    #[test]
+    fn numbers_match_any_number_pattern() {
+        let d = detector();
+        let t = "He was missing for 24 hours.";
+        assert!(d.detect(t, None).iter().any(|h| h.indicator == "H1"));
+    }
+
+    #[test]
+    fn lexicon_reads_inflections_without_stemming() {
+        let d = detector();
+        // Short inflections are in the lexicon, and stem to its word.
+        for form in ["taxis", "cars", "hotels", "drugs"] {
+            let e = d.lexicon.get(form).expect(form);
+            assert_eq!(e.word, d.word_of(form), "{form}");
+        }
+        // Longer words are read the same through the cache of words met.
+        for form in ["boyfriends", "collected", "picking", "boyfreind"] {
+            assert_ne!(d.entry(form).word, NONE, "{form}");
+            assert_eq!(d.entry(form).word, d.word_of(form), "{form}");
+        }
+    }
 }

@@ -3,8 +3,11 @@
 //! Rules (`rules/default.toml`, format in `docs/rules.md`) name each
 //! indicator of the catalogue with its tier and source, and trigger on coded
 //! factors, report kinds, structured facts and narrative phrases. Phrases of
-//! every rule are matched in one Aho–Corasick pass over the stemmed token
-//! stream; a ConText-style pass marks each hit negated, hedged, historical,
+//! every rule are compiled into one word-level automaton (an Aho–Corasick
+//! goto trie whose alphabet is word ids); each written word is read once,
+//! through a lexicon of every inflection of every pattern word computed when
+//! the rules are compiled, so that detection stems nothing but rare long
+//! words. A ConText-style pass marks each hit negated, hedged, historical,
 //! and whether it is about the subject child or someone else.
 //!
 //! Architecture invariant: no I/O. The caller passes text or a report.

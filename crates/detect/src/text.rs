@@ -44,39 +44,6 @@ pub fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
 }
 
-/// Word as written → (lower-cased form, normalised form).
-type WordCache = rustc_hash::FxHashMap<Box<str>, (Rc<str>, Rc<str>)>;
-
-thread_local! {
-    /// Lower-cased and normalised forms of words as written, seen on this
-    /// thread: most words of a narrative have been seen before.
-    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::default());
-}
-
-/// The lower-cased and normalised forms of a word as written.
-fn word_forms(stemmer: &Stemmer, surface: &str) -> (Rc<str>, Rc<str>) {
-    if let Some(forms) = WORDS.with(|w| w.borrow().get(surface).cloned()) {
-        return forms;
-    }
-    let mut lower = String::with_capacity(surface.len());
-    for c in surface.chars() {
-        match c {
-            '\'' | '\u{2019}' => {}
-            c => lower.extend(c.to_lowercase()),
-        }
-    }
-    let norm = normalise_word(stemmer, &lower);
-    let forms: (Rc<str>, Rc<str>) = (lower.into(), norm);
-    WORDS.with(|w| {
-        let mut w = w.borrow_mut();
-        if w.len() >= STEM_CACHE_LIMIT {
-            w.clear();
-        }
-        w.insert(surface.into(), forms.clone());
-    });
-    forms
-}
-
 thread_local! {
     /// Stems of words seen on this thread: practitioners' vocabulary is
     /// small and repetitive, and stemming is the costliest step per word.
@@ -127,81 +94,140 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-/// Splits `text` into sentences and tokens.
-pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
-    let mut tokens = Vec::new();
+/// The character at byte `i` of `text` (which must be a char boundary).
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<char> {
+    let b = *text.as_bytes().get(i)?;
+    if b < 0x80 {
+        Some(b as char)
+    } else {
+        text[i..].chars().next()
+    }
+}
+
+#[inline]
+fn word_char_at(text: &str, i: usize) -> bool {
+    match text.as_bytes().get(i) {
+        None => false,
+        Some(&b) if b < 0x80 => b.is_ascii_alphanumeric(),
+        Some(_) => char_at(text, i).is_some_and(is_word_char),
+    }
+}
+
+/// One word as the scanner finds it.
+#[derive(Debug, Clone, Copy)]
+pub struct Word<'a> {
+    pub start: usize,
+    pub end: usize,
+    /// Lower-cased, apostrophes dropped (valid until the next word).
+    pub lower: &'a str,
+    pub sentence: usize,
+}
+
+/// Splits `text` into sentences and words in one pass without allocating
+/// per word: `on_word` sees each word with its lower-cased form (in
+/// `buf`, reused). Returns the sentences.
+pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> Vec<Sentence> {
+    let bytes = text.as_bytes();
     let mut sentences = Vec::new();
     let mut sentence_start = 0usize;
     let mut sentence = 0usize;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    tokens.reserve(text.len() / 5);
-    let mut i = 0;
     let mut pending_break = false;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
-        if is_word_char(c) {
+    // The last word: its start, end and sentence.
+    let mut last: Option<(usize, usize, usize)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, width, word) = if b < 0x80 {
+            (b as char, 1, b.is_ascii_alphanumeric())
+        } else {
+            let c = char_at(text, i).unwrap_or(' ');
+            (c, c.len_utf8(), is_word_char(c))
+        };
+        if word {
             if pending_break {
                 // A new sentence begins with this word.
                 sentences.push(Sentence {
                     start: sentence_start,
-                    end: pos,
+                    end: i,
                 });
                 sentence += 1;
-                sentence_start = pos;
+                sentence_start = i;
                 pending_break = false;
             }
-            let start = pos;
+            let start = i;
             let mut j = i;
             let mut all_digits = true;
+            buf.clear();
             // Words may contain apostrophes (dropped), `/` or `&` between
             // letters (y/o, s/w, a&e), and `:` between digits (21:30).
-            while j < chars.len() {
-                let (_, cj) = chars[j];
-                if is_word_char(cj) {
-                    all_digits &= cj.is_ascii_digit();
-                    j += 1;
-                } else if cj == ':'
-                    && all_digits
-                    && chars.get(j + 1).is_some_and(|(_, n)| n.is_ascii_digit())
-                {
-                    j += 1;
-                } else if matches!(cj, '\'' | '\u{2019}' | '/' | '&')
-                    && j + 1 < chars.len()
-                    && is_word_char(chars[j + 1].1)
-                    && j > i
-                {
-                    all_digits = false;
-                    j += 1;
+            while j < bytes.len() {
+                let bj = bytes[j];
+                if bj < 0x80 {
+                    if bj.is_ascii_alphanumeric() {
+                        // A run of ASCII letters and digits at once.
+                        let run = j;
+                        while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+                            all_digits &= bytes[j].is_ascii_digit();
+                            j += 1;
+                        }
+                        let from = buf.len();
+                        buf.push_str(&text[run..j]);
+                        buf[from..].make_ascii_lowercase();
+                    } else if bj == b':'
+                        && all_digits
+                        && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
+                    {
+                        buf.push(':');
+                        j += 1;
+                    } else if matches!(bj, b'\'' | b'/' | b'&') && word_char_at(text, j + 1) {
+                        all_digits = false;
+                        if bj != b'\'' {
+                            buf.push(bj as char);
+                        }
+                        j += 1;
+                    } else {
+                        break;
+                    }
                 } else {
-                    break;
+                    let cj = char_at(text, j).unwrap_or(' ');
+                    let w = cj.len_utf8();
+                    if is_word_char(cj) {
+                        all_digits = false;
+                        buf.extend(cj.to_lowercase());
+                        j += w;
+                    } else if cj == '\u{2019}' && word_char_at(text, j + w) {
+                        all_digits = false;
+                        j += w;
+                    } else {
+                        break;
+                    }
                 }
             }
-            let end = if j < chars.len() {
-                chars[j].0
-            } else {
-                text.len()
-            };
-            let (lower, norm) = word_forms(stemmer, &text[start..end]);
-            tokens.push(Token {
+            on_word(Word {
                 start,
-                end,
-                norm,
-                lower,
+                end: j,
+                lower: buf,
                 sentence,
             });
+            last = Some((start, j, sentence));
             i = j;
             continue;
         }
         match c {
             '.' | '!' | '?' | ';' => {
+                // (Whether the word before is an abbreviation is only asked
+                // here, at a full stop right after it.)
                 let is_abbreviation = c == '.'
-                    && tokens.last().is_some_and(|t| {
-                        t.sentence == sentence
-                            && t.end == pos
-                            && (ABBREVIATIONS.contains(&t.lower.as_ref()) || t.lower.len() == 1)
+                    && last.is_some_and(|(start, end, s)| {
+                        let w = &text[start..end];
+                        s == sentence
+                            && end == i
+                            && (w.chars().count() == 1
+                                || ABBREVIATIONS.iter().any(|a| w.eq_ignore_ascii_case(a)))
                     });
                 // A decimal point or a time (03.00) is not a break.
-                let next_is_digit = chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit());
+                let next_is_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
                 if !is_abbreviation && !next_is_digit {
                     pending_break = true;
                 }
@@ -212,11 +238,30 @@ pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
             }
             _ => {}
         }
-        i += 1;
+        i += width;
     }
     sentences.push(Sentence {
         start: sentence_start,
         end: text.len(),
+    });
+    sentences
+}
+
+/// Splits `text` into sentences and tokens (with their stems: for rule
+/// compilation and tests; detection uses [`scan`] directly).
+pub fn prepare(stemmer: &Stemmer, text: &str) -> Prepared {
+    let mut tokens = Vec::new();
+    let mut buf = String::new();
+    let sentences = scan(text, &mut buf, |w| {
+        let lower: Rc<str> = w.lower.into();
+        let norm = normalise_word(stemmer, w.lower);
+        tokens.push(Token {
+            start: w.start,
+            end: w.end,
+            lower,
+            norm,
+            sentence: w.sentence,
+        });
     });
     Prepared { tokens, sentences }
 }
