@@ -11,6 +11,8 @@
 
 use std::collections::HashMap;
 
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -78,23 +80,6 @@ impl Default for LinkConfig {
 /// hard conflict.
 type Scored = (u32, Option<f64>);
 
-/// A minimal deterministic generator (SplitMix64) for sampling pairs.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// What fitting found, for the record and for `explain`.
 #[derive(Debug, Clone, Serialize)]
 pub struct FitReport {
@@ -132,7 +117,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
     }
 
     // u from random pairs (compared on all cores; counted in order).
-    let mut rng = SplitMix(0x5167_4C1E);
+    let mut rng = ChaCha8Rng::seed_from_u64(0x5167_4C1E);
     let all_pairs = n as u128 * (n as u128 - 1) / 2;
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     if all_pairs <= cfg.u_pairs as u128 {
@@ -143,8 +128,8 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
         }
     } else {
         for _ in 0..cfg.u_pairs {
-            let i = rng.below(n);
-            let mut j = rng.below(n - 1);
+            let i = rng.random_range(0..n);
+            let mut j = rng.random_range(0..n - 1);
             if j >= i {
                 j += 1;
             }
