@@ -4,6 +4,7 @@
 //! text; a ConText-style pass then marks each hit negated, hedged,
 //! historical, and whose it is.
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
@@ -536,103 +537,108 @@ struct Tok {
     surf: u32,
 }
 
-/// Word-level multi-pattern matcher: the goto function of an Aho–Corasick
-/// automaton whose alphabet is word ids. Every pattern starts at a word,
-/// so matching follows it from each word of the text in one pass, without
-/// failure links; most words are not the first word of any pattern and
-/// cost one array look-up.
+/// Word-level multi-pattern matcher: an Aho–Corasick automaton (the
+/// `aho-corasick` crate) over the text's word ids. Each word id is written
+/// as four bytes whose first alone has its high bit set, so a pattern (which
+/// starts with such a byte) can only match from the start of a word; every
+/// overlapping match is reported, as a walk from each word would find them.
 #[derive(Default)]
-struct Trie {
-    /// Word id → the node after it from the root (0: none).
-    root: Vec<u32>,
-    /// (node, word id) → node.
-    next: HashMap<u64, u32>,
-    /// Node → the pattern ending there, plus one (0: none).
-    out: Vec<u32>,
+struct WordMatcher {
+    /// Pattern sequences, in index order.
+    patterns: Vec<Vec<u32>>,
+    index: HashMap<Vec<u32>, usize>,
+    automaton: Option<AhoCorasick>,
 }
 
-#[inline]
-fn key(node: u32, word: u32) -> u64 {
-    (u64::from(node) << 32) | u64::from(word)
+/// Four bytes per word id; only the first has its high bit set.
+fn encode_word(id: u32, out: &mut Vec<u8>) {
+    debug_assert!(id < 1 << 28, "word ids fit in 28 bits");
+    out.extend_from_slice(&[
+        0x80 | ((id >> 21) & 0x7f) as u8,
+        ((id >> 14) & 0x7f) as u8,
+        ((id >> 7) & 0x7f) as u8,
+        (id & 0x7f) as u8,
+    ]);
 }
 
-impl Trie {
-    fn new() -> Trie {
-        Trie {
-            root: Vec::new(),
-            next: HashMap::default(),
-            out: vec![0],
-        }
+thread_local! {
+    /// The encoded word stream of the narrative being matched.
+    static ENCODED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl WordMatcher {
+    fn new() -> WordMatcher {
+        WordMatcher::default()
     }
 
     /// Adds a pattern (a sequence of word ids); returns its index, the
-    /// same for the same sequence.
+    /// same for the same sequence. [`WordMatcher::build`] must follow.
     fn insert(&mut self, seq: &[u32], patterns: &mut usize) -> usize {
-        let mut node = 0u32;
-        for (k, &w) in seq.iter().enumerate() {
-            let found = if k == 0 {
-                self.root.get(w as usize).copied().filter(|&n| n != 0)
-            } else {
-                self.next.get(&key(node, w)).copied()
-            };
-            node = match found {
-                Some(n) => n,
-                None => {
-                    let n = self.out.len() as u32;
-                    self.out.push(0);
-                    if k == 0 {
-                        if self.root.len() <= w as usize {
-                            self.root.resize(w as usize + 1, 0);
-                        }
-                        self.root[w as usize] = n;
-                    } else {
-                        self.next.insert(key(node, w), n);
-                    }
-                    n
+        if let Some(&i) = self.index.get(seq) {
+            return i;
+        }
+        let i = self.patterns.len();
+        self.patterns.push(seq.to_vec());
+        self.index.insert(seq.to_vec(), i);
+        *patterns = self.patterns.len();
+        i
+    }
+
+    /// Builds the automaton over every pattern added.
+    fn build(&mut self) -> Result<(), aho_corasick::BuildError> {
+        let encoded: Vec<Vec<u8>> = self
+            .patterns
+            .iter()
+            .map(|seq| {
+                let mut out = Vec::with_capacity(seq.len() * 4);
+                for &w in seq {
+                    encode_word(w, &mut out);
                 }
-            };
-        }
-        if self.out[node as usize] == 0 {
-            *patterns += 1;
-            self.out[node as usize] = *patterns as u32;
-        }
-        self.out[node as usize] as usize - 1
+                out
+            })
+            .collect();
+        self.automaton = Some(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&encoded)?,
+        );
+        Ok(())
     }
 
     /// Every match in the tokens, within a sentence: (pattern, first
-    /// token, length).
-    #[inline]
+    /// token, length), in text order (by first token, then length).
     fn find(
         &self,
         toks: &[Tok],
         id: impl Fn(&Tok) -> u32,
         mut on: impl FnMut(usize, usize, usize),
     ) {
-        for i in 0..toks.len() {
-            let w = id(&toks[i]);
-            let Some(&first) = self.root.get(w as usize) else {
-                continue;
-            };
-            if first == 0 {
-                continue;
+        let Some(automaton) = &self.automaton else {
+            return;
+        };
+        ENCODED.with_borrow_mut(|bytes| {
+            bytes.clear();
+            for t in toks {
+                encode_word(id(t), bytes);
             }
-            let mut node = first;
-            let mut j = i;
-            loop {
-                let o = self.out[node as usize];
-                if o != 0 {
-                    on(o as usize - 1, i, j + 1 - i);
-                }
-                j += 1;
-                if j >= toks.len() || toks[j].sentence != toks[i].sentence {
-                    break;
-                }
-                match self.next.get(&key(node, id(&toks[j]))) {
-                    Some(&n) => node = n,
-                    None => break,
-                }
+            let mut found: Vec<(usize, usize, usize)> = automaton
+                .find_overlapping_iter(bytes.as_slice())
+                .map(|m| {
+                    (
+                        m.start() / 4,
+                        (m.end() - m.start()) / 4,
+                        m.pattern().as_usize(),
+                    )
+                })
+                // A phrase never spans two sentences.
+                .filter(|&(first, len, _)| toks[first].sentence == toks[first + len - 1].sentence)
+                .collect();
+            found.sort_unstable();
+            for (first, len, pattern) in found {
+                on(pattern, first, len);
             }
-        }
+        });
     }
 }
 
@@ -640,9 +646,9 @@ pub struct Detector {
     /// Tells detectors apart in per-thread caches.
     id: u64,
     /// Every segment of every phrase, over stem ids.
-    automaton: Trie,
+    automaton: WordMatcher,
     /// Every context trigger, over written-word ids.
-    trigger_automaton: Trie,
+    trigger_automaton: WordMatcher,
     trigger_kinds: Vec<Vec<Trigger>>,
     /// Pattern → the variants whose first segment it is.
     starts: Vec<Vec<u32>>,
@@ -812,7 +818,7 @@ impl Detector {
                     .collect(),
             }
         };
-        let mut automaton = Trie::new();
+        let mut automaton = WordMatcher::new();
         let mut n_patterns = 0usize;
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut variants = Vec::new();
@@ -919,7 +925,7 @@ impl Detector {
             let next = surfaces.len() as u32 + 1;
             pronouns[i] = *surfaces.entry(w.to_string()).or_insert(next);
         }
-        let mut trigger_automaton = Trie::new();
+        let mut trigger_automaton = WordMatcher::new();
         let mut n_triggers = 0usize;
         let mut trigger_kinds: Vec<Vec<Trigger>> = Vec::new();
         for (trigger, phrases) in TRIGGERS {
@@ -963,6 +969,12 @@ impl Detector {
                 patterns.dedup();
             }
         }
+        automaton
+            .build()
+            .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
+        trigger_automaton
+            .build()
+            .map_err(|e| format!("cannot build the context automaton: {e}"))?;
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut detector = Detector {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
