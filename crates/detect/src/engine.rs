@@ -539,26 +539,33 @@ struct Tok {
 
 /// Word-level multi-pattern matcher: an Aho–Corasick automaton (the
 /// `aho-corasick` crate) over the text's word ids. Each word id is written
-/// as four bytes whose first alone has its high bit set, so a pattern (which
-/// starts with such a byte) can only match from the start of a word; every
-/// overlapping match is reported, as a walk from each word would find them.
+/// in a fixed number of bytes whose first alone has its high bit set, so a
+/// pattern (which starts with such a byte) can only match from the start of
+/// a word; every overlapping match is reported, as a walk from each word
+/// would find them. Ids no pattern uses are all written as [`NONE`], so the
+/// width is set by the patterns' largest id: two bytes for up to 16,383
+/// pattern words.
 #[derive(Default)]
 struct WordMatcher {
     /// Pattern sequences, in index order.
     patterns: Vec<Vec<u32>>,
     index: HashMap<Vec<u32>, usize>,
     automaton: Option<AhoCorasick>,
+    /// The largest word id in any pattern.
+    max_id: u32,
+    /// Bytes per word.
+    width: usize,
 }
 
-/// Four bytes per word id; only the first has its high bit set.
-fn encode_word(id: u32, out: &mut Vec<u8>) {
-    debug_assert!(id < 1 << 28, "word ids fit in 28 bits");
-    out.extend_from_slice(&[
-        0x80 | ((id >> 21) & 0x7f) as u8,
-        ((id >> 14) & 0x7f) as u8,
-        ((id >> 7) & 0x7f) as u8,
-        (id & 0x7f) as u8,
-    ]);
+/// `width` bytes per word id; only the first has its high bit set.
+#[inline]
+fn encode_word(id: u32, width: usize, out: &mut Vec<u8>) {
+    let mut shift = 7 * (width - 1);
+    out.push(0x80 | ((id >> shift) & 0x7f) as u8);
+    while shift > 0 {
+        shift -= 7;
+        out.push(((id >> shift) & 0x7f) as u8);
+    }
 }
 
 thread_local! {
@@ -585,24 +592,31 @@ impl WordMatcher {
     }
 
     /// Builds the automaton over every pattern added.
-    fn build(&mut self) -> Result<(), aho_corasick::BuildError> {
+    fn build(&mut self) -> Result<(), String> {
+        self.max_id = self.patterns.iter().flatten().copied().max().unwrap_or(0);
+        self.width = match self.max_id {
+            0..=0x3fff => 2,
+            0x4000..=0x1f_ffff => 3,
+            0x20_0000..=0xfff_ffff => 4,
+            _ => return Err(format!("word id {} is too large", self.max_id)),
+        };
         let encoded: Vec<Vec<u8>> = self
             .patterns
             .iter()
             .map(|seq| {
-                let mut out = Vec::with_capacity(seq.len() * 4);
+                let mut out = Vec::with_capacity(seq.len() * self.width);
                 for &w in seq {
-                    encode_word(w, &mut out);
+                    encode_word(w, self.width, &mut out);
                 }
                 out
             })
             .collect();
-        self.automaton = Some(
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&encoded)?,
-        );
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&encoded)
+            .map_err(|e| e.to_string())?;
+        self.automaton = Some(automaton);
         Ok(())
     }
 
@@ -617,17 +631,19 @@ impl WordMatcher {
         let Some(automaton) = &self.automaton else {
             return;
         };
+        let width = self.width;
         ENCODED.with_borrow_mut(|bytes| {
             bytes.clear();
             for t in toks {
-                encode_word(id(t), bytes);
+                let w = id(t);
+                encode_word(if w > self.max_id { NONE } else { w }, width, bytes);
             }
             let mut found: Vec<(usize, usize, usize)> = automaton
                 .find_overlapping_iter(bytes.as_slice())
                 .map(|m| {
                     (
-                        m.start() / 4,
-                        (m.end() - m.start()) / 4,
+                        m.start() / width,
+                        (m.end() - m.start()) / width,
                         m.pattern().as_usize(),
                     )
                 })
