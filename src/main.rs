@@ -2,6 +2,7 @@
 //! Pure logic lives in the library crates under `crates/`; this binary does
 //! the I/O: files, the store, the terminal.
 
+mod chronology;
 mod demo;
 mod detect;
 mod detect_store;
@@ -76,6 +77,9 @@ enum Command {
     /// The linker on any CSV: deduplicate one file or link two (for public
     /// benchmarks), with a column mapping file.
     LinkCsv(link_csv::LinkCsvArgs),
+    /// Everything about one person from every agency, in time order, with
+    /// outcomes, indicators and who and what else was there.
+    Chronology(chronology::ChronologyArgs),
     /// Export what Sightline knows in the report format's exchange files.
     #[command(subcommand)]
     Export(link::ExportCommand),
@@ -163,6 +167,7 @@ fn main() -> ExitCode {
         Command::Export(cmd) => link::export(&globals, cmd),
         Command::Search(args) => link::search(&globals, args),
         Command::LinkCsv(args) => link_csv::run(args),
+        Command::Chronology(args) => chronology::run(&globals, args),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };

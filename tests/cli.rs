@@ -751,6 +751,34 @@ fn link_export_and_explain_a_simulated_town() {
     );
     assert!(objects.starts_with("agency,system,record_id,ref,kind,entity_id,reason\n"));
 
+    // The chronology of the person with the most mentions: one entry per
+    // report, in time order.
+    let mut reports_of: std::collections::HashMap<&str, std::collections::HashSet<&str>> =
+        Default::default();
+    for l in links.lines().skip(1) {
+        let (mention, person) = l.rsplit_once(',').unwrap();
+        let report = mention.rsplit_once(',').unwrap().0;
+        reports_of.entry(person).or_default().insert(report);
+    }
+    let (busiest, reports) = reports_of
+        .iter()
+        .max_by_key(|(p, r)| (r.len(), *p))
+        .unwrap();
+    let out = env
+        .cmd()
+        .args(["chronology", busiest, "--json"])
+        .output()
+        .unwrap();
+    ok(&out);
+    let chronology: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = chronology["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), reports.len());
+    let times: Vec<&str> = entries.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "in time order");
+    let out = env.cmd().args(["chronology", busiest]).output().unwrap();
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(busiest));
+
     // Explain the person with the most mentions.
     let mut counts = std::collections::HashMap::new();
     for l in links.lines().skip(1) {

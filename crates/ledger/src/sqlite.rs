@@ -38,11 +38,12 @@ DROP TABLE report_heads;
 ALTER TABLE report_heads_3 RENAME TO report_heads;
 "#;
 
-/// Version 4: the linking projection.
+/// Version 4: the linking projection. (Written to run safely on development
+/// stores that numbered it 3 before the identity index took that number.)
 const MIGRATION_4: &str = r#"
 -- Projection: the person each person mention of a current report version
 -- was resolved to, and how.
-CREATE TABLE person_links (
+CREATE TABLE IF NOT EXISTS person_links (
     mention_id  TEXT PRIMARY KEY,
     agency      TEXT NOT NULL,
     system      TEXT NOT NULL,
@@ -54,7 +55,7 @@ CREATE TABLE person_links (
     best_match  TEXT,
     by_decision INTEGER NOT NULL
 );
-CREATE INDEX person_links_person ON person_links (person_id);
+CREATE INDEX IF NOT EXISTS person_links_person ON person_links (person_id);
 "#;
 
 /// Version 2: the detection projection.
