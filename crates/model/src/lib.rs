@@ -74,13 +74,7 @@ pub fn receive_vec(
                     reasons,
                 })
             }
-            Err(e) => Err(Rejected {
-                reasons: vec![Problem {
-                    field: String::new(),
-                    message: e.to_string(),
-                }],
-                key: LooseKey::default(),
-            }),
+            Err(e) => Err(unparseable(&e)),
         },
     };
     match checked {
@@ -117,13 +111,18 @@ pub fn receive_bytes_reference(bytes: &[u8], received_at: Timestamp) -> Result<A
                 reasons,
             }),
         },
-        Err(e) => Err(Rejected {
-            reasons: vec![Problem {
-                field: String::new(),
-                message: e.to_string(),
-            }],
-            key: LooseKey::default(),
-        }),
+        Err(e) => Err(unparseable(&e)),
+    }
+}
+
+/// A record that is not a JSON object at all: one reason, no identity.
+fn unparseable(e: &JsonError) -> Rejected {
+    Rejected {
+        reasons: vec![Problem {
+            field: String::new(),
+            message: e.to_string(),
+        }],
+        key: LooseKey::default(),
     }
 }
 
