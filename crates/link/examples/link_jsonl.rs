@@ -29,6 +29,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(c) = std::env::var("BLOCK_CAP") {
         cfg.block_cap = c.parse()?;
     }
+    if let Ok(c) = std::env::var("U_PAIRS") {
+        cfg.u_pairs = c.parse()?;
+    }
+    if let Ok(c) = std::env::var("LAMBDA_SAMPLE") {
+        cfg.lambda_sample = c.parse()?;
+    }
     if let Ok(c) = std::env::var("PER_PERSON") {
         cfg.per_person = c.parse()?;
     }
