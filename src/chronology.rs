@@ -38,6 +38,9 @@ struct Indicator {
     historical: bool,
     experiencer: &'static str,
     evidence: String,
+    /// The flags in plain words, for the text form.
+    #[serde(skip)]
+    flags: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -148,6 +151,7 @@ pub fn run(globals: &Globals, args: ChronologyArgs) -> Result<ExitCode> {
                     Experiencer::Other => "other",
                 },
                 evidence: h.sentence.clone(),
+                flags: crate::detect::flags(&h),
             })
             .collect();
         let mut others = Vec::new();
@@ -250,31 +254,17 @@ fn write_text(out: &mut dyn Write, c: &Chronology) -> Result<()> {
             e.role,
             outcome
         )?;
-        let present: Vec<String> = e
+        let mut present: Vec<String> = e
             .indicators
             .iter()
             .map(|i| {
-                let mut flags = Vec::new();
-                if i.negated {
-                    flags.push("negated");
-                }
-                if i.hedged {
-                    flags.push("a concern");
-                }
-                if i.historical {
-                    flags.push("past");
-                }
-                if i.experiencer == "other" {
-                    flags.push("someone else");
-                }
-                if flags.is_empty() {
+                if i.flags.is_empty() {
                     i.indicator.clone()
                 } else {
-                    format!("{} ({})", i.indicator, flags.join(", "))
+                    format!("{} ({})", i.indicator, i.flags.join(", "))
                 }
             })
             .collect();
-        let mut present = present;
         let mut seen = BTreeSet::new();
         present.retain(|p| seen.insert(p.clone()));
         if !present.is_empty() {

@@ -77,8 +77,9 @@ pub fn hit_json(hit: &Hit) -> serde_json::Value {
     })
 }
 
-/// A hit in plain words, for a person.
-pub fn describe(hit: &Hit, text: &str) -> String {
+/// What qualifies a hit, in plain words (empty for plain evidence about the
+/// child).
+pub fn flags(hit: &Hit) -> Vec<&'static str> {
     let mut flags = Vec::new();
     if hit.negated {
         flags.push("negated");
@@ -92,6 +93,12 @@ pub fn describe(hit: &Hit, text: &str) -> String {
     if hit.experiencer == Experiencer::Other {
         flags.push("about someone else");
     }
+    flags
+}
+
+/// A hit in plain words, for a person.
+pub fn describe(hit: &Hit, text: &str) -> String {
+    let flags = flags(hit);
     let flags = if flags.is_empty() {
         String::new()
     } else {
