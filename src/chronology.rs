@@ -13,7 +13,7 @@ use clap::Args;
 use serde::Serialize;
 use sightline_detect::Experiencer;
 use sightline_ledger::Ledger;
-use sightline_link::{mention_id, objects_of, parse_mention_id, resolve_objects};
+use sightline_link::{mention_id, objects_of, parse_mention_id};
 
 use crate::Globals;
 
@@ -102,26 +102,26 @@ pub fn run(globals: &Globals, args: ChronologyArgs) -> Result<ExitCode> {
         }
     }
     let (_, detector) = crate::detect::detector(args.rules.as_deref())?;
-    let mut object_mentions = Vec::new();
+    // Only the person's own reports are read again; everything linked to
+    // them was resolved by the linking pass.
     let mut reports = Vec::new();
     ledger.for_each_report(globals.as_of, &mut |stored| {
-        let Ok(accepted) = sightline_model::reread(&stored.body, stored.received_at) else {
-            return Ok(());
-        };
-        object_mentions.extend(objects_of(&accepted.report));
         let key = (
             stored.key.agency.as_str().to_string(),
             stored.key.system.clone(),
             stored.key.record_id.clone(),
         );
-        if refs_in.contains_key(&key) {
+        if refs_in.contains_key(&key)
+            && let Ok(accepted) = sightline_model::reread(&stored.body, stored.received_at)
+        {
             reports.push(accepted.report);
         }
         Ok(())
     })?;
-    let entity_of: HashMap<String, String> = resolve_objects(&object_mentions)
-        .into_iter()
-        .map(|l| (l.mention, l.entity))
+    let entity_of: HashMap<&str, &str> = linked
+        .objects
+        .iter()
+        .map(|l| (l.mention.as_str(), l.entity.as_str()))
         .collect();
 
     let mut entries = Vec::new();
@@ -166,10 +166,10 @@ pub fn run(globals: &Globals, args: ChronologyArgs) -> Result<ExitCode> {
             });
         }
         for o in objects_of(report) {
-            if let Some(entity) = entity_of.get(&o.id) {
+            if let Some(entity) = entity_of.get(o.id.as_str()) {
                 others.push(Linked {
                     kind: o.kind.as_str(),
-                    id: entity.clone(),
+                    id: entity.to_string(),
                     label: o.label.clone(),
                     role: None,
                 });

@@ -14,8 +14,8 @@ use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 use sightline_ledger::{Ledger, LinkRow, NewDecision};
 use sightline_link::{
-    Assertion, Field, LinkConfig, LinkRecord, Linker, Model, NameTable, fit, parse_mention_id,
-    probability, records_of,
+    Assertion, Field, LinkConfig, LinkRecord, Linker, Model, NameTable, ObjectLink, ObjectMention,
+    fit, mention_id, objects_of, parse_mention_id, probability, record_of, resolve_objects,
 };
 
 use crate::Globals;
@@ -95,6 +95,8 @@ pub struct Linked {
     /// Stable person id of each internal person.
     pub person_ids: HashMap<u32, String>,
     pub refitted: bool,
+    /// Every vehicle, phone and place mention and its entity.
+    pub objects: Vec<ObjectLink>,
 }
 
 impl Linked {
@@ -117,15 +119,24 @@ impl Linked {
     }
 }
 
-fn load_mentions(
-    ledger: &dyn Ledger,
-    as_of: Option<jiff::Timestamp>,
-) -> Result<(Vec<Mention>, Vec<LinkRecord>, u64)> {
-    let mut mentions = Vec::new();
-    let mut records = Vec::new();
-    let mut last = 0;
+/// Everything linking reads from the store, in one pass over the current
+/// reports.
+struct Loaded {
+    mentions: Vec<Mention>,
+    records: Vec<LinkRecord>,
+    objects: Vec<ObjectMention>,
+    last_seq: u64,
+}
+
+fn load(ledger: &dyn Ledger, as_of: Option<jiff::Timestamp>) -> Result<Loaded> {
+    let mut loaded = Loaded {
+        mentions: Vec::new(),
+        records: Vec::new(),
+        objects: Vec::new(),
+        last_seq: 0,
+    };
     ledger.for_each_report(as_of, &mut |stored| {
-        last = last.max(stored.seq);
+        loaded.last_seq = loaded.last_seq.max(stored.seq);
         // A stored report always re-reads (validation is deterministic).
         let Ok(accepted) = sightline_model::reread(&stored.body, stored.received_at) else {
             tracing::warn!(
@@ -134,18 +145,26 @@ fn load_mentions(
             );
             return Ok(());
         };
-        for (id, record) in records_of(&accepted.report) {
-            let parts = parse_mention_id(&id).unwrap_or_default();
-            mentions.push(Mention {
-                id,
+        let report = &accepted.report;
+        let key = &stored.key;
+        for p in &report.people {
+            let parts = [
+                key.agency.as_str().to_string(),
+                key.system.clone(),
+                key.record_id.clone(),
+                p.ref_.clone(),
+            ];
+            loaded.mentions.push(Mention {
+                id: mention_id(&parts[0], &parts[1], &parts[2], &parts[3]),
                 seq: stored.seq,
                 parts,
             });
-            records.push(record);
+            loaded.records.push(record_of(report, p));
         }
+        loaded.objects.extend(objects_of(report));
         Ok(())
     })?;
-    Ok((mentions, records, last))
+    Ok(loaded)
 }
 
 fn person_id(first_mention: &str) -> String {
@@ -163,7 +182,12 @@ pub fn update(
     as_of: Option<jiff::Timestamp>,
     rebuild: bool,
 ) -> Result<Linked> {
-    let (mentions, records, last_seq) = load_mentions(ledger, as_of)?;
+    let Loaded {
+        mentions,
+        records,
+        objects,
+        last_seq,
+    } = load(ledger, as_of)?;
     let names = NameTable::default_table();
     let cfg = LinkConfig::default();
     let stored_model = match ledger.meta(MODEL_KEY)? {
@@ -191,9 +215,16 @@ pub fn update(
             model
         }
     };
-    let version = model_version(&serde_json::to_string(&model)?);
+    let decisions = ledger.decisions(&[SAME, DIFFERENT])?;
+    // The projection is a function of the reports (up to `last_seq`), the
+    // model and the decisions: when none has changed it is not rewritten.
+    let version = format!(
+        "{} d{}",
+        model_version(&serde_json::to_string(&model)?),
+        decisions.last().map_or(0, |d| d.seq)
+    );
     let mut linker = Linker::new(model, names, cfg);
-    for d in ledger.decisions(&[SAME, DIFFERENT])? {
+    for d in decisions {
         if as_of.is_some_and(|t| d.at > t) {
             continue;
         }
@@ -211,12 +242,12 @@ pub fn update(
     let mut person_ids = HashMap::new();
     let mut taken: HashMap<String, u32> = HashMap::new();
     for p in linker.persons() {
-        let first = linker.members(p)[0];
-        let mut id = person_id(linker.id(first));
+        let base = person_id(linker.id(linker.members(p)[0]));
+        let mut id = base.clone();
         let mut n = 1;
         while taken.contains_key(&id) {
             n += 1;
-            id = format!("{}-{n}", person_id(linker.id(first)));
+            id = format!("{base}-{n}");
         }
         taken.insert(id.clone(), p);
         person_ids.insert(p, id);
@@ -226,8 +257,10 @@ pub fn update(
         mentions,
         person_ids,
         refitted,
+        objects: resolve_objects(&objects),
     };
-    if as_of.is_none() {
+    let unchanged = ledger.projection_state(PROJECTION)? == Some((last_seq, version.clone()));
+    if as_of.is_none() && !unchanged {
         let rows: Vec<LinkRow> = linked
             .mentions
             .iter()
@@ -307,14 +340,7 @@ pub fn export(globals: &Globals, cmd: ExportCommand) -> Result<ExitCode> {
         }
         ExportCommand::Objects { out } => {
             let ledger = globals.open_existing_store()?;
-            let mut mentions = Vec::new();
-            ledger.for_each_report(globals.as_of, &mut |stored| {
-                if let Ok(accepted) = sightline_model::reread(&stored.body, stored.received_at) {
-                    mentions.extend(sightline_link::objects_of(&accepted.report));
-                }
-                Ok(())
-            })?;
-            let links = sightline_link::resolve_objects(&mentions);
+            let links = resolve_objects(&load(&ledger, globals.as_of)?.objects);
             let sink = crate::output::open(out.as_deref())?;
             let mut w = csv::Writer::from_writer(sink);
             w.write_record([
@@ -378,27 +404,14 @@ pub fn decide(globals: &Globals, cmd: DecideCommand) -> Result<ExitCode> {
     if args.a == args.b {
         bail!("the two mentions are the same mention");
     }
-    let known: std::collections::HashSet<String> =
-        ledger.links()?.into_iter().map(|l| l.mention_id).collect();
-    let known = if known.is_empty() {
-        update(&mut ledger, None, false)?
-            .mentions
-            .into_iter()
-            .map(|m| m.id)
-            .collect()
-    } else {
-        known
-    };
     for id in [&args.a, &args.b] {
-        if parse_mention_id(id).is_none() {
+        let Some([agency, system, record_id, person_ref]) = parse_mention_id(id) else {
             bail!(
                 "`{id}` is not a mention id (AGENCY/SYSTEM/RECORD_ID/REF, with `/` inside a part written %2F and `%` written %25)"
             );
-        }
-        if !known.contains(id) {
-            bail!(
-                "no person mention `{id}` in the store (run `sightline link`, then `sightline export links` lists them)"
-            );
+        };
+        if !mention_exists(&ledger, &agency, system, record_id, &person_ref)? {
+            bail!("no person mention `{id}` in the store (`sightline export links` lists them)");
         }
     }
     let seq = ledger.append_decision(NewDecision {
@@ -422,6 +435,29 @@ pub fn decide(globals: &Globals, cmd: DecideCommand) -> Result<ExitCode> {
         linked.person_id_of(b)
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the current version of a report has a person with this ref.
+fn mention_exists(
+    ledger: &dyn Ledger,
+    agency: &str,
+    system: String,
+    record_id: String,
+    person_ref: &str,
+) -> Result<bool> {
+    let Some(agency) = sightline_model::Agency::parse(agency) else {
+        return Ok(false);
+    };
+    let key = sightline_model::ReportKey {
+        agency,
+        system,
+        record_id,
+    };
+    let Some(current) = ledger.report_history(&key)?.pop() else {
+        return Ok(false);
+    };
+    Ok(sightline_model::reread(&current.body, current.received_at)
+        .is_ok_and(|a| a.report.people.iter().any(|p| p.ref_ == person_ref)))
 }
 
 fn describe(r: &LinkRecord) -> String {

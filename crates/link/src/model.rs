@@ -8,7 +8,7 @@
 //! are non-matches), m from expectation–maximisation over blocked pairs, and
 //! λ from the expected number of matches among candidate pairs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -31,16 +31,18 @@ impl FieldParams {
 }
 
 /// Term frequencies of name values, for the adjustment of exact matches.
+/// Ordered maps, so that a model serialises the same way every time (its
+/// hash versions the linking projection).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TermFrequencies {
-    pub given: HashMap<String, f64>,
-    pub family: HashMap<String, f64>,
+    pub given: BTreeMap<String, f64>,
+    pub family: BTreeMap<String, f64>,
 }
 
 impl TermFrequencies {
     pub fn from_records<'a>(records: impl IntoIterator<Item = &'a LinkRecord>) -> Self {
-        let mut given: HashMap<String, f64> = HashMap::new();
-        let mut family: HashMap<String, f64> = HashMap::new();
+        let mut given: BTreeMap<String, f64> = BTreeMap::new();
+        let mut family: BTreeMap<String, f64> = BTreeMap::new();
         let (mut ng, mut nf) = (0.0, 0.0);
         for r in records {
             if let Some(g) = r.first_given() {
