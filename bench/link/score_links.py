@@ -10,11 +10,9 @@ or more true identities, and the largest such merge (in true identities).
 """
 import csv
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-
-def pairs(n):
-    return n * (n - 1) // 2
+from pairwise import pairwise
 
 
 def main():
@@ -36,16 +34,9 @@ def main():
     if missing:
         print(f"warning: {len(missing)} mentions missing from {links}", file=sys.stderr)
     for subset_name, keep in (("all", lambda m: True), ("children", lambda m: kind.get(truth[m]) == "child")):
-        ms = [m for m in truth if m in pred and keep(m)]
-        both = Counter((pred[m], truth[m]) for m in ms)
-        pc = Counter(pred[m] for m in ms)
-        tc = Counter(truth[m] for m in ms)
-        tp = sum(pairs(n) for n in both.values())
-        pp = sum(pairs(n) for n in pc.values())
-        tt = sum(pairs(n) for n in tc.values())
-        p = tp / pp if pp else 1.0
-        r = tp / tt if tt else 1.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
+        subset = {m: truth[m] for m in truth if m in pred and keep(m)}
+        p, r, f = pairwise(pred, subset)
+        ms = subset
         print(f"{label}\t{subset_name}\tmentions {len(ms)}\tP {p:.4f}\tR {r:.4f}\tF1 {f:.4f}")
     identities = defaultdict(set)
     for m, person in pred.items():

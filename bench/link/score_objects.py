@@ -9,7 +9,8 @@ resolved to one entity against pairs that are one entity in truth.
 """
 import csv
 import sys
-from collections import Counter
+
+from pairwise import pairwise
 
 
 def read(path):
@@ -17,19 +18,9 @@ def read(path):
         return {(r["agency"], r["system"], r["record_id"], r["ref"]): (r["kind"], r["entity_id"]) for r in csv.DictReader(fh)}
 
 
-def pairs(n):
-    return n * (n - 1) // 2
-
-
 truth, pred = read(sys.argv[1] + "/truth/objects.csv"), read(sys.argv[2])
 for kind in ("vehicle", "phone", "place"):
     ms = [m for m in truth if truth[m][0] == kind and m in pred]
     missing = sum(1 for m in truth if truth[m][0] == kind and m not in pred)
-    both = Counter((pred[m][1], truth[m][1]) for m in ms)
-    tp = sum(pairs(n) for n in both.values())
-    pp = sum(pairs(n) for n in Counter(pred[m][1] for m in ms).values())
-    tt = sum(pairs(n) for n in Counter(truth[m][1] for m in ms).values())
-    p = tp / pp if pp else 1.0
-    r = tp / tt if tt else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f = pairwise({m: pred[m][1] for m in ms}, {m: truth[m][1] for m in ms})
     print(f"{kind}\tmentions {len(ms)} (missing {missing})\tentities {len(set(pred[m][1] for m in ms))} (true {len(set(truth[m][1] for m in ms))})\tP {p:.4f}\tR {r:.4f}\tF1 {f:.4f}")

@@ -11,26 +11,11 @@ within clusters, so they are exact without enumerating pairs.
 """
 import csv
 import json
+import os
 import sys
-from collections import Counter, defaultdict
 
-
-def pairs(n):
-    return n * (n - 1) // 2
-
-
-def score(keys, truth):
-    """keys, truth: dict mention -> cluster label (None = singleton)."""
-    pred = Counter(k for k in keys.values() if k is not None)
-    true = Counter(truth.values())
-    both = Counter((keys[m], truth[m]) for m in keys if keys[m] is not None)
-    tp = sum(pairs(n) for n in both.values())
-    pp = sum(pairs(n) for n in pred.values())
-    tt = sum(pairs(n) for n in true.values())
-    p = tp / pp if pp else 1.0
-    r = tp / tt if tt else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "link"))
+from pairwise import pairwise  # noqa: E402
 
 
 def main():
@@ -61,7 +46,7 @@ def main():
         t = {m: truth[m] for m in truth if subset(m)}
         for linker, keys in (("exact name + birth date", name_dob), ("exact name only", name_only)):
             k = {m: keys.get(m) for m in t}
-            results[(label, linker)] = score(k, t)
+            results[(label, linker)] = pairwise(k, t)
     print(f"{'mentions':<16} {'linker':<26} {'precision':>9} {'recall':>7} {'F1':>6}")
     for (label, linker), (p, r, f) in results.items():
         print(f"{label:<16} {linker:<26} {p:9.3f} {r:7.3f} {f:6.3f}")
