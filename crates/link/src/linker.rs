@@ -488,6 +488,22 @@ impl Linker {
         self.link_one(id, record, record_keys, &[])
     }
 
+    /// The candidates a new record is compared with, most recent first: at
+    /// most `per_person` of each person (persons as they stand now).
+    fn compared(&self, candidates: &[u32]) -> Vec<u32> {
+        let mut per_person: FastMap<u32, usize> = FastMap::default();
+        candidates
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&c| {
+                let seen = per_person.entry(self.person_of[c as usize]).or_default();
+                *seen += 1;
+                *seen <= self.cfg.per_person
+            })
+            .collect()
+    }
+
     /// A record's score against one candidate: its match weight, or `None`
     /// for a hard conflict.
     fn score(&self, record: &LinkRecord, candidate: u32) -> Option<f64> {
@@ -521,17 +537,7 @@ impl Linker {
                     // Only what linking in order can use: the most recent
                     // candidates of each person (persons as they stood
                     // before the chunk; any other is scored on demand).
-                    let mut per_person: FastMap<u32, usize> = FastMap::default();
-                    let mut wanted: Vec<u32> = candidates
-                        .iter()
-                        .rev()
-                        .copied()
-                        .filter(|&c| {
-                            let seen = per_person.entry(this.person_of[c as usize]).or_default();
-                            *seen += 1;
-                            *seen <= this.cfg.per_person
-                        })
-                        .collect();
+                    let mut wanted = this.compared(&candidates);
                     wanted.reverse();
                     let mut by_content: FastMap<u64, Option<f64>> = FastMap::default();
                     let scores = wanted
@@ -576,16 +582,10 @@ impl Linker {
         // A person seen many times is judged on its most recent candidate
         // records: enough to find the best match and the balance of
         // support and contradiction, without comparing every old report.
-        let mut per_person: FastMap<u32, usize> = FastMap::default();
         // Identical records score the same: each content is compared once.
         let mut by_content: FastMap<u64, Option<f64>> = FastMap::default();
-        for &c in candidates.iter().rev() {
+        for c in self.compared(&candidates) {
             let person = self.person_of[c as usize];
-            let seen = per_person.entry(person).or_default();
-            if *seen >= self.cfg.per_person {
-                continue;
-            }
-            *seen += 1;
             let score = match scored.binary_search_by_key(&c, |(x, _)| *x) {
                 Ok(i) => scored[i].1,
                 Err(_) => *by_content
