@@ -62,6 +62,14 @@ pub enum ExplainCommand {
     /// How a person's mentions were linked (a person id or one of its
     /// mention ids).
     Person { id: String },
+    /// A child's assessment in plain words: indicators, weights, overrides,
+    /// patterns, and their concern's history.
+    Assessment {
+        /// A person id or one of the person's mention ids.
+        id: String,
+        #[command(flatten)]
+        rules: crate::assess::RuleArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +79,14 @@ pub enum ExportCommand {
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Concerns as JSON Lines (the report format's concerns export).
+    Concerns {
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        rules: crate::assess::RuleArgs,
     },
     /// Vehicles, phones and places resolved to entities:
     /// agency,system,record_id,ref,kind,entity_id,reason.
@@ -97,6 +113,10 @@ pub struct Linked {
     pub refitted: bool,
     /// Every vehicle, phone and place mention and its entity.
     pub objects: Vec<ObjectLink>,
+    /// The last ledger entry read, and the model and decisions linked with:
+    /// later projections depend on both.
+    pub last_seq: u64,
+    pub version: String,
 }
 
 impl Linked {
@@ -128,7 +148,11 @@ struct Loaded {
     last_seq: u64,
 }
 
-fn load(ledger: &dyn Ledger, as_of: Option<jiff::Timestamp>) -> Result<Loaded> {
+fn load(
+    ledger: &dyn Ledger,
+    as_of: Option<jiff::Timestamp>,
+    visit: &mut dyn FnMut(&sightline_ledger::StoredReport, &sightline_model::Report),
+) -> Result<Loaded> {
     let mut loaded = Loaded {
         mentions: Vec::new(),
         records: Vec::new(),
@@ -162,6 +186,7 @@ fn load(ledger: &dyn Ledger, as_of: Option<jiff::Timestamp>) -> Result<Loaded> {
             loaded.records.push(record_of(report, p));
         }
         loaded.objects.extend(objects_of(report));
+        visit(&stored, report);
         Ok(())
     })?;
     Ok(loaded)
@@ -182,12 +207,23 @@ pub fn update(
     as_of: Option<jiff::Timestamp>,
     rebuild: bool,
 ) -> Result<Linked> {
+    update_visiting(ledger, as_of, rebuild, &mut |_, _| {})
+}
+
+/// [`update`], showing each current report to `visit` on the way (later
+/// stages read the reports in the same pass).
+pub fn update_visiting(
+    ledger: &mut dyn Ledger,
+    as_of: Option<jiff::Timestamp>,
+    rebuild: bool,
+    visit: &mut dyn FnMut(&sightline_ledger::StoredReport, &sightline_model::Report),
+) -> Result<Linked> {
     let Loaded {
         mentions,
         records,
         objects,
         last_seq,
-    } = load(ledger, as_of)?;
+    } = load(ledger, as_of, visit)?;
     let names = NameTable::default_table();
     let cfg = LinkConfig::default();
     let stored_model = match ledger.meta(MODEL_KEY)? {
@@ -258,6 +294,8 @@ pub fn update(
         person_ids,
         refitted,
         objects: resolve_objects(&objects),
+        last_seq,
+        version: version.clone(),
     };
     let unchanged = ledger.projection_state(PROJECTION)? == Some((last_seq, version.clone()));
     if as_of.is_none() && !unchanged {
@@ -325,6 +363,9 @@ pub fn run(globals: &Globals, args: LinkArgs) -> Result<ExitCode> {
 
 pub fn export(globals: &Globals, cmd: ExportCommand) -> Result<ExitCode> {
     match cmd {
+        ExportCommand::Concerns { out, rules } => {
+            crate::assess::export(globals, &rules, out.as_deref())
+        }
         ExportCommand::Links { out } => {
             let mut ledger = globals.open_existing_store()?;
             let linked = update(&mut ledger, globals.as_of, false)?;
@@ -340,7 +381,7 @@ pub fn export(globals: &Globals, cmd: ExportCommand) -> Result<ExitCode> {
         }
         ExportCommand::Objects { out } => {
             let ledger = globals.open_existing_store()?;
-            let links = resolve_objects(&load(&ledger, globals.as_of)?.objects);
+            let links = resolve_objects(&load(&ledger, globals.as_of, &mut |_, _| {})?.objects);
             let sink = crate::output::open(out.as_deref())?;
             let mut w = csv::Writer::from_writer(sink);
             w.write_record([
@@ -555,6 +596,10 @@ pub fn explain_pair(out: &mut dyn Write, linker: &Linker, a: u32, b: u32) -> Res
 }
 
 pub fn explain(globals: &Globals, cmd: ExplainCommand) -> Result<ExitCode> {
+    if let ExplainCommand::Assessment { id, rules } = &cmd {
+        // The assessment stage links the store itself.
+        return crate::assess::explain(globals, id, rules);
+    }
     let mut ledger = globals.open_existing_store()?;
     let linked = update(&mut ledger, globals.as_of, false)?;
     let linker = &linked.linker;
@@ -575,6 +620,7 @@ pub fn explain(globals: &Globals, cmd: ExplainCommand) -> Result<ExitCode> {
             }
             explain_pair(&mut out, linker, ia, ib)?;
         }
+        ExplainCommand::Assessment { .. } => {}
         ExplainCommand::Person { id } => {
             let person = linked
                 .resolve(&id)

@@ -2,6 +2,7 @@
 //! Pure logic lives in the library crates under `crates/`; this binary does
 //! the I/O: files, the store, the terminal.
 
+mod assess;
 mod chronology;
 mod demo;
 mod detect;
@@ -80,6 +81,19 @@ enum Command {
     /// Everything about one person from every agency, in time order, with
     /// outcomes, indicators and who and what else was there.
     Chronology(chronology::ChronologyArgs),
+    /// Bring assessments, concerns and networks up to date over the store,
+    /// in data time, and list the concerns.
+    Assess(assess::AssessArgs),
+    /// The networks around children at risk: groups, adults of concern
+    /// ranked, hotspots; GraphML and JSON for analysts' tools.
+    Network(assess::NetworkArgs),
+    /// The missed-opportunities report: when Sightline would first have
+    /// raised each concern, after how many reports, and what agencies had
+    /// recorded and done by then.
+    Replay(assess::ReplayArgs),
+    /// Ingest files and run every stage in order (detect, link, assess):
+    /// the one command to schedule.
+    Run(RunArgs),
     /// Export what Sightline knows in the report format's exchange files.
     #[command(subcommand)]
     Export(link::ExportCommand),
@@ -147,6 +161,40 @@ fn parse_as_of(text: &str) -> Result<Timestamp, String> {
         .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD) or an RFC 3339 date-time"))
 }
 
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    ingest: ingest::IngestArgs,
+    #[command(flatten)]
+    rules: assess::RuleArgs,
+}
+
+/// `sightline run`: ingest, then every stage over the store. The stages run
+/// on whatever was accepted even when some records were quarantined; the
+/// exit status is ingest's.
+fn run_all(globals: &Globals, args: RunArgs) -> Result<ExitCode> {
+    let ingested = ingest::run(globals, args.ingest)?;
+    let (_, detector) = detect::detector(args.rules.detect_rules.as_deref())?;
+    {
+        let mut ledger = globals.open_existing_store()?;
+        let summary = detect_store::update(&mut ledger, &detector, false)?;
+        eprintln!(
+            "detect: {} reports read, {} indicator hits",
+            summary.reports, summary.hits
+        );
+    }
+    let (_, assessed) = assess::update(globals, &args.rules)?;
+    eprintln!(
+        "link: {} person mentions resolved to {} people",
+        assessed.linked.mentions.len(),
+        assessed.linked.person_ids.len()
+    );
+    let mut out = output::open(None)?;
+    assess::print_summary(&mut out, &assessed, 10)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(ingested)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -168,6 +216,10 @@ fn main() -> ExitCode {
         Command::Search(args) => link::search(&globals, args),
         Command::LinkCsv(args) => link_csv::run(args),
         Command::Chronology(args) => chronology::run(&globals, args),
+        Command::Assess(args) => assess::run(&globals, args),
+        Command::Network(args) => assess::network(&globals, args),
+        Command::Replay(args) => assess::replay(&globals, args),
+        Command::Run(args) => run_all(&globals, args),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };

@@ -73,6 +73,9 @@ enum Trigger {
     Reporting,
 }
 
+/// Forms of "be" that make a reporting verb passive ("is said to").
+const PASSIVE: &[&str] = &["is", "was", "are", "were", "being", "been", "be"];
+
 /// Context vocabulary (NegEx/ConText tradition, adapted to practitioners'
 /// English). Each entry is a phrase in the same pattern language as rules.
 const TRIGGERS: &[(Trigger, &[&str])] = &[
@@ -1624,9 +1627,14 @@ impl Text<'_> {
                 }
                 Trigger::OtherPre if before => {
                     // "Mum says she..." names the source, not the experiencer.
-                    let reporting = triggers
-                        .iter()
-                        .any(|&(rt, rs, _)| rt == Trigger::Reporting && rs >= e && rs <= e + 2);
+                    // ("Her friend is said to have..." is passive: hearsay
+                    // about the friend, who is not the source.)
+                    let reporting = triggers.iter().any(|&(rt, rs, _)| {
+                        rt == Trigger::Reporting
+                            && rs >= e
+                            && rs <= e + 2
+                            && !(rs >= 1 && self.word_is(rs - 1, PASSIVE))
+                    });
                     // "with friends", "to her mum", "after dad left": the
                     // other person is an object, not whom the clause is about.
                     let object = self.after_preposition(s, range.start);

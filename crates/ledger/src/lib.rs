@@ -225,6 +225,17 @@ pub struct LinkRow {
     pub by_decision: bool,
 }
 
+/// One concern as the assessment projection stores it: its export line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConcernRow {
+    pub concern_id: String,
+    pub person_id: String,
+    pub concern_type: String,
+    pub raised_at: Timestamp,
+    /// The concern's export line (JSON).
+    pub body: String,
+}
+
 /// Hits of one report version, replacing whatever an earlier version had.
 #[derive(Debug, Clone)]
 pub struct ReportHits {
@@ -304,6 +315,12 @@ pub trait Ledger {
 
     /// Replaces the whole linking projection.
     fn replace_links(&mut self, links: &[LinkRow]) -> Result<(), LedgerError>;
+
+    /// Replaces the whole assessment projection.
+    fn replace_concerns(&mut self, concerns: &[ConcernRow]) -> Result<(), LedgerError>;
+
+    /// The assessment projection, in the order concerns were raised.
+    fn concerns(&self) -> Result<Vec<ConcernRow>, LedgerError>;
 
     /// The linking projection, in ledger order.
     fn links(&self) -> Result<Vec<LinkRow>, LedgerError>;

@@ -9,7 +9,7 @@ use sightline_model::{Agency, LooseKey, Problem, ReportKey};
 use crate::*;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// Version 3: the report identity is indexed record id first. Neighbouring
 /// keys share their agency and system, so with the agency first every
@@ -56,6 +56,18 @@ CREATE TABLE IF NOT EXISTS person_links (
     by_decision INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS person_links_person ON person_links (person_id);
+"#;
+
+/// Version 5: the assessment projection: each concern as its export line.
+const MIGRATION_5: &str = r#"
+CREATE TABLE IF NOT EXISTS concerns (
+    concern_id TEXT PRIMARY KEY,
+    person_id  TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    raised_at  INTEGER NOT NULL,
+    body       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS concerns_person ON concerns (person_id);
 "#;
 
 /// Version 2: the detection projection.
@@ -404,6 +416,7 @@ impl SqliteLedger {
                 tx.execute_batch(MIGRATION_2).map_err(e)?;
                 tx.execute_batch(MIGRATION_3).map_err(e)?;
                 tx.execute_batch(MIGRATION_4).map_err(e)?;
+                tx.execute_batch(MIGRATION_5).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.execute(
@@ -413,7 +426,7 @@ impl SqliteLedger {
                 .map_err(e)?;
                 tx.commit().map_err(e)?;
             }
-            1..=3 => {
+            1..=4 => {
                 let tx = ledger.conn.transaction().map_err(e)?;
                 if version == 1 {
                     tx.execute_batch(MIGRATION_2).map_err(e)?;
@@ -421,7 +434,10 @@ impl SqliteLedger {
                 if version <= 2 {
                     tx.execute_batch(MIGRATION_3).map_err(e)?;
                 }
-                tx.execute_batch(MIGRATION_4).map_err(e)?;
+                if version <= 3 {
+                    tx.execute_batch(MIGRATION_4).map_err(e)?;
+                }
+                tx.execute_batch(MIGRATION_5).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.commit().map_err(e)?;
@@ -1176,6 +1192,57 @@ impl Ledger for SqliteLedger {
         }
         tx.commit().map_err(e)?;
         Ok(())
+    }
+
+    fn replace_concerns(&mut self, concerns: &[ConcernRow]) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute("DELETE FROM concerns", []).map_err(e)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO concerns (concern_id, person_id, type, raised_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e)?;
+            for c in concerns {
+                insert
+                    .execute(params![
+                        c.concern_id,
+                        c.person_id,
+                        c.concern_type,
+                        ms(c.raised_at),
+                        c.body
+                    ])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(())
+    }
+
+    fn concerns(&self) -> Result<Vec<ConcernRow>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT concern_id, person_id, type, raised_at, body FROM concerns ORDER BY raised_at, concern_id",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ConcernRow {
+                    concern_id: r.get(0)?,
+                    person_id: r.get(1)?,
+                    concern_type: r.get(2)?,
+                    raised_at: from_ms(r.get(3)?),
+                    body: r.get(4)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
     fn links(&self) -> Result<Vec<LinkRow>, LedgerError> {

@@ -1,0 +1,918 @@
+//! `sightline assess`, `network`, `replay`, `export concerns` and
+//! `explain assessment`: the assessment stage over the store. One pass over
+//! the current reports feeds linking and, with the same reports, builds the
+//! assessor's events (people resolved to persons, objects to entities,
+//! indicator hits found); the events are then taken in data-time order. The
+//! concerns are kept in the store as a projection, rewritten only when the
+//! reports, linking, detection rules or assessment rules have changed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use jiff::Timestamp;
+use rayon::prelude::*;
+use serde::Serialize;
+use sightline_assess::engine::Concern;
+use sightline_assess::explain::{day, explain_assessment, explain_concern};
+use sightline_assess::network::{NodeAttributes, NodeKind, write_graphml};
+use sightline_assess::{
+    AssessRules, Assessor, Band, HitIn, ObjectIn, ObjectKind, PersonIn, RelationIn, ReportEvent,
+    ReportRef,
+};
+use sightline_detect::{Detector, Experiencer};
+use sightline_ledger::{ConcernRow, Ledger, SqliteLedger};
+use sightline_link::{ObjectKind as LinkObjectKind, mention_id, objects_of};
+use sightline_model::Report;
+
+use crate::Globals;
+
+const PROJECTION: &str = "assess";
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleArgs {
+    /// Assessment rules replacing the default (see docs/assessment.md).
+    #[arg(long = "assess-rules", value_name = "FILE")]
+    pub assess_rules: Option<PathBuf>,
+    /// Indicator rule overrides (as for `sightline detect --rules`).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub detect_rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Print the concerns as JSON Lines (the export format).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// How many adults, hotspots and groups to print.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// Write the network around children at risk as GraphML.
+    #[arg(long, value_name = "FILE")]
+    graphml: Option<PathBuf>,
+    /// Write the signals and the network as one JSON document.
+    #[arg(long = "json-out", value_name = "FILE")]
+    json_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Concerns first raised on or after this date.
+    #[arg(long, value_parser = crate::parse_as_of)]
+    from: Option<Timestamp>,
+    /// Concerns first raised before the end of this date.
+    #[arg(long, value_parser = crate::parse_as_of)]
+    to: Option<Timestamp>,
+    /// JSON Lines instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// The assessed state of the store.
+pub struct Assessed {
+    pub assessor: Assessor,
+    pub linked: crate::link::Linked,
+    /// Indicator id → title, from the detection rules.
+    pub titles: BTreeMap<String, String>,
+    /// Display name of each person id.
+    pub names: HashMap<String, String>,
+    /// The projection's version: reports, linking and both rule sets.
+    pub version: String,
+}
+
+/// A report's event before its people and objects are resolved: person and
+/// object ids are mention ids until linking has run.
+struct Pending {
+    event: ReportEvent,
+    /// Birth year from each person mention's birth date, when recorded.
+    birth_years: Vec<Option<i32>>,
+}
+
+pub fn load_rules(path: Option<&Path>) -> Result<AssessRules> {
+    match path {
+        None => Ok(AssessRules::default_rules()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the assessment rules {}", p.display()))?;
+            Ok(AssessRules::parse(&text, &p.display().to_string())?)
+        }
+    }
+}
+
+fn pending_of(detector: &Detector, report: &Report) -> Pending {
+    let key = report.source.key();
+    let on = report.event_time().uk_date;
+    let mut refs: HashMap<&str, usize> = HashMap::new();
+    let mut people = Vec::with_capacity(report.people.len());
+    let mut birth_years = Vec::with_capacity(report.people.len());
+    for (i, p) in report.people.iter().enumerate() {
+        refs.insert(p.ref_.as_str(), i);
+        people.push(PersonIn {
+            person: mention_id(key.agency.as_str(), &key.system, &key.record_id, &p.ref_),
+            role: p.role,
+            age: p
+                .birth_date
+                .and_then(|b| b.age_on(on))
+                .or(p.age.map(i32::from)),
+            label: p.name.display(),
+        });
+        birth_years.push(p.birth_date.map(|b| i32::from(b.year)));
+    }
+    let mut objects = Vec::new();
+    let vehicle_refs = report.vehicles.iter().map(|v| v.ref_.as_deref());
+    let phone_refs = report.phones.iter().map(|p| p.ref_.as_deref());
+    let place_refs = report.places.iter().map(|p| p.ref_.as_deref());
+    let categories = report
+        .vehicles
+        .iter()
+        .map(|_| None)
+        .chain(report.phones.iter().map(|_| None))
+        .chain(report.places.iter().map(|p| p.category.clone()));
+    for ((o, r), category) in objects_of(report)
+        .into_iter()
+        .zip(vehicle_refs.chain(phone_refs).chain(place_refs))
+        .zip(categories)
+    {
+        if let Some(r) = r {
+            refs.insert(r, people.len() + objects.len());
+        }
+        objects.push(ObjectIn {
+            entity: o.id,
+            kind: match o.kind {
+                LinkObjectKind::Vehicle => ObjectKind::Vehicle,
+                LinkObjectKind::Phone => ObjectKind::Phone,
+                LinkObjectKind::Place => ObjectKind::Place,
+            },
+            category,
+            label: o.label,
+        });
+    }
+    let relations = report
+        .relations
+        .iter()
+        .filter_map(|r| {
+            Some(RelationIn {
+                from: *refs.get(r.from.as_str())?,
+                to: *refs.get(r.to.as_str())?,
+                kind: r.kind.as_str().to_string(),
+            })
+        })
+        .collect();
+    let hits = sightline_detect::detect_report(detector, report)
+        .into_iter()
+        .filter(|h| h.present())
+        .map(|h| HitIn {
+            indicator: h.indicator,
+            tier: h.tier.as_str().to_string(),
+            about_subject: h.experiencer == Experiencer::Subject,
+            hedged: h.hedged,
+            historical: h.historical,
+            dated_year: h.dated_year,
+            sentence: h.sentence,
+        })
+        .collect();
+    Pending {
+        event: ReportEvent {
+            key: ReportRef {
+                agency: key.agency.as_str().to_string(),
+                system: key.system.clone(),
+                record_id: key.record_id.clone(),
+            },
+            agency: key.agency,
+            kind: report.kind,
+            recorded_at: report.recorded_at.instant,
+            event_at: report.event_time().instant,
+            action: report.outcome.as_ref().and_then(|o| o.action),
+            people,
+            objects,
+            relations,
+            hits,
+        },
+        birth_years,
+    }
+}
+
+/// Links, detects and assesses every current report (as of `as_of`).
+pub fn build(
+    ledger: &mut SqliteLedger,
+    as_of: Option<Timestamp>,
+    rules: &RuleArgs,
+) -> Result<Assessed> {
+    let assess_rules = load_rules(rules.assess_rules.as_deref())?;
+    let (file, detector) = crate::detect::detector(rules.detect_rules.as_deref())?;
+    let titles: BTreeMap<String, String> = file
+        .indicators
+        .iter()
+        .map(|i| (i.id.clone(), i.title.clone()))
+        .collect();
+    // Reports are detected in parallel, a chunk at a time, as linking reads
+    // them.
+    const CHUNK: usize = 2048;
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut buffer: Vec<Report> = Vec::with_capacity(CHUNK);
+    let flush = |buffer: &mut Vec<Report>, pending: &mut Vec<Pending>| {
+        pending.par_extend(buffer.par_iter().map(|r| pending_of(&detector, r)));
+        buffer.clear();
+    };
+    let linked = crate::link::update_visiting(ledger, as_of, false, &mut |_, report| {
+        buffer.push(report.clone());
+        if buffer.len() == CHUNK {
+            flush(&mut buffer, &mut pending);
+        }
+    })?;
+    flush(&mut buffer, &mut pending);
+
+    // Mentions to persons, object mentions to entities.
+    let entity_of: HashMap<&str, &str> = linked
+        .objects
+        .iter()
+        .map(|l| (l.mention.as_str(), l.entity.as_str()))
+        .collect();
+    let linker = &linked.linker;
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut birth_years: HashMap<String, BTreeMap<i32, u32>> = HashMap::new();
+    for p in &mut pending {
+        for (person, year) in p.event.people.iter_mut().zip(&p.birth_years) {
+            let Some(record) = linker.find(&person.person) else {
+                continue;
+            };
+            let id = linked.person_id_of(record).to_string();
+            if let Some(y) = year {
+                *birth_years
+                    .entry(id.clone())
+                    .or_default()
+                    .entry(*y)
+                    .or_default() += 1;
+            }
+            if !person.label.is_empty() {
+                names
+                    .entry(id.clone())
+                    .or_insert_with(|| person.label.clone());
+            }
+            person.person = id;
+        }
+        for o in &mut p.event.objects {
+            if let Some(e) = entity_of.get(o.entity.as_str()) {
+                o.entity = e.to_string();
+            }
+        }
+    }
+    // A mention with no age of its own takes the person's most recorded
+    // birth year.
+    let born: HashMap<&str, i32> = birth_years
+        .iter()
+        .filter_map(|(id, years)| {
+            years
+                .iter()
+                .max_by_key(|(y, n)| (**n, -**y))
+                .map(|(y, _)| (id.as_str(), *y))
+        })
+        .collect();
+    let mut events: Vec<ReportEvent> = pending
+        .into_iter()
+        .map(|mut p| {
+            let year = i32::from(
+                p.event
+                    .event_at
+                    .to_zoned(sightline_model::uk_time_zone().clone())
+                    .year(),
+            );
+            for person in &mut p.event.people {
+                if person.age.is_none()
+                    && let Some(b) = born.get(person.person.as_str())
+                {
+                    person.age = Some(year - b);
+                }
+            }
+            p.event
+        })
+        .collect();
+    Assessor::sort(&mut events);
+    let mut assessor = Assessor::new(assess_rules);
+    for e in &events {
+        assessor.add(e)?;
+    }
+    let version = format!(
+        "{} | link {} | {} {} | {}",
+        linked.last_seq,
+        linked.version,
+        detector.name,
+        detector.version,
+        assessor.rules().fingerprint()
+    );
+    Ok(Assessed {
+        assessor,
+        linked,
+        titles,
+        names,
+        version,
+    })
+}
+
+#[derive(Serialize)]
+struct ReportRefOut<'a> {
+    agency: &'a str,
+    system: &'a str,
+    record_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct HistoryOut {
+    tier: Band,
+    at: String,
+}
+
+#[derive(Serialize)]
+struct NetworkOut {
+    via: String,
+    via_kind: &'static str,
+    report: String,
+    children_at_risk: usize,
+}
+
+/// One concern as the export line of the report format, with Sightline's
+/// extensions (band now, how it was raised, the explanation).
+#[derive(Serialize)]
+struct ConcernOut<'a> {
+    concern_id: &'a str,
+    person_id: &'a str,
+    #[serde(rename = "type")]
+    concern_type: &'a str,
+    tier: Band,
+    status: &'static str,
+    team: Option<String>,
+    raised_at: String,
+    reports: Vec<ReportRefOut<'a>>,
+    indicators: Vec<&'a str>,
+    history: Vec<HistoryOut>,
+    band: Band,
+    raised_by: sightline_assess::RaisedBy,
+    network: Option<NetworkOut>,
+    explanation: Vec<String>,
+}
+
+fn kind_name(kind: NodeKind) -> &'static str {
+    kind.as_str()
+}
+
+pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
+    let assessor = &a.assessor;
+    let at = |report: u32| {
+        sightline_model::format_instant(assessor.reports[report as usize].recorded_at)
+    };
+    let out = ConcernOut {
+        concern_id: &c.concern_id,
+        person_id: &c.person_id,
+        concern_type: &c.concern_type,
+        tier: c.tier,
+        status: "open",
+        team: None,
+        raised_at: at(c.raised_report),
+        reports: c
+            .reports
+            .iter()
+            .map(|&r| {
+                let k = &assessor.reports[r as usize].key;
+                ReportRefOut {
+                    agency: &k.agency,
+                    system: &k.system,
+                    record_id: &k.record_id,
+                }
+            })
+            .collect(),
+        indicators: c.indicators.iter().map(String::as_str).collect(),
+        history: c
+            .history
+            .iter()
+            .map(|h| HistoryOut {
+                tier: h.band,
+                at: at(h.report),
+            })
+            .collect(),
+        band: c.band,
+        raised_by: c.raised_by,
+        network: c.network.as_ref().map(|l| {
+            let hub = &assessor.graph.nodes[l.hub as usize];
+            let k = &assessor.reports[l.report as usize].key;
+            NetworkOut {
+                via: hub.id.clone(),
+                via_kind: kind_name(hub.kind),
+                report: format!("{}/{}/{}", k.agency, k.system, k.record_id),
+                children_at_risk: l.children.len(),
+            }
+        }),
+        explanation: explain_concern(assessor, c, &a.titles),
+    };
+    serde_json::to_value(out).unwrap_or_default()
+}
+
+/// Brings the assessment projection up to date and returns the assessed
+/// state. With `--as-of` nothing is written: that is a look back.
+pub fn update(globals: &Globals, rules: &RuleArgs) -> Result<(SqliteLedger, Assessed)> {
+    let mut ledger = globals.open_existing_store()?;
+    let assessed = build(&mut ledger, globals.as_of, rules)?;
+    if globals.as_of.is_none() {
+        let state = ledger.projection_state(PROJECTION)?;
+        let changed = state.as_ref().is_none_or(|(_, v)| *v != assessed.version);
+        if changed {
+            let rows: Vec<ConcernRow> = assessed
+                .assessor
+                .concerns()
+                .into_iter()
+                .map(|c| ConcernRow {
+                    concern_id: c.concern_id.clone(),
+                    person_id: c.person_id.clone(),
+                    concern_type: c.concern_type.clone(),
+                    raised_at: assessed.assessor.reports[c.raised_report as usize].recorded_at,
+                    body: concern_json(&assessed, c).to_string(),
+                })
+                .collect();
+            ledger.replace_concerns(&rows)?;
+            ledger.set_projection_state(PROJECTION, assessed.linked.last_seq, &assessed.version)?;
+        }
+    }
+    Ok((ledger, assessed))
+}
+
+fn name_of(a: &Assessed, person_id: &str) -> String {
+    a.names.get(person_id).cloned().unwrap_or_default()
+}
+
+pub fn run(globals: &Globals, args: AssessArgs) -> Result<ExitCode> {
+    let (_, assessed) = update(globals, &args.rules)?;
+    let mut out = crate::output::open(None)?;
+    let concerns = assessed.assessor.concerns();
+    if args.json {
+        for c in &concerns {
+            serde_json::to_writer(&mut out, &concern_json(&assessed, c))?;
+            writeln!(out)?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_summary(&mut out, &assessed, 10)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The concerns raised, by band, and the first `show` of them.
+pub fn print_summary(out: &mut dyn Write, assessed: &Assessed, show: usize) -> Result<()> {
+    let a = &assessed.assessor;
+    let concerns = a.concerns();
+    let mut by_tier: BTreeMap<Band, usize> = BTreeMap::new();
+    for c in &concerns {
+        *by_tier.entry(c.tier).or_default() += 1;
+    }
+    let hidden = concerns
+        .iter()
+        .filter(|c| c.raised_by == sightline_assess::RaisedBy::Network)
+        .count();
+    writeln!(
+        out,
+        "{} reports assessed as of {} ({}); {} concerns ({}), {} of them through the network",
+        a.reports.len(),
+        a.now()
+            .map(sightline_model::format_instant)
+            .unwrap_or_else(|| "-".into()),
+        a.rules().fingerprint(),
+        concerns.len(),
+        by_tier
+            .iter()
+            .rev()
+            .map(|(t, n)| format!("{n} {t}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        hidden
+    )?;
+    let mut shown: Vec<&&Concern> = concerns.iter().collect();
+    shown.sort_by(|x, y| {
+        y.band
+            .cmp(&x.band)
+            .then(x.raised_report.cmp(&y.raised_report))
+    });
+    for c in shown.into_iter().take(show) {
+        let raised = &a.reports[c.raised_report as usize];
+        writeln!(
+            out,
+            "  {}  {:<11} {} {:<24} raised {} ({}), indicators {}",
+            c.concern_id,
+            c.band.as_str(),
+            c.person_id,
+            name_of(assessed, &c.person_id),
+            day(raised.recorded_at.as_second()),
+            match c.raised_by {
+                sightline_assess::RaisedBy::Assessment => "assessment",
+                sightline_assess::RaisedBy::Override => "override",
+                sightline_assess::RaisedBy::Network => "network",
+            },
+            c.indicators.iter().cloned().collect::<Vec<_>>().join(" ")
+        )?;
+    }
+    if concerns.len() > show {
+        writeln!(
+            out,
+            "  ... and {} more (`sightline export concerns` writes them all)",
+            concerns.len() - show
+        )?;
+    }
+    Ok(())
+}
+
+/// `sightline export concerns`.
+pub fn export(globals: &Globals, rules: &RuleArgs, out: Option<&Path>) -> Result<ExitCode> {
+    let (ledger, assessed) = update(globals, rules)?;
+    let mut w = crate::output::open(out)?;
+    if globals.as_of.is_none() {
+        for row in ledger.concerns()? {
+            writeln!(w, "{}", row.body)?;
+        }
+    } else {
+        for c in assessed.assessor.concerns() {
+            serde_json::to_writer(&mut w, &concern_json(&assessed, c))?;
+            writeln!(w)?;
+        }
+    }
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sightline explain assessment PERSON`: a child's assessment in plain
+/// words, with their concern when they have one.
+pub fn explain(globals: &Globals, id: &str, rules: &RuleArgs) -> Result<ExitCode> {
+    let (_, assessed) = update(globals, rules)?;
+    let mut out = crate::output::open(None)?;
+    explain_person(&mut out, &assessed, id)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn explain_person(out: &mut dyn Write, assessed: &Assessed, id: &str) -> Result<()> {
+    let person = assessed
+        .linked
+        .resolve(id)
+        .with_context(|| format!("no person or person mention `{id}` in the store"))?;
+    let person_id = assessed
+        .linked
+        .person_ids
+        .get(&person)
+        .cloned()
+        .unwrap_or_default();
+    let a = &assessed.assessor;
+    let Some(node) = a.graph.find(NodeKind::Person, &person_id) else {
+        bail!("{person_id} is in no report that is assessed");
+    };
+    writeln!(out, "{} {}", person_id, name_of(assessed, &person_id))?;
+    if let Some(c) = a.concern_of(node) {
+        for line in explain_concern(a, c, &assessed.titles) {
+            writeln!(out, "{line}")?;
+        }
+    } else if let Some(assessment) = a.assessment_of(node) {
+        writeln!(out, "No concern.")?;
+        for line in explain_assessment(a, assessment, &assessed.titles) {
+            writeln!(out, "{line}")?;
+        }
+    } else {
+        writeln!(
+            out,
+            "No indicators of exploitation found about this person as a child."
+        )?;
+    }
+    Ok(())
+}
+
+/// `sightline network`.
+pub fn network(globals: &Globals, args: NetworkArgs) -> Result<ExitCode> {
+    let (_, assessed) = update(globals, &args.rules)?;
+    let a = &assessed.assessor;
+    let summary = a.network_summary();
+    let g = &a.graph;
+    let label = |n: u32| {
+        let node = &g.nodes[n as usize];
+        let name = if node.kind == NodeKind::Person {
+            name_of(&assessed, &node.id)
+        } else {
+            node.label.clone()
+        };
+        format!("{} {}", node.id, name)
+    };
+    let mut out = crate::output::open(None)?;
+    writeln!(
+        out,
+        "Groups ({} found): adults of concern, vehicles, phones and places and the children at risk around them",
+        summary.groups.len()
+    )?;
+    for grp in summary.groups.iter().take(args.top) {
+        writeln!(
+            out,
+            "  group {}: {} adults, {} objects, {} children ({} found only through the network)",
+            grp.id,
+            grp.adults.len(),
+            grp.objects.len(),
+            grp.children.len(),
+            grp.hidden.len()
+        )?;
+        let names = |ns: &[u32]| ns.iter().map(|&n| label(n)).collect::<Vec<_>>().join("; ");
+        writeln!(out, "    adults: {}", names(&grp.adults))?;
+        if !grp.objects.is_empty() {
+            writeln!(out, "    objects: {}", names(&grp.objects))?;
+        }
+        writeln!(out, "    children: {}", names(&grp.children))?;
+    }
+    writeln!(out, "Adults linked to children at risk (ranked):")?;
+    for r in summary.adults.iter().take(args.top) {
+        writeln!(
+            out,
+            "  {:>5.1}  {:<40} {} children at risk directly, {} through a vehicle or phone{}",
+            r.score,
+            label(r.node),
+            r.children.len(),
+            r.via_objects.len(),
+            if r.adult_of_concern {
+                " (adult of concern)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(out, "Hotspots (vehicles, phones and places):")?;
+    for h in summary.hotspots.iter().take(args.top) {
+        let node = &g.nodes[h.node as usize];
+        writeln!(
+            out,
+            "  {:<8} {:<40} {} children at risk{}",
+            node.kind.as_str(),
+            label(h.node),
+            h.children.len(),
+            node.category
+                .as_ref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
+        )?;
+    }
+    out.flush()?;
+
+    if args.graphml.is_some() || args.json_out.is_some() {
+        // The part of the graph an analyst needs: groups, ranked adults and
+        // hotspots, and the children around them.
+        let mut attrs: BTreeMap<u32, NodeAttributes> = BTreeMap::new();
+        for grp in &summary.groups {
+            for &n in grp.adults.iter().chain(&grp.objects).chain(&grp.children) {
+                attrs.entry(n).or_default().group = Some(grp.id);
+            }
+        }
+        for r in &summary.adults {
+            let e = attrs.entry(r.node).or_default();
+            e.adult_of_concern = r.adult_of_concern;
+            e.children_at_risk = r.children.len() as u32;
+            for &c in &r.children {
+                attrs.entry(c).or_default();
+            }
+        }
+        for h in &summary.hotspots {
+            let e = attrs.entry(h.node).or_default();
+            e.hotspot = true;
+            e.children_at_risk = h.children.len() as u32;
+            for &c in &h.children {
+                attrs.entry(c).or_default();
+            }
+        }
+        let keep: Vec<u32> = attrs.keys().copied().collect();
+        for &n in &keep {
+            let concern = a.concern_of(n);
+            let e = attrs.entry(n).or_default();
+            e.concern = concern.is_some();
+            e.band = concern
+                .map(|c| c.band.as_str().to_string())
+                .or_else(|| a.assessment_of(n).map(|x| x.band.as_str().to_string()));
+        }
+        if let Some(path) = &args.graphml {
+            let mut w = crate::output::open(Some(path))?;
+            write_graphml(&mut w, g, &keep, &attrs)?;
+            w.flush()?;
+        }
+        if let Some(path) = &args.json_out {
+            let kept: std::collections::HashSet<u32> = keep.iter().copied().collect();
+            let nodes: Vec<serde_json::Value> = keep
+                .iter()
+                .map(|&n| {
+                    let node = &g.nodes[n as usize];
+                    serde_json::json!({
+                        "id": node.id, "kind": node.kind, "label": if node.kind == NodeKind::Person { name_of(&assessed, &node.id) } else { node.label.clone() },
+                        "category": node.category, "reports": node.reports, "attributes": attrs.get(&n),
+                    })
+                })
+                .collect();
+            let edges: Vec<serde_json::Value> = g
+                .edges
+                .iter()
+                .filter(|e| kept.contains(&e.a) && kept.contains(&e.b))
+                .map(|e| {
+                    serde_json::json!({
+                        "source": g.nodes[e.a as usize].id, "target": g.nodes[e.b as usize].id,
+                        "types": e.kinds, "weight": e.weight(),
+                    })
+                })
+                .collect();
+            let id = |n: &u32| g.nodes[*n as usize].id.clone();
+            let doc = serde_json::json!({
+                "as_of": a.now().map(sightline_model::format_instant),
+                "rules": a.rules().fingerprint(),
+                "groups": summary.groups.iter().map(|grp| serde_json::json!({
+                    "id": grp.id,
+                    "adults": grp.adults.iter().map(id).collect::<Vec<_>>(),
+                    "objects": grp.objects.iter().map(id).collect::<Vec<_>>(),
+                    "children": grp.children.iter().map(id).collect::<Vec<_>>(),
+                    "hidden": grp.hidden.iter().map(id).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "adults": summary.adults.iter().map(|r| serde_json::json!({
+                    "person_id": id(&r.node), "score": r.score, "adult_of_concern": r.adult_of_concern,
+                    "children": r.children.iter().map(id).collect::<Vec<_>>(),
+                    "via_objects": r.via_objects.iter().map(id).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "hotspots": summary.hotspots.iter().map(|h| serde_json::json!({
+                    "id": id(&h.node), "kind": g.nodes[h.node as usize].kind,
+                    "children": h.children.iter().map(id).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "nodes": nodes,
+                "edges": edges,
+            });
+            let mut w = crate::output::open(Some(path))?;
+            serde_json::to_writer_pretty(&mut w, &doc)?;
+            writeln!(w)?;
+            w.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct AgencyRecord {
+    agency: String,
+    reports: usize,
+    kinds: BTreeMap<String, usize>,
+    indicators: Vec<String>,
+    actions: BTreeMap<String, usize>,
+}
+
+#[derive(Serialize)]
+struct ReplayLine {
+    concern_id: String,
+    person_id: String,
+    name: String,
+    tier: Band,
+    raised_at: String,
+    raised_by: sightline_assess::RaisedBy,
+    /// Reports about the child up to and including the one that raised it.
+    reports_before: usize,
+    first_report_at: Option<String>,
+    /// Reports with a sign of risk before the concern.
+    reports_with_signs: usize,
+    agencies: Vec<AgencyRecord>,
+    /// Actions recorded on those reports, all agencies.
+    actions: BTreeMap<String, usize>,
+}
+
+/// `sightline replay`: the missed-opportunities report.
+pub fn replay(globals: &Globals, args: ReplayArgs) -> Result<ExitCode> {
+    let (_, assessed) = update(globals, &args.rules)?;
+    let a = &assessed.assessor;
+    let end_of = |t: Timestamp| {
+        t.checked_add(jiff::SignedDuration::from_hours(24))
+            .unwrap_or(t)
+    };
+    let mut lines = Vec::new();
+    for c in a.concerns() {
+        let raised = &a.reports[c.raised_report as usize];
+        if args.from.is_some_and(|f| raised.recorded_at < f)
+            || args.to.is_some_and(|t| raised.recorded_at >= end_of(t))
+        {
+            continue;
+        }
+        let before: Vec<u32> = a
+            .appearances(c.node)
+            .iter()
+            .copied()
+            .filter(|&r| r <= c.raised_report)
+            .collect();
+        let mut agencies: BTreeMap<String, AgencyRecord> = BTreeMap::new();
+        let mut actions: BTreeMap<String, usize> = BTreeMap::new();
+        let mut with_signs = 0;
+        for &r in &before {
+            let info = &a.reports[r as usize];
+            let rec = agencies
+                .entry(info.agency.as_str().to_string())
+                .or_insert_with(|| AgencyRecord {
+                    agency: info.agency.as_str().to_string(),
+                    reports: 0,
+                    kinds: BTreeMap::new(),
+                    indicators: Vec::new(),
+                    actions: BTreeMap::new(),
+                });
+            rec.reports += 1;
+            *rec.kinds.entry(info.kind.as_str().to_string()).or_default() += 1;
+            for i in &info.indicators {
+                if !rec.indicators.contains(i) {
+                    rec.indicators.push(i.clone());
+                }
+            }
+            if info
+                .indicators
+                .iter()
+                .any(|i| i.starts_with(['C', 'H', 'M']) && i != "CSE")
+            {
+                with_signs += 1;
+            }
+            let action = info
+                .action
+                .map_or("none recorded", |x| x.as_str())
+                .to_string();
+            *rec.actions.entry(action.clone()).or_default() += 1;
+            *actions.entry(action).or_default() += 1;
+        }
+        lines.push(ReplayLine {
+            concern_id: c.concern_id.clone(),
+            person_id: c.person_id.clone(),
+            name: name_of(&assessed, &c.person_id),
+            tier: c.tier,
+            raised_at: sightline_model::format_instant(raised.recorded_at),
+            raised_by: c.raised_by,
+            reports_before: before.len(),
+            first_report_at: before
+                .first()
+                .map(|&r| sightline_model::format_instant(a.reports[r as usize].recorded_at)),
+            reports_with_signs: with_signs,
+            agencies: agencies.into_values().collect(),
+            actions,
+        });
+    }
+    let mut out = crate::output::open(args.out.as_deref())?;
+    if args.json {
+        for l in &lines {
+            serde_json::to_writer(&mut out, l)?;
+            writeln!(out)?;
+        }
+    } else {
+        writeln!(
+            out,
+            "Missed opportunities: {} children Sightline would have raised a concern about",
+            lines.len()
+        )?;
+        for l in &lines {
+            writeln!(
+                out,
+                "\n{} {} ({}): concern {} would have been raised on {}, after {} reports since {} ({} with signs of risk).",
+                l.person_id,
+                l.name,
+                l.concern_id,
+                l.tier,
+                &l.raised_at[..10.min(l.raised_at.len())],
+                l.reports_before,
+                l.first_report_at
+                    .as_deref()
+                    .map_or("-", |t| &t[..10.min(t.len())]),
+                l.reports_with_signs
+            )?;
+            for ag in &l.agencies {
+                writeln!(
+                    out,
+                    "  {:<13} {:>3} reports ({}); indicators: {}; actions: {}",
+                    ag.agency,
+                    ag.reports,
+                    ag.kinds
+                        .iter()
+                        .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if ag.indicators.is_empty() {
+                        "none".to_string()
+                    } else {
+                        ag.indicators.join(" ")
+                    },
+                    ag.actions
+                        .iter()
+                        .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
