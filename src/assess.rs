@@ -364,6 +364,9 @@ struct ConcernOut<'a> {
     band: Band,
     raised_by: sightline_assess::RaisedBy,
     network: Option<NetworkOut>,
+    /// The assessment that raised it, in plain words.
+    raised_because: Vec<String>,
+    /// The assessment now, in plain words.
     explanation: Vec<String>,
 }
 
@@ -417,6 +420,7 @@ pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
                 children_at_risk: l.children.len(),
             }
         }),
+        raised_because: explain_assessment(assessor, &c.raised_with, &a.titles),
         explanation: explain_concern(assessor, c, &a.titles),
     };
     serde_json::to_value(out).unwrap_or_default()

@@ -105,8 +105,8 @@ pub enum PatternRule {
     NoActionRepeats,
     /// At least `min_episodes` missing episodes in `days`.
     MissingRepeats,
-    /// Signs of risk recorded by at least `min_agencies` agencies in the
-    /// window, one of them high or critical.
+    /// Signs of risk recorded as evidence (not only as a worry) by at least
+    /// `min_agencies` agencies in the window, one of them high or critical.
     MultiAgency,
     /// At least `min_recent` reports with signs in the last `days`, and
     /// `factor` times as many as in the `days` before.

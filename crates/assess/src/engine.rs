@@ -88,6 +88,8 @@ pub struct Concern {
     pub reports: BTreeSet<u32>,
     pub indicators: BTreeSet<String>,
     pub history: Vec<HistoryEntry>,
+    /// The assessment that raised it.
+    pub raised_with: Assessment,
     pub latest: Assessment,
     pub network: Option<NetworkLink>,
 }
@@ -379,6 +381,7 @@ impl Assessor {
                     report: idx,
                     agency: event.agency,
                     hedged: h.hedged,
+                    historical: h.historical,
                     sentence: h.sentence.as_str().into(),
                 });
             }
@@ -548,6 +551,7 @@ impl Assessor {
                     reports,
                     indicators: assessment.indicators().map(str::to_string).collect(),
                     history: vec![HistoryEntry { band, report: idx }],
+                    raised_with: assessment.clone(),
                     latest: assessment,
                     network,
                 };

@@ -24,6 +24,8 @@ pub struct ChildHit {
     pub report: u32,
     pub agency: Agency,
     pub hedged: bool,
+    /// Told as past ("had gone missing before"): dated by the text or not.
+    pub historical: bool,
     pub sentence: Box<str>,
 }
 
@@ -171,7 +173,13 @@ pub fn assess(rules: &AssessRules, child: &ChildHistory, age: Option<i32>, now: 
         if rules.overrides.critical_tiers.contains(&tier_name) {
             critical.push(indicator.to_string());
         }
-        high |= tier == 'H';
+        // A young child is referred on a high-tier sign recorded as
+        // evidence; a rumour about them counts in the score, not here.
+        // Only current signs refer: a hit of the last `recent_days`.
+        high |= tier == 'H'
+            && hits
+                .iter()
+                .any(|h| !h.hedged && h.at > recent_start && !h.historical);
         let mut reports: Vec<u32> = hits.iter().map(|h| h.report).collect();
         reports.dedup();
         let agencies: BTreeSet<Agency> = hits.iter().map(|h| h.agency).collect();
@@ -324,7 +332,9 @@ fn fire_patterns(
                     .iter()
                     .filter(|h| h.at > window_start && h.at <= now)
                 {
-                    if SIGN_TIERS.contains(&h.tier) {
+                    // Signs recorded as found, not worries: two agencies
+                    // each holding a piece of evidence.
+                    if SIGN_TIERS.contains(&h.tier) && !h.hedged {
                         agencies.entry(h.agency).or_default().push(h.report);
                         high |= h.tier != 'M';
                     }

@@ -179,6 +179,11 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "thought to",
             "reportedly",
             "reported to",
+            "is said to",
+            "are said to",
+            "was said to",
+            "were said to",
+            "understood to",
             "alleged",
             "allegedly",
             "rumour",
@@ -1578,10 +1583,14 @@ impl Text<'_> {
         let mut ctx = Ctx::default();
         // A trigger in the few words a pattern skipped ("says she is not
         // sexually active") is inside the hit's own clause.
-        let in_gap = |s: usize, e: usize| {
+        let in_gap_of = |s: usize, e: usize, most: usize| {
             gaps.iter()
-                .any(|&(gs, ge)| ge - gs <= 4 && s >= gs && e <= ge)
+                .any(|&(gs, ge)| ge - gs <= most && s >= gs && e <= ge)
         };
+        let in_gap = |s: usize, e: usize| in_gap_of(s, e, 4);
+        // Hearsay and possibility words qualify the whole claim, however
+        // long the gap they sit in ("her friend Iqra is said to have ...").
+        let hedge_in_gap = |s: usize, e: usize| in_gap_of(s, e, 8);
         let sentence = self.toks[first].sentence;
         let range = self.sentence_range(sentence);
         // The triggers of this sentence (sorted by start).
@@ -1607,7 +1616,9 @@ impl Text<'_> {
                     ctx.negated = true
                 }
                 Trigger::NegatePost if after => ctx.negated = true,
-                Trigger::HedgePre if (before || in_gap(s, e)) && !pseudo(s, e) => ctx.hedged = true,
+                Trigger::HedgePre if (before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
+                    ctx.hedged = true
+                }
                 Trigger::HedgePost if after => ctx.hedged = true,
                 Trigger::HistoryPre if before => ctx.historical = true,
                 Trigger::HistoryPost if after => ctx.historical = true,
