@@ -430,8 +430,18 @@ pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
 /// state. With `--as-of` nothing is written: that is a look back.
 pub fn update(globals: &Globals, rules: &RuleArgs) -> Result<(SqliteLedger, Assessed)> {
     let mut ledger = globals.open_existing_store()?;
-    let assessed = build(&mut ledger, globals.as_of, rules)?;
-    if globals.as_of.is_none() {
+    let assessed = update_store(&mut ledger, globals.as_of, rules)?;
+    Ok((ledger, assessed))
+}
+
+/// [`update`] on an open store.
+pub fn update_store(
+    ledger: &mut SqliteLedger,
+    as_of: Option<Timestamp>,
+    rules: &RuleArgs,
+) -> Result<Assessed> {
+    let assessed = build(ledger, as_of, rules)?;
+    if as_of.is_none() {
         let state = ledger.projection_state(PROJECTION)?;
         let changed = state.as_ref().is_none_or(|(_, v)| *v != assessed.version);
         if changed {
@@ -451,7 +461,7 @@ pub fn update(globals: &Globals, rules: &RuleArgs) -> Result<(SqliteLedger, Asse
             ledger.set_projection_state(PROJECTION, assessed.linked.last_seq, &assessed.version)?;
         }
     }
-    Ok((ledger, assessed))
+    Ok(assessed)
 }
 
 fn name_of(a: &Assessed, person_id: &str) -> String {

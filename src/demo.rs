@@ -240,9 +240,81 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
         }
     }
     writeln!(out)?;
+
     writeln!(
         out,
-        "Assessment and routing are not built yet; see ARCHITECTURE.md."
+        "8. Assess: each child's whole picture, and concerns when it is warranted"
+    )?;
+    let assessed = crate::assess::update_store(&mut ledger, globals.as_of, &Default::default())?;
+    let mut text = Vec::new();
+    crate::assess::print_summary(&mut text, &assessed, 6)?;
+    for line in String::from_utf8_lossy(&text).lines() {
+        writeln!(out, "   {line}")?;
+    }
+    // One child's explained assessment: the concern raised by the child's
+    // own assessment with the most patterns behind it.
+    let a = &assessed.assessor;
+    let example = a
+        .concerns()
+        .into_iter()
+        .filter(|c| c.raised_by == sightline_assess::RaisedBy::Assessment)
+        .max_by_key(|c| (c.latest.patterns.len(), std::cmp::Reverse(c.raised_report)));
+    if let Some(c) = example {
+        writeln!(
+            out,
+            "   example (`sightline explain assessment {}`):",
+            c.person_id
+        )?;
+        let mut text = Vec::new();
+        crate::assess::explain_person(&mut text, &assessed, &c.person_id)?;
+        for line in String::from_utf8_lossy(&text).lines() {
+            writeln!(out, "     {line}")?;
+        }
+    }
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "9. Network: adults, cars, phones and places around children at risk (`sightline network`)"
+    )?;
+    let summary = a.network_summary();
+    let label = |n: u32| {
+        let node = &a.graph.nodes[n as usize];
+        let name = assessed
+            .names
+            .get(&node.id)
+            .cloned()
+            .unwrap_or_else(|| node.label.clone());
+        format!("{} {name}", node.id)
+    };
+    for g in summary.groups.iter().take(3) {
+        writeln!(
+            out,
+            "   group {}: {} adults, {} vehicles/phones/places, {} children ({} found only through the network)",
+            g.id,
+            g.adults.len(),
+            g.objects.len(),
+            g.children.len(),
+            g.hidden.len()
+        )?;
+    }
+    for r in summary.adults.iter().take(5) {
+        writeln!(
+            out,
+            "   adult {:<36} linked to {} children at risk{}",
+            label(r.node),
+            r.children.len() + r.via_objects.len(),
+            if r.adult_of_concern {
+                " (adult of concern)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Routing concerns to teams is not built yet; see ARCHITECTURE.md."
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)

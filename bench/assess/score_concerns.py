@@ -134,6 +134,30 @@ def main():
             top = ranked[:k]
             hits = sum(1 for p in top if p in perpetrators)
             print(f"  perpetrators: precision at {k} = {hits / k:.3f} ({hits} of the top {len(top)}; distinct perpetrators {len(set(p for p in top if p in perpetrators))}/{n})")
+    if network_path:
+        # Groups against the true networks: each group's majority network,
+        # and the share of its members from the simulated networks that
+        # belong to it (purity), and of each network's members found in
+        # its best group (coverage).
+        member_of = {}
+        with open(f"{world}/truth/networks.csv") as fh:
+            for row in csv.DictReader(fh):
+                for p in row["adults"].split(";") + row["victims"].split(";"):
+                    member_of[p] = row["network_id"]
+        sizes = Counter(member_of.values())
+        best = {}
+        for g in doc.get("groups", []):
+            people = {true_of.get(p) for p in g["adults"] + g["children"]} - {None}
+            nets = Counter(member_of[p] for p in people if p in member_of)
+            if not nets:
+                print(f"  group {g['id']}: {len(people)} people, none from a simulated network")
+                continue
+            net, n = nets.most_common(1)[0]
+            purity = n / sum(nets.values())
+            best[net] = max(best.get(net, 0), n)
+            print(f"  group {g['id']}: {len(people)} people, network {net} ({n} of its {sizes[net]} members; purity {purity:.2f} among network members)")
+        for net, size in sorted(sizes.items()):
+            print(f"  network {net}: {best.get(net, 0)}/{size} members in one group")
     missed = [v for v in victims if v not in first_concern]
     if missed:
         print(f"  missed victims: {' '.join(sorted(missed))}")

@@ -526,9 +526,11 @@ impl Assessor {
             None if band >= self.rules.concerns.open_at => {
                 let raised_by = if own < band {
                     RaisedBy::Network
-                } else if assessment.score_band < self.rules.concerns.open_at
-                    && !assessment.overrides.is_empty()
-                    && assessment.patterns.is_empty()
+                } else if !assessment.overrides.is_empty()
+                    && assessment
+                        .score_band
+                        .raised(assessment.patterns.iter().map(|p| u32::from(p.step)).sum())
+                        < self.rules.concerns.open_at
                 {
                     RaisedBy::Override
                 } else {
@@ -618,4 +620,243 @@ pub fn concern_id(person_id: &str, concern_type: &str) -> String {
     let digest = Sha256::digest(format!("{person_id}\u{1f}{concern_type}").as_bytes());
     let hex: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
     format!("C-{hex}")
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::event::{HitIn, ObjectIn, ObjectKind, PersonIn};
+
+    pub fn at(day: &str) -> Timestamp {
+        format!("{day}T12:00:00Z").parse().expect("test time")
+    }
+
+    pub fn person(id: &str, role: Role, age: i32) -> PersonIn {
+        PersonIn {
+            person: id.into(),
+            role,
+            age: Some(age),
+            label: id.into(),
+        }
+    }
+
+    pub fn hit(indicator: &str, tier: &str) -> HitIn {
+        HitIn {
+            indicator: indicator.into(),
+            tier: tier.into(),
+            about_subject: true,
+            hedged: false,
+            historical: false,
+            dated_year: None,
+            sentence: format!("{indicator} sentence"),
+        }
+    }
+
+    pub fn report(id: &str, day: &str, people: Vec<PersonIn>, hits: Vec<HitIn>) -> ReportEvent {
+        ReportEvent {
+            key: ReportRef {
+                agency: "police".into(),
+                system: "NICHE".into(),
+                record_id: id.into(),
+            },
+            agency: Agency::Police,
+            kind: Kind::Incident,
+            recorded_at: at(day),
+            event_at: at(day),
+            action: None,
+            people,
+            objects: Vec::new(),
+            relations: Vec::new(),
+            hits,
+        }
+    }
+
+    fn run(events: &[ReportEvent]) -> Assessor {
+        let mut a = Assessor::new(AssessRules::default_rules());
+        for e in events {
+            a.add(e).expect("in order");
+        }
+        a
+    }
+
+    fn only_concern(a: &Assessor) -> &Concern {
+        let all = a.concerns();
+        assert_eq!(all.len(), 1, "{all:#?}");
+        all[0]
+    }
+
+    #[test]
+    fn repeated_missing_raises_a_concern_at_the_report_that_tips_it() {
+        let kid = || vec![person("P-kid", Role::Subject, 14)];
+        let a = run(&[
+            report("r1", "2010-01-01", kid(), vec![hit("H1", "H")]),
+            report("r2", "2010-01-20", kid(), vec![hit("H1", "H")]),
+            report("r3", "2010-02-10", kid(), vec![hit("H1", "H")]),
+        ]);
+        let c = only_concern(&a);
+        assert_eq!(a.reports[c.raised_report as usize].key.record_id, "r3");
+        // Three episodes score 15 (moderate); three in 90 days (PA2) raise
+        // it a step.
+        assert_eq!(c.latest.score, 15.0);
+        assert_eq!(c.tier, Band::Significant);
+        assert!(c.latest.patterns.iter().any(|p| p.id == "PA2"));
+        assert_eq!(c.history.len(), 1);
+        assert_eq!(c.raised_by, RaisedBy::Assessment);
+        assert_eq!(c.concern_id, concern_id("P-kid", "sexual_exploitation"));
+    }
+
+    #[test]
+    fn a_band_falls_as_signs_age_out_and_history_records_it() {
+        let kid = || vec![person("P-kid", Role::Subject, 14)];
+        let a = run(&[
+            report("r1", "2010-01-01", kid(), vec![hit("C2", "C")]),
+            report("r2", "2011-06-01", kid(), vec![]),
+        ]);
+        let c = only_concern(&a);
+        assert_eq!(c.raised_by, RaisedBy::Override);
+        assert_eq!(c.tier, Band::Critical);
+        assert_eq!(c.band, Band::None);
+        let bands: Vec<Band> = c.history.iter().map(|h| h.band).collect();
+        assert_eq!(bands, [Band::Critical, Band::None]);
+    }
+
+    #[test]
+    fn a_young_child_is_referred_on_one_current_high_sign_but_not_a_rumour() {
+        let a = run(&[report(
+            "r1",
+            "2010-01-01",
+            vec![person("P-young", Role::Subject, 11)],
+            vec![hit("H2", "H")],
+        )]);
+        assert_eq!(only_concern(&a).band, Band::Moderate);
+        let mut rumour = hit("H2", "H");
+        rumour.hedged = true;
+        let a = run(&[report(
+            "r1",
+            "2010-01-01",
+            vec![person("P-young", Role::Subject, 11)],
+            vec![rumour],
+        )]);
+        assert!(a.concerns().is_empty());
+        let node = a.graph.find(NodeKind::Person, "P-young").unwrap();
+        // Never below mild once a sign is present.
+        assert_eq!(a.assessment_of(node).unwrap().band, Band::Mild);
+    }
+
+    #[test]
+    fn vulnerabilities_alone_never_raise_a_child() {
+        let hits = ["V1", "V2", "V3", "V5", "V6", "V7", "V8"]
+            .iter()
+            .map(|v| hit(v, "V"))
+            .collect();
+        let a = run(&[report(
+            "r1",
+            "2010-01-01",
+            vec![person("P-kid", Role::Subject, 14)],
+            hits,
+        )]);
+        let node = a.graph.find(NodeKind::Person, "P-kid").unwrap();
+        let assessment = a.assessment_of(node).unwrap();
+        assert_eq!(assessment.score, 0.0);
+        assert_eq!(assessment.band, Band::None);
+        assert!(assessment.contributions.iter().all(|c| !c.counted));
+    }
+
+    #[test]
+    fn hits_about_someone_else_are_not_the_childs() {
+        let mut other = hit("H2", "H");
+        other.about_subject = false;
+        let a = run(&[report(
+            "r1",
+            "2010-01-01",
+            vec![person("P-kid", Role::Subject, 11)],
+            vec![other],
+        )]);
+        assert!(a.concerns().is_empty());
+    }
+
+    #[test]
+    fn a_child_seen_with_an_adult_of_concern_is_a_hidden_victim() {
+        let mut events = Vec::new();
+        // Two children at risk, each repeatedly with the same adult.
+        for (i, day) in ["2010-01-01", "2010-01-15", "2010-02-01"]
+            .iter()
+            .enumerate()
+        {
+            for kid in ["P-a", "P-b"] {
+                events.push(report(
+                    &format!("{kid}-{i}"),
+                    day,
+                    vec![
+                        person(kid, Role::Subject, 14),
+                        person("P-man", Role::Associate, 35),
+                    ],
+                    vec![hit("H1", "H"), hit("H8", "H")],
+                ));
+            }
+        }
+        // A third child, nothing recorded about her, in the man's car.
+        let mut seen = report(
+            "stop",
+            "2010-03-01",
+            vec![
+                person("P-man", Role::Suspect, 35),
+                person("P-c", Role::Associate, 13),
+            ],
+            vec![],
+        );
+        seen.objects.push(ObjectIn {
+            entity: "V-AB12CDE".into(),
+            kind: ObjectKind::Vehicle,
+            category: None,
+            label: "AB12CDE".into(),
+        });
+        events.push(seen);
+        let a = run(&events);
+        let c_node = a.graph.find(NodeKind::Person, "P-c").unwrap();
+        let c = a.concern_of(c_node).expect("hidden victim concern");
+        assert_eq!(c.raised_by, RaisedBy::Network);
+        assert_eq!(c.band, Band::Moderate);
+        assert_eq!(a.reports[c.raised_report as usize].key.record_id, "stop");
+        let man = a.graph.find(NodeKind::Person, "P-man").unwrap();
+        assert_eq!(c.network.as_ref().unwrap().hub, man);
+        let summary = a.network_summary();
+        assert_eq!(summary.adults[0].node, man);
+        assert!(summary.adults[0].adult_of_concern);
+        assert_eq!(summary.groups.len(), 1);
+        assert_eq!(summary.groups[0].hidden, vec![c_node]);
+    }
+
+    #[test]
+    fn parents_and_professionals_are_not_adults_of_concern() {
+        let mut events = Vec::new();
+        for (i, kid) in ["P-a", "P-b"].iter().enumerate() {
+            for j in 0..3 {
+                events.push(report(
+                    &format!("{i}-{j}"),
+                    &format!("2010-0{}-01", j + 1),
+                    vec![
+                        person(kid, Role::Subject, 14),
+                        person("P-social-worker", Role::Professional, 40),
+                        person("P-mum", Role::ParentCarer, 40),
+                    ],
+                    vec![hit("H1", "H")],
+                ));
+            }
+        }
+        events.sort_by(|x, y| (x.recorded_at, &x.key).cmp(&(y.recorded_at, &y.key)));
+        let a = run(&events);
+        assert!(a.hubs().next().is_none());
+        assert!(a.network_summary().adults.is_empty());
+    }
+
+    #[test]
+    fn reports_out_of_order_are_refused() {
+        let mut a = Assessor::new(AssessRules::default_rules());
+        a.add(&report("r2", "2010-02-01", vec![], vec![])).unwrap();
+        let err = a
+            .add(&report("r1", "2010-01-01", vec![], vec![]))
+            .unwrap_err();
+        assert!(err.to_string().contains("police/NICHE/r1"), "{err}");
+    }
 }

@@ -22,12 +22,12 @@ pub fn day(seconds: i64) -> String {
 fn report_label(assessor: &Assessor, report: u32) -> String {
     let r = &assessor.reports[report as usize];
     format!(
-        "{} {} {}/{} ({})",
-        day(r.event_at.as_second()),
+        "{} report {}/{} ({}, {})",
         r.agency.as_str().replace('_', " "),
         r.key.system,
         r.key.record_id,
-        r.kind.as_str().replace('_', " ")
+        r.kind.as_str().replace('_', " "),
+        day(r.event_at.as_second()),
     )
 }
 
@@ -101,12 +101,19 @@ pub fn explain_assessment(
     }
     for p in &a.patterns {
         lines.push(format!(
-            "Pattern {} \u{2014} {}: {}; raises the band {} {}.",
+            "Pattern {} \u{2014} {}: {}; {}.",
             p.id,
             p.title,
             p.reason,
-            p.step,
-            if p.step == 1 { "step" } else { "steps" }
+            if a.band == crate::Band::Critical {
+                "the band is already critical".to_string()
+            } else {
+                format!(
+                    "raises the band {} {}",
+                    p.step,
+                    if p.step == 1 { "step" } else { "steps" }
+                )
+            }
         ));
     }
     lines

@@ -13,6 +13,7 @@
 //!
 //! Architecture invariant: no I/O, no clock. Time is the reports' time.
 
+pub mod community;
 pub mod config;
 pub mod engine;
 pub mod event;

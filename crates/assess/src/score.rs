@@ -238,11 +238,9 @@ pub fn assess(rules: &AssessRules, child: &ChildHistory, age: Option<i32>, now: 
             ));
         }
     }
-    let patterns = if band >= Band::Critical {
-        Vec::new()
-    } else {
-        fire_patterns(rules, child, now, band)
-    };
+    // Patterns are signals for supervisors too: found even when the band
+    // is already critical, where they cannot raise it.
+    let patterns = fire_patterns(rules, child, now, band);
     let steps: u32 = patterns.iter().map(|p| u32::from(p.step)).sum();
     if band < Band::Critical {
         band = band.raised(steps);
@@ -446,4 +444,98 @@ pub fn is_case_step(kind: Kind) -> bool {
             | Kind::S47Enquiry
             | Kind::CpPlan
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NOW: i64 = 1_300_000_000;
+
+    fn h(indicator: &str, days_ago: i64) -> ChildHit {
+        ChildHit {
+            indicator: indicator.into(),
+            tier: indicator.chars().next().unwrap(),
+            at: NOW - days_ago * DAY,
+            report: days_ago as u32,
+            agency: Agency::Police,
+            hedged: false,
+            historical: false,
+            sentence: "".into(),
+        }
+    }
+
+    fn history(hits: Vec<ChildHit>) -> ChildHistory {
+        ChildHistory {
+            hits,
+            ..ChildHistory::default()
+        }
+    }
+
+    fn score_of(hits: Vec<ChildHit>) -> f64 {
+        assess(&AssessRules::default_rules(), &history(hits), Some(15), NOW).score
+    }
+
+    #[test]
+    fn high_signs_weigh_five_when_recent_one_when_older_none_outside_the_window() {
+        assert_eq!(score_of(vec![h("H2", 10)]), 5.0);
+        assert_eq!(score_of(vec![h("H2", 200)]), 1.0);
+        assert_eq!(score_of(vec![h("H2", 400)]), 0.0);
+    }
+
+    #[test]
+    fn an_indicator_counts_once_unless_its_repeats_count() {
+        assert_eq!(score_of(vec![h("H2", 10), h("H2", 40), h("H2", 90)]), 5.0);
+        // Missing episodes count each, up to three; a missing report and the
+        // return interview the next day are one episode.
+        assert_eq!(score_of(vec![h("H1", 10), h("H1", 11)]), 5.0);
+        assert_eq!(score_of(vec![h("H1", 10), h("H1", 40)]), 10.0);
+        assert_eq!(
+            score_of(vec![h("H1", 10), h("H1", 40), h("H1", 70), h("H1", 100)]),
+            15.0
+        );
+    }
+
+    #[test]
+    fn medium_signs_anchor_vulnerabilities() {
+        assert_eq!(score_of(vec![h("V1", 10), h("V2", 10)]), 0.0);
+        assert_eq!(score_of(vec![h("V1", 10), h("V2", 10), h("M3", 10)]), 3.0);
+    }
+
+    #[test]
+    fn the_explanation_names_the_reports_behind_each_indicator() {
+        let a = assess(
+            &AssessRules::default_rules(),
+            &history(vec![h("H2", 10), h("H2", 20), h("M3", 5)]),
+            Some(15),
+            NOW,
+        );
+        let h2 = a
+            .contributions
+            .iter()
+            .find(|c| c.indicator == "H2")
+            .unwrap();
+        assert_eq!(h2.reports, vec![20, 10]);
+        assert_eq!(a.reports().into_iter().collect::<Vec<_>>(), vec![5, 10, 20]);
+    }
+
+    proptest! {
+        // A new present sign never lowers a child's score or band.
+        #[test]
+        fn more_signs_never_lower_the_band(
+            seed in proptest::collection::vec((0usize..6, 0i64..500), 0..20),
+            extra in (0usize..6, 0i64..500),
+        ) {
+            let ids = ["H1", "H2", "M3", "M8", "V1", "L1"];
+            let hits: Vec<ChildHit> = seed.iter().map(|&(i, d)| h(ids[i], d)).collect();
+            let rules = AssessRules::default_rules();
+            let before = assess(&rules, &history(hits.clone()), Some(15), NOW);
+            let mut more = hits;
+            more.push(h(ids[extra.0], extra.1));
+            let after = assess(&rules, &history(more), Some(15), NOW);
+            prop_assert!(after.score >= before.score);
+            prop_assert!(after.band >= before.band);
+        }
+    }
 }

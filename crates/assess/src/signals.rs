@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use petgraph::unionfind::UnionFind;
 use serde::Serialize;
 
 use crate::engine::Assessor;
@@ -121,25 +120,47 @@ impl Assessor {
                 .then_with(|| id_of(a.node).cmp(id_of(b.node)))
         });
 
-        // Groups: hubs joined to the children at risk or flagged around them.
-        let mut uf = UnionFind::<u32>::new(g.nodes.len());
-        let mut in_group = BTreeSet::new();
+        // Groups: communities (Louvain, weighted by the edges' reports and
+        // relations) of the part of the graph around children at risk: the
+        // adults, vehicles, phones and places linked to them, and the
+        // children at risk or flagged through the network.
+        let flagged = |c: u32| {
+            self.children
+                .get(&c)
+                .is_some_and(|s| s.at_risk || s.floor.is_some())
+                && self.is_child(c, now)
+        };
+        let mut included: BTreeSet<u32> = BTreeSet::new();
+        for (&n, linked) in &self.risk_links {
+            if !linked.is_empty() {
+                included.insert(n);
+                included.extend(linked.iter().copied());
+            }
+        }
         for &h in self.hubs.keys() {
-            in_group.insert(h);
-            for &c in g.neighbours(h) {
-                let flagged = self
-                    .children
-                    .get(&c)
-                    .is_some_and(|s| s.at_risk || s.floor.is_some());
-                if flagged && self.is_child(c, now) {
-                    uf.union(h, c);
-                    in_group.insert(c);
+            included.extend(g.neighbours(h).iter().copied().filter(|&c| flagged(c)));
+        }
+        let nodes: Vec<u32> = included.into_iter().collect();
+        let local: rustc_hash::FxHashMap<u32, u32> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (n, i as u32))
+            .collect();
+        let mut edges = Vec::new();
+        for (i, &a) in nodes.iter().enumerate() {
+            for &b in g.neighbours(a) {
+                if let Some(&j) = local.get(&b)
+                    && (i as u32) < j
+                    && let Some(e) = g.edge(a, b)
+                {
+                    edges.push((i as u32, j, e.weight()));
                 }
             }
         }
+        let community = crate::community::louvain(nodes.len(), &edges, 1.0);
         let mut by_root: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
-        for &n in &in_group {
-            by_root.entry(uf.find(n)).or_default().push(n);
+        for (i, &n) in nodes.iter().enumerate() {
+            by_root.entry(community[i]).or_default().push(n);
         }
         let mut groups: Vec<Group> = by_root
             .into_values()
@@ -151,10 +172,11 @@ impl Assessor {
                     children: Vec::new(),
                     hidden: Vec::new(),
                 };
+                let mut hubs = 0;
                 for n in members {
+                    hubs += usize::from(self.hubs.contains_key(&n));
                     match g.nodes[n as usize].kind {
-                        NodeKind::Person if self.hubs.contains_key(&n) => group.adults.push(n),
-                        NodeKind::Person => {
+                        NodeKind::Person if flagged(n) => {
                             if self
                                 .children
                                 .get(&n)
@@ -164,10 +186,12 @@ impl Assessor {
                             }
                             group.children.push(n);
                         }
+                        NodeKind::Person if self.hub_candidate(n, now) => group.adults.push(n),
+                        NodeKind::Person => {}
                         _ => group.objects.push(n),
                     }
                 }
-                (group.children.len() >= 2).then_some(group)
+                (hubs > 0 && group.children.len() >= 2).then_some(group)
             })
             .collect();
         groups.sort_by(|a, b| {
