@@ -49,6 +49,10 @@ pub struct AssessArgs {
     /// Print the concerns as JSON Lines (the export format).
     #[arg(long)]
     json: bool,
+    /// Measure: time each of the last N reports' assessment and network
+    /// update, and each phase (for bench/assess/scale.sh).
+    #[arg(long, value_name = "N", hide = true)]
+    profile_last: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +98,9 @@ pub struct Assessed {
     pub names: HashMap<String, String>,
     /// The projection's version: reports, linking and both rule sets.
     pub version: String,
+    /// How long each phase took, and each of the last reports timed.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+    pub per_report: Vec<std::time::Duration>,
 }
 
 /// A report's event before its people and objects are resolved: person and
@@ -213,7 +220,10 @@ pub fn build(
     ledger: &mut SqliteLedger,
     as_of: Option<Timestamp>,
     rules: &RuleArgs,
+    profile_last: usize,
 ) -> Result<Assessed> {
+    let started = std::time::Instant::now();
+    let mut timings = Vec::new();
     let assess_rules = load_rules(rules.assess_rules.as_deref())?;
     let (file, detector) = crate::detect::detector(rules.detect_rules.as_deref())?;
     let titles: BTreeMap<String, String> = file
@@ -237,6 +247,8 @@ pub fn build(
         }
     })?;
     flush(&mut buffer, &mut pending);
+    timings.push(("read, link and detect", started.elapsed()));
+    let started = std::time::Instant::now();
 
     // Mentions to persons, object mentions to entities.
     let entity_of: HashMap<&str, &str> = linked
@@ -304,10 +316,21 @@ pub fn build(
         })
         .collect();
     Assessor::sort(&mut events);
+    timings.push(("resolve and sort events", started.elapsed()));
+    let started = std::time::Instant::now();
     let mut assessor = Assessor::new(assess_rules);
-    for e in &events {
-        assessor.add(e)?;
+    let timed_from = events.len().saturating_sub(profile_last);
+    let mut per_report = Vec::with_capacity(profile_last);
+    for (i, e) in events.iter().enumerate() {
+        if i >= timed_from {
+            let t = std::time::Instant::now();
+            assessor.add(e)?;
+            per_report.push(t.elapsed());
+        } else {
+            assessor.add(e)?;
+        }
     }
+    timings.push(("assess every report in order", started.elapsed()));
     let version = format!(
         "{} | link {} | {} {} | {}",
         linked.last_seq,
@@ -322,6 +345,8 @@ pub fn build(
         titles,
         names,
         version,
+        timings,
+        per_report,
     })
 }
 
@@ -430,7 +455,7 @@ pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
 /// state. With `--as-of` nothing is written: that is a look back.
 pub fn update(globals: &Globals, rules: &RuleArgs) -> Result<(SqliteLedger, Assessed)> {
     let mut ledger = globals.open_existing_store()?;
-    let assessed = update_store(&mut ledger, globals.as_of, rules)?;
+    let assessed = update_store(&mut ledger, globals.as_of, rules, 0)?;
     Ok((ledger, assessed))
 }
 
@@ -439,8 +464,9 @@ pub fn update_store(
     ledger: &mut SqliteLedger,
     as_of: Option<Timestamp>,
     rules: &RuleArgs,
+    profile_last: usize,
 ) -> Result<Assessed> {
-    let assessed = build(ledger, as_of, rules)?;
+    let assessed = build(ledger, as_of, rules, profile_last)?;
     if as_of.is_none() {
         let state = ledger.projection_state(PROJECTION)?;
         let changed = state.as_ref().is_none_or(|(_, v)| *v != assessed.version);
@@ -469,7 +495,37 @@ fn name_of(a: &Assessed, person_id: &str) -> String {
 }
 
 pub fn run(globals: &Globals, args: AssessArgs) -> Result<ExitCode> {
-    let (_, assessed) = update(globals, &args.rules)?;
+    let started = std::time::Instant::now();
+    let mut ledger = globals.open_existing_store()?;
+    let assessed = update_store(
+        &mut ledger,
+        globals.as_of,
+        &args.rules,
+        args.profile_last.unwrap_or(0),
+    )?;
+    if args.profile_last.is_some() {
+        for (phase, took) in &assessed.timings {
+            eprintln!("phase {phase}: {:.2} s", took.as_secs_f64());
+        }
+        eprintln!("total with the store write: {:.2} s", started.elapsed().as_secs_f64());
+        let mut times: Vec<f64> = assessed
+            .per_report
+            .iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect();
+        times.sort_by(f64::total_cmp);
+        if !times.is_empty() {
+            let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+            eprintln!(
+                "last {} reports, each assessed with {} before it: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+                times.len(),
+                assessed.assessor.reports.len() - times.len(),
+                at(0.5),
+                at(0.99),
+                times[times.len() - 1]
+            );
+        }
+    }
     let mut out = crate::output::open(None)?;
     let concerns = assessed.assessor.concerns();
     if args.json {

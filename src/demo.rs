@@ -245,7 +245,7 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
         out,
         "8. Assess: each child's whole picture, and concerns when it is warranted"
     )?;
-    let assessed = crate::assess::update_store(&mut ledger, globals.as_of, &Default::default())?;
+    let assessed = crate::assess::update_store(&mut ledger, globals.as_of, &Default::default(), 0)?;
     let mut text = Vec::new();
     crate::assess::print_summary(&mut text, &assessed, 6)?;
     for line in String::from_utf8_lossy(&text).lines() {
