@@ -215,6 +215,37 @@ fn pending_of(detector: &Detector, report: &Report) -> Pending {
     }
 }
 
+/// The assessment projection is a function of the reports (up to a ledger
+/// entry), the linking, and both rule sets.
+fn projection_version(
+    last_seq: u64,
+    link_version: &str,
+    detector: &Detector,
+    rules: &AssessRules,
+) -> String {
+    format!(
+        "{last_seq} | link {link_version} | {} {} | {}",
+        detector.name,
+        detector.version,
+        rules.fingerprint()
+    )
+}
+
+/// The stored concerns, when nothing they depend on has changed since they
+/// were written: reading them is then instant, at any scale.
+fn stored_if_current(ledger: &SqliteLedger, rules: &RuleArgs) -> Result<Option<Vec<ConcernRow>>> {
+    let Some((seq, link_version)) = crate::link::current_version(ledger)? else {
+        return Ok(None);
+    };
+    let assess_rules = load_rules(rules.assess_rules.as_deref())?;
+    let (_, detector) = crate::detect::detector(rules.detect_rules.as_deref())?;
+    let wanted = projection_version(seq, &link_version, &detector, &assess_rules);
+    match ledger.projection_state(PROJECTION)? {
+        Some((_, version)) if version == wanted => Ok(Some(ledger.concerns()?)),
+        _ => Ok(None),
+    }
+}
+
 /// Links, detects and assesses every current report (as of `as_of`).
 pub fn build(
     ledger: &mut SqliteLedger,
@@ -331,13 +362,11 @@ pub fn build(
         }
     }
     timings.push(("assess every report in order", started.elapsed()));
-    let version = format!(
-        "{} | link {} | {} {} | {}",
+    let version = projection_version(
         linked.last_seq,
-        linked.version,
-        detector.name,
-        detector.version,
-        assessor.rules().fingerprint()
+        &linked.version,
+        &detector,
+        assessor.rules(),
     );
     Ok(Assessed {
         assessor,
@@ -507,7 +536,10 @@ pub fn run(globals: &Globals, args: AssessArgs) -> Result<ExitCode> {
         for (phase, took) in &assessed.timings {
             eprintln!("phase {phase}: {:.2} s", took.as_secs_f64());
         }
-        eprintln!("total with the store write: {:.2} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "total with the store write: {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
         let mut times: Vec<f64> = assessed
             .per_report
             .iter()
@@ -606,13 +638,21 @@ pub fn print_summary(out: &mut dyn Write, assessed: &Assessed, show: usize) -> R
 
 /// `sightline export concerns`.
 pub fn export(globals: &Globals, rules: &RuleArgs, out: Option<&Path>) -> Result<ExitCode> {
-    let (ledger, assessed) = update(globals, rules)?;
     let mut w = crate::output::open(out)?;
     if globals.as_of.is_none() {
-        for row in ledger.concerns()? {
+        let ledger = globals.open_existing_store()?;
+        let rows = match stored_if_current(&ledger, rules)? {
+            Some(rows) => rows,
+            None => {
+                drop(ledger);
+                update(globals, rules)?.0.concerns()?
+            }
+        };
+        for row in rows {
             writeln!(w, "{}", row.body)?;
         }
     } else {
+        let (_, assessed) = update(globals, rules)?;
         for c in assessed.assessor.concerns() {
             serde_json::to_writer(&mut w, &concern_json(&assessed, c))?;
             writeln!(w)?;

@@ -192,6 +192,26 @@ fn load(
     Ok(loaded)
 }
 
+/// The linking projection's version when it is current: no report and no
+/// linking decision has arrived since it was written. (A rebuild rewrites
+/// the model and the projection together.)
+pub fn current_version(ledger: &dyn Ledger) -> Result<Option<(u64, String)>> {
+    let Some((seq, version)) = ledger.projection_state(PROJECTION)? else {
+        return Ok(None);
+    };
+    if !ledger.reports_after(seq, 1)?.is_empty() {
+        return Ok(None);
+    }
+    let last_decision = ledger
+        .decisions(&[SAME, DIFFERENT])?
+        .last()
+        .map_or(0, |d| d.seq);
+    if !version.ends_with(&format!(" d{last_decision}")) {
+        return Ok(None);
+    }
+    Ok(Some((seq, version)))
+}
+
 fn person_id(first_mention: &str) -> String {
     let digest = Sha256::digest(first_mention.as_bytes());
     format!("P-{}", &hex::encode(digest)[..10])

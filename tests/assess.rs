@@ -248,3 +248,23 @@ fn bad_assessment_rules_are_refused_naming_the_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("rules.toml"), "{err}");
 }
+
+#[test]
+fn the_export_reads_the_stored_concerns_only_while_they_are_current() {
+    let env = Env::new();
+    ingest_all(&env, "s.db");
+    let fresh = env.stdout("s.db", &["assess", "--json"]);
+    let stored = env.stdout("s.db", &["export", "concerns"]);
+    assert_eq!(fresh, stored);
+    // A new report, not yet assessed: the export must not be stale.
+    let late = r#"{"source":{"agency":"health","system":"EMIS","record_id":"A-009"},"kind":"health_attendance","recorded_at":"2008-05-01T10:00:00Z","people":[{"ref":"p1","role":"subject","name":{"given":"Ben","family":"Okafor"},"birth_date":"1996-03-03","identifiers":[{"scheme":"nhs_number","value":"9434765854"}]}],"narrative":"Ben disclosed that he was raped by an older man."}"#;
+    let file = env.write("late.jsonl", &format!("{late}\n"));
+    env.stdout("s.db", &["ingest", file.to_str().unwrap()]);
+    let after = env.concerns("s.db", &[]);
+    assert_eq!(after.len(), 4, "{after:#?}");
+    assert!(
+        after
+            .iter()
+            .any(|c| c["raised_at"] == "2008-05-01T10:00:00Z" && c["tier"] == "critical")
+    );
+}
