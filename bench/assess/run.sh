@@ -31,6 +31,6 @@ for world in "${worlds[@]}"; do
     "$BIN" --store "$store" export concerns --out "$OUT/$name-concerns.jsonl"
     "$BIN" --store "$store" network --json-out "$OUT/$name-network.json" > /dev/null
     "$BIN" --store "$store" export concerns --assess-rules bench/assess/naive.toml --out "$OUT/$name-naive.jsonl"
-    python3 bench/assess/score_concerns.py "$world" "$OUT/$name-links.csv" "$OUT/$name-concerns.jsonl" "$OUT/$name-network.json" "sightline (default rules)"
+    python3 bench/assess/score_concerns.py "$world" "$OUT/$name-links.csv" "$OUT/$name-concerns.jsonl" "$OUT/$name-network.json" "sightline (default rules)" | grep -vE "^  (group [0-9]|network N)"
     python3 bench/assess/score_concerns.py "$world" "$OUT/$name-links.csv" "$OUT/$name-naive.jsonl" "naive baseline (any high indicator)"
 done

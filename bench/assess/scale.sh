@@ -32,4 +32,4 @@ head -1 "$OUT/scale-$name-assess.txt"
 "$BIN" --store "$STORE" network --json-out "$OUT/scale-$name-network.json" > /dev/null
 python3 bench/assess/score_concerns.py "$WORLD" "$OUT/scale-$name-links.csv" \
     "$OUT/scale-$name-concerns.jsonl" "$OUT/scale-$name-network.json" "sightline at scale" |
-    grep -v "^  group"
+    grep -vE "^  (group|network N)"

@@ -146,6 +146,7 @@ def main():
                     member_of[p] = row["network_id"]
         sizes = Counter(member_of.values())
         best = {}
+        purity_of = {}
         for g in doc.get("groups", []):
             people = {true_of.get(p) for p in g["adults"] + g["children"]} - {None}
             nets = Counter(member_of[p] for p in people if p in member_of)
@@ -155,9 +156,16 @@ def main():
             net, n = nets.most_common(1)[0]
             purity = n / sum(nets.values())
             best[net] = max(best.get(net, 0), n)
+            purity_of[g["id"]] = purity
             print(f"  group {g['id']}: {len(people)} people, network {net} ({n} of its {sizes[net]} members; purity {purity:.2f} among network members)")
         for net, size in sorted(sizes.items()):
             print(f"  network {net}: {best.get(net, 0)}/{size} members in one group")
+        half = sum(1 for net, size in sizes.items() if best.get(net, 0) * 2 >= size)
+        covered = sum(best.values()) / sum(sizes.values()) if sizes else 0.0
+        purities = [p for p in purity_of.values()]
+        print(f"  groups: {half}/{len(sizes)} networks with at least half their members in one group; "
+              f"{covered:.3f} of network members in their network's best group; "
+              f"mean purity {sum(purities) / len(purities) if purities else 0:.2f} over {len(purities)} groups")
     missed = [v for v in victims if v not in first_concern]
     if missed:
         print(f"  missed victims: {' '.join(sorted(missed))}")

@@ -58,6 +58,64 @@ pub fn louvain(n: usize, edges: &[(u32, u32, f64)], resolution: f64) -> Vec<u32>
     renumber(&membership)
 }
 
+/// Louvain within each connected component. Modularity measured over a
+/// whole graph of many small, unrelated parts merges small communities (its
+/// resolution limit grows with the graph); within a component it does not
+/// depend on how much else the town holds.
+pub fn louvain_by_component(n: usize, edges: &[(u32, u32, f64)], resolution: f64) -> Vec<u32> {
+    // Components by union-find with path halving.
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for &(a, b, _) in edges {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    let mut local: Vec<u32> = vec![0; n];
+    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    let mut order: Vec<u32> = Vec::new();
+    for i in 0..n as u32 {
+        let r = root(&mut parent, i);
+        let list = members.entry(r).or_insert_with(|| {
+            order.push(r);
+            Vec::new()
+        });
+        local[i as usize] = list.len() as u32;
+        list.push(i);
+    }
+    let mut component_edges: FxHashMap<u32, Vec<(u32, u32, f64)>> = FxHashMap::default();
+    for &(a, b, w) in edges {
+        let r = root(&mut parent, a);
+        component_edges
+            .entry(r)
+            .or_default()
+            .push((local[a as usize], local[b as usize], w));
+    }
+    let mut out = vec![0u32; n];
+    let mut next = 0u32;
+    for r in order {
+        let list = &members[&r];
+        let sub = louvain(
+            list.len(),
+            component_edges.get(&r).map_or(&[][..], Vec::as_slice),
+            resolution,
+        );
+        let count = sub.iter().copied().max().map_or(0, |m| m + 1);
+        for (k, &node) in list.iter().enumerate() {
+            out[node as usize] = next + sub[k];
+        }
+        next += count;
+    }
+    out
+}
+
 fn renumber(membership: &[u32]) -> Vec<u32> {
     let mut ids: FxHashMap<u32, u32> = FxHashMap::default();
     membership
@@ -157,6 +215,25 @@ mod tests {
         assert_ne!(a[0], a[2]);
         assert_ne!(a[5], a[0]);
         assert_ne!(a[5], a[2]);
+    }
+
+    #[test]
+    fn small_separate_groups_stay_apart_however_many_there_are() {
+        // 300 separate triangles, each a pair of triangles joined by one
+        // edge: per component, each pair splits in two.
+        let mut edges = Vec::new();
+        for k in 0..300u32 {
+            let b = k * 6;
+            for (x, y) in [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5), (2, 3)] {
+                edges.push((b + x, b + y, 1.0));
+            }
+        }
+        let c = louvain_by_component(1800, &edges, 1.0);
+        let distinct: std::collections::BTreeSet<u32> = c.iter().copied().collect();
+        assert_eq!(distinct.len(), 600);
+        assert_eq!(c[0], c[2]);
+        assert_ne!(c[0], c[3]);
+        assert_ne!(c[0], c[6]);
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl Assessor {
 
     /// The network's signals as of the last report taken.
     pub fn network_summary(&self) -> NetworkSummary {
-        let Some(now) = self.now() else {
+        if self.now().is_none() {
             return NetworkSummary {
                 adults: Vec::new(),
                 hotspots: Vec::new(),
@@ -122,22 +122,20 @@ impl Assessor {
 
         // Groups: communities (Louvain, weighted by the edges' reports and
         // relations) of the part of the graph around children at risk: the
-        // adults, vehicles, phones and places linked to them, and the
-        // children at risk or flagged through the network.
+        // hubs, and the children at risk or flagged around them.
+        // Children when they were at risk or flagged (a victim of ten years
+        // ago is an adult now, and still in the group).
         let flagged = |c: u32| {
             self.children
                 .get(&c)
                 .is_some_and(|s| s.at_risk || s.floor.is_some())
-                && self.is_child(c, now)
         };
+        // Only hubs (adults of concern, hotspots) and the children around
+        // them: an adult linked to one child at risk is that child's
+        // business, and would join unrelated groups.
         let mut included: BTreeSet<u32> = BTreeSet::new();
-        for (&n, linked) in &self.risk_links {
-            if !linked.is_empty() {
-                included.insert(n);
-                included.extend(linked.iter().copied());
-            }
-        }
         for &h in self.hubs.keys() {
+            included.insert(h);
             included.extend(g.neighbours(h).iter().copied().filter(|&c| flagged(c)));
         }
         let nodes: Vec<u32> = included.into_iter().collect();
@@ -157,7 +155,7 @@ impl Assessor {
                 }
             }
         }
-        let community = crate::community::louvain(nodes.len(), &edges, 1.0);
+        let community = crate::community::louvain_by_component(nodes.len(), &edges, 1.0);
         let mut by_root: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
         for (i, &n) in nodes.iter().enumerate() {
             by_root.entry(community[i]).or_default().push(n);
@@ -186,7 +184,7 @@ impl Assessor {
                             }
                             group.children.push(n);
                         }
-                        NodeKind::Person if self.hub_candidate(n, now) => group.adults.push(n),
+                        NodeKind::Person if self.hubs.contains_key(&n) => group.adults.push(n),
                         NodeKind::Person => {}
                         _ => group.objects.push(n),
                     }
