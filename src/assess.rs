@@ -26,7 +26,7 @@ use sightline_assess::{
 use sightline_detect::{Detector, Experiencer};
 use sightline_ledger::{ConcernRow, Ledger, SqliteLedger};
 use sightline_link::{ObjectKind as LinkObjectKind, mention_id, objects_of};
-use sightline_model::Report;
+use sightline_model::{AddressKind, Report};
 
 use crate::Globals;
 
@@ -96,6 +96,12 @@ pub struct Assessed {
     pub titles: BTreeMap<String, String>,
     /// Display name of each person id.
     pub names: HashMap<String, String>,
+    /// Where each person lives, is placed and goes to school, as the latest
+    /// records say.
+    pub places: HashMap<String, sightline_route::ChildPlace>,
+    /// Each concern's routing and steps, by concern id (filled by
+    /// [`update_store`]).
+    pub workflows: BTreeMap<String, sightline_route::workflow::Workflow>,
     /// The projection's version: reports, linking and both rule sets.
     pub version: String,
     /// How long each phase took, and each of the last reports timed.
@@ -109,6 +115,8 @@ struct Pending {
     event: ReportEvent,
     /// Birth year from each person mention's birth date, when recorded.
     birth_years: Vec<Option<i32>>,
+    /// Each person mention's home and placement postcodes and school.
+    places: Vec<sightline_route::ChildPlace>,
 }
 
 pub fn load_rules(path: Option<&Path>) -> Result<AssessRules> {
@@ -128,6 +136,7 @@ fn pending_of(detector: &Detector, report: &Report) -> Pending {
     let mut refs: HashMap<&str, usize> = HashMap::new();
     let mut people = Vec::with_capacity(report.people.len());
     let mut birth_years = Vec::with_capacity(report.people.len());
+    let mut places = Vec::with_capacity(report.people.len());
     for (i, p) in report.people.iter().enumerate() {
         refs.insert(p.ref_.as_str(), i);
         people.push(PersonIn {
@@ -140,6 +149,22 @@ fn pending_of(detector: &Detector, report: &Report) -> Pending {
             label: p.name.display(),
         });
         birth_years.push(p.birth_date.map(|b| i32::from(b.year)));
+        let postcode = |kind: AddressKind| {
+            p.addresses
+                .iter()
+                .find(|a| a.kind == Some(kind))
+                .and_then(|a| a.postcode.as_ref())
+                .map(|pc| pc.text.clone())
+        };
+        places.push(sightline_route::ChildPlace {
+            home_postcode: postcode(AddressKind::Home),
+            placement_postcode: postcode(AddressKind::Placement),
+            school: p
+                .addresses
+                .iter()
+                .find(|a| a.kind == Some(AddressKind::School))
+                .and_then(|a| a.text.clone()),
+        });
     }
     let mut objects = Vec::new();
     let vehicle_refs = report.vehicles.iter().map(|v| v.ref_.as_deref());
@@ -212,6 +237,7 @@ fn pending_of(detector: &Detector, report: &Report) -> Pending {
             hits,
         },
         birth_years,
+        places,
     }
 }
 
@@ -239,7 +265,11 @@ fn stored_if_current(ledger: &SqliteLedger, rules: &RuleArgs) -> Result<Option<V
     };
     let assess_rules = load_rules(rules.assess_rules.as_deref())?;
     let (_, detector) = crate::detect::detector(rules.detect_rules.as_deref())?;
-    let wanted = projection_version(seq, &link_version, &detector, &assess_rules);
+    let wanted = format!(
+        "{} | route {}",
+        projection_version(seq, &link_version, &detector, &assess_rules),
+        crate::route::last_seq(ledger)?
+    );
     match ledger.projection_state(PROJECTION)? {
         Some((_, version)) if version == wanted => Ok(Some(ledger.concerns()?)),
         _ => Ok(None),
@@ -290,8 +320,12 @@ pub fn build(
     let linker = &linked.linker;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut birth_years: HashMap<String, BTreeMap<i32, u32>> = HashMap::new();
+    // Pending events are in ledger order; a later-recorded address wins.
+    let mut places: HashMap<String, (Timestamp, sightline_route::ChildPlace)> = HashMap::new();
     for p in &mut pending {
-        for (person, year) in p.event.people.iter_mut().zip(&p.birth_years) {
+        let at = p.event.recorded_at;
+        for ((person, year), place) in p.event.people.iter_mut().zip(&p.birth_years).zip(&p.places)
+        {
             let Some(record) = linker.find(&person.person) else {
                 continue;
             };
@@ -307,6 +341,21 @@ pub fn build(
                 names
                     .entry(id.clone())
                     .or_insert_with(|| person.label.clone());
+            }
+            let entry = places
+                .entry(id.clone())
+                .or_insert_with(|| (at, Default::default()));
+            let newer = at >= entry.0;
+            let merge = |old: &mut Option<String>, new: &Option<String>| {
+                if new.is_some() && (newer || old.is_none()) {
+                    old.clone_from(new);
+                }
+            };
+            merge(&mut entry.1.home_postcode, &place.home_postcode);
+            merge(&mut entry.1.placement_postcode, &place.placement_postcode);
+            merge(&mut entry.1.school, &place.school);
+            if newer {
+                entry.0 = at;
             }
             person.person = id;
         }
@@ -373,6 +422,8 @@ pub fn build(
         linked,
         titles,
         names,
+        places: places.into_iter().map(|(k, (_, v))| (k, v)).collect(),
+        workflows: BTreeMap::new(),
         version,
         timings,
         per_report,
@@ -429,6 +480,7 @@ fn kind_name(kind: NodeKind) -> &'static str {
 }
 
 pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
+    let (status, team) = crate::route::status_of(a.workflows.get(&c.concern_id));
     let assessor = &a.assessor;
     let at = |report: u32| {
         sightline_model::format_instant(assessor.reports[report as usize].recorded_at)
@@ -438,8 +490,8 @@ pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
         person_id: &c.person_id,
         concern_type: &c.concern_type,
         tier: c.tier,
-        status: "open",
-        team: None,
+        status,
+        team,
         raised_at: at(c.raised_report),
         reports: c
             .reports
@@ -495,7 +547,12 @@ pub fn update_store(
     rules: &RuleArgs,
     profile_last: usize,
 ) -> Result<Assessed> {
-    let assessed = build(ledger, as_of, rules, profile_last)?;
+    let mut assessed = build(ledger, as_of, rules, profile_last)?;
+    assessed
+        .version
+        .push_str(&format!(" | route {}", crate::route::last_seq(ledger)?));
+    let cfg = crate::route::config(ledger, as_of)?;
+    assessed.workflows = crate::route::workflows(ledger, &assessed, &cfg, as_of)?;
     if as_of.is_none() {
         let state = ledger.projection_state(PROJECTION)?;
         let changed = state.as_ref().is_none_or(|(_, v)| *v != assessed.version);

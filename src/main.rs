@@ -12,6 +12,7 @@ mod link;
 mod link_csv;
 mod output;
 mod quarantine;
+mod route;
 mod simulate;
 mod stats;
 
@@ -91,6 +92,23 @@ enum Command {
     /// raised each concern, after how many reports, and what agencies had
     /// recorded and done by then.
     Replay(assess::ReplayArgs),
+    /// The team directory: check a file, load it (recorded in the ledger),
+    /// show the one in use.
+    #[command(subcommand)]
+    Teams(route::TeamsCommand),
+    /// The routing table: check a file against the directory, load it.
+    #[command(subcommand)]
+    Routes(route::RoutesCommand),
+    /// Concerns with their team, status and clocks (filter by team, status,
+    /// overdue).
+    Concerns(route::ConcernsArgs),
+    /// One concern: show it, or take a step (ack, decide, close, sign-off,
+    /// reassign), recorded with who, when and why.
+    #[command(subcommand)]
+    Concern(route::ConcernCommand),
+    /// Advance the clocks: record every escalation owed by now (data time,
+    /// or --as-of).
+    Tick,
     /// Ingest files and run every stage in order (detect, link, assess):
     /// the one command to schedule.
     Run(RunArgs),
@@ -220,6 +238,11 @@ fn main() -> ExitCode {
         Command::Network(args) => assess::network(&globals, args),
         Command::Replay(args) => assess::replay(&globals, args),
         Command::Run(args) => run_all(&globals, args),
+        Command::Teams(cmd) => route::teams(&globals, cmd),
+        Command::Routes(cmd) => route::routes(&globals, cmd),
+        Command::Concerns(args) => route::list(&globals, args),
+        Command::Concern(cmd) => route::concern(&globals, cmd),
+        Command::Tick => route::tick(&globals),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };

@@ -172,6 +172,12 @@ pub fn explain_concern(
         })
         .collect();
     lines.push(format!("Band history: {}.", moves.join(", then ")));
+    if c.network.is_some() {
+        lines.push(format!(
+            "The network link holds the band at {} at least; the child's own records alone give:",
+            assessor.rules().network.hidden_victim_band
+        ));
+    }
     lines.extend(explain_assessment(assessor, &c.latest, titles));
     lines
 }
