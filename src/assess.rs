@@ -109,6 +109,44 @@ pub struct Assessed {
     pub per_report: Vec<std::time::Duration>,
 }
 
+/// Where a person's records put them, with when each was recorded.
+#[derive(Default)]
+struct PlaceSightings {
+    home: Vec<(Timestamp, String)>,
+    placement: Vec<(Timestamp, String)>,
+    school: Vec<(Timestamp, String)>,
+}
+
+impl PlaceSightings {
+    /// Agencies go on writing an old address for months after a move, so
+    /// the latest record alone misleads: the value recorded most often in
+    /// the year up to the latest record wins, the most recent on a tie.
+    fn current(self) -> sightline_route::ChildPlace {
+        fn pick(mut seen: Vec<(Timestamp, String)>) -> Option<String> {
+            seen.sort();
+            let last = seen.last()?.0;
+            let from = last
+                .checked_sub(jiff::SignedDuration::from_hours(24 * 365))
+                .unwrap_or(last);
+            let mut counts: HashMap<&str, (usize, Timestamp)> = HashMap::new();
+            for (at, v) in seen.iter().filter(|(at, _)| *at >= from) {
+                let e = counts.entry(v.as_str()).or_insert((0, *at));
+                e.0 += 1;
+                e.1 = e.1.max(*at);
+            }
+            counts
+                .into_iter()
+                .max_by_key(|(v, (n, at))| (*n, *at, std::cmp::Reverse(v.to_string())))
+                .map(|(v, _)| v.to_string())
+        }
+        sightline_route::ChildPlace {
+            home_postcode: pick(self.home),
+            placement_postcode: pick(self.placement),
+            school: pick(self.school),
+        }
+    }
+}
+
 /// A report's event before its people and objects are resolved: person and
 /// object ids are mention ids until linking has run.
 struct Pending {
@@ -320,8 +358,8 @@ pub fn build(
     let linker = &linked.linker;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut birth_years: HashMap<String, BTreeMap<i32, u32>> = HashMap::new();
-    // Pending events are in ledger order; a later-recorded address wins.
-    let mut places: HashMap<String, (Timestamp, sightline_route::ChildPlace)> = HashMap::new();
+    // Every recorded home, placement and school of each person, with when.
+    let mut sightings: HashMap<String, PlaceSightings> = HashMap::new();
     for p in &mut pending {
         let at = p.event.recorded_at;
         for ((person, year), place) in p.event.people.iter_mut().zip(&p.birth_years).zip(&p.places)
@@ -342,20 +380,15 @@ pub fn build(
                     .entry(id.clone())
                     .or_insert_with(|| person.label.clone());
             }
-            let entry = places
-                .entry(id.clone())
-                .or_insert_with(|| (at, Default::default()));
-            let newer = at >= entry.0;
-            let merge = |old: &mut Option<String>, new: &Option<String>| {
-                if new.is_some() && (newer || old.is_none()) {
-                    old.clone_from(new);
+            let seen = sightings.entry(id.clone()).or_default();
+            for (list, value) in [
+                (&mut seen.home, &place.home_postcode),
+                (&mut seen.placement, &place.placement_postcode),
+                (&mut seen.school, &place.school),
+            ] {
+                if let Some(v) = value {
+                    list.push((at, v.clone()));
                 }
-            };
-            merge(&mut entry.1.home_postcode, &place.home_postcode);
-            merge(&mut entry.1.placement_postcode, &place.placement_postcode);
-            merge(&mut entry.1.school, &place.school);
-            if newer {
-                entry.0 = at;
             }
             person.person = id;
         }
@@ -422,7 +455,10 @@ pub fn build(
         linked,
         titles,
         names,
-        places: places.into_iter().map(|(k, (_, v))| (k, v)).collect(),
+        places: sightings
+            .into_iter()
+            .map(|(k, v)| (k, v.current()))
+            .collect(),
         workflows: BTreeMap::new(),
         version,
         timings,

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Routing accuracy against the world's responsible teams.
+
+    score_routing.py WORLD_DIR LINKS.csv CONCERNS.jsonl TEAMS.toml
+
+Each concern's person is the true person most of their mentions belong to;
+the truth names the team responsible for each child (by the home address at
+the end of the period). Counts every concern: routed to the right team,
+routed to another team, or in the unrouted queue; none may be missing.
+"""
+import csv
+import json
+import sys
+import tomllib
+from collections import Counter, defaultdict
+
+
+def main():
+    world, links, concerns_path, teams_path = sys.argv[1:5]
+    truth = {}
+    with open(f"{world}/truth/mentions.csv") as fh:
+        for r in csv.DictReader(fh):
+            truth[(r["agency"], r["system"], r["record_id"], r["ref"])] = r["person_id"]
+    votes = defaultdict(Counter)
+    with open(links) as fh:
+        for r in csv.DictReader(fh):
+            m = (r["agency"], r["system"], r["record_id"], r["ref"])
+            if m in truth:
+                votes[r["person_id"]][truth[m]] += 1
+    true_of = {p: c.most_common(1)[0][0] for p, c in votes.items()}
+    team_of = {}
+    with open(f"{world}/truth/people.csv") as fh:
+        for r in csv.DictReader(fh):
+            if r["team"]:
+                team_of[r["person_id"]] = r["team"]
+    with open(teams_path, "rb") as fh:
+        name_of = {t["id"]: t["name"] for t in tomllib.load(fh)["teams"]}
+    outcome = Counter()
+    wrong = []
+    concerns = [json.loads(l) for l in open(concerns_path) if l.strip()]
+    for c in concerns:
+        person = true_of.get(c["person_id"])
+        expected = team_of.get(person)
+        if c["status"] == "unrouted" or c["team"] is None:
+            outcome["unrouted"] += 1
+        elif expected is None:
+            outcome["routed, no responsible team in the truth (an adult)"] += 1
+        elif name_of.get(c["team"]) == expected:
+            outcome["right team"] += 1
+        else:
+            outcome["wrong team"] += 1
+            wrong.append((c["concern_id"], c["team"], expected))
+    total = len(concerns)
+    counted = sum(outcome.values())
+    judged = outcome["right team"] + outcome["wrong team"]
+    print(f"concerns {total}, counted {counted} (missing {total - counted})")
+    for k, n in sorted(outcome.items()):
+        print(f"  {k}: {n}")
+    if total:
+        print(f"routing accuracy: {outcome['right team'] / total:.4f} of all concerns to the right team; "
+              f"{outcome['right team'] / judged if judged else 0:.4f} of those routed to a team with a known responsible team")
+    for w in wrong[:10]:
+        print("  wrong:", *w)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+//! End-to-end tests of routing: the directory and routing table loaded into
+//! the ledger, concerns routed (and the unrouted queue), each step with who,
+//! when and why, sign-off by a second person, escalation by `tick` (once
+//! each), reassignment, and reopening on new information. The story is
+//! tests/fixtures/assess_story.jsonl; the teams and routes are the
+//! simulated towns' (examples/).
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const STORY: &str = include_str!("fixtures/assess_story.jsonl");
+const TEAMS: &str = include_str!("../examples/teams.toml");
+const ROUTES: &str = include_str!("../examples/routes.toml");
+
+struct Env {
+    dir: TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        for (name, text) in [
+            ("story.jsonl", STORY),
+            ("teams.toml", TEAMS),
+            ("routes.toml", ROUTES),
+        ] {
+            std::fs::write(env.dir.path().join(name), text).unwrap();
+        }
+        env.ok(&["run", "story.jsonl"]);
+        env.ok(&["--as", "ada.admin", "teams", "load", "teams.toml"]);
+        env.ok(&["--as", "ada.admin", "routes", "load", "routes.toml"]);
+        env
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::cargo_bin("sightline")
+            .unwrap()
+            .env_remove("SIGHTLINE_STORE")
+            .env_remove("SIGHTLINE_USER")
+            .arg("--store")
+            .arg(self.dir.path().join("s.db"))
+            .current_dir(self.dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn concerns(&self) -> Vec<Value> {
+        self.ok(&["concerns", "--json"])
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn concern_of(&self, name: &str) -> Value {
+        self.concerns()
+            .into_iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no concern for {name}"))
+    }
+}
+
+#[test]
+fn concerns_go_to_the_team_for_the_childs_home_and_placements_tell_both() {
+    let env = Env::new();
+    let kayleigh = env.concern_of("Kayleigh Smyth");
+    assert_eq!(kayleigh["team"], "riverton-north");
+    assert_eq!(kayleigh["status"], "routed");
+    assert_eq!(env.concern_of("Chloe Barker")["team"], "brookfield-south");
+    let amy = env.concern_of("Amy Walsh");
+    assert_eq!(amy["team"], "riverton-south");
+    assert_eq!(amy["notify"][0], "hallam-vale-north");
+    // The export says the same.
+    let export = env.ok(&["export", "concerns"]);
+    assert!(export.contains(r#""status":"routed""#));
+    assert!(export.contains(r#""team":"riverton-north""#));
+    // A team's inbox.
+    let inbox = env.ok(&["concerns", "--team", "brookfield-south"]);
+    assert!(
+        inbox.contains("Chloe Barker") && !inbox.contains("Kayleigh"),
+        "{inbox}"
+    );
+}
+
+#[test]
+fn each_step_is_recorded_and_closing_at_critical_needs_a_second_person() {
+    let env = Env::new();
+    let id = env.concern_of("Kayleigh Smyth")["concern_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let err = env.fails(&["--as", "brookfield.south.sw1", "concern", "ack", &id]);
+    assert!(err.contains("not a member"), "{err}");
+    let err = env.fails(&["concern", "ack", &id]);
+    assert!(err.contains("--as"), "{err}");
+    env.ok(&[
+        "--as",
+        "riverton.north.sw1",
+        "concern",
+        "ack",
+        &id,
+        "--note",
+        "seen",
+    ]);
+    let err = env.fails(&[
+        "--as",
+        "riverton.north.sw1",
+        "concern",
+        "decide",
+        &id,
+        "--outcome",
+        "maybe",
+        "--reason",
+        "x",
+    ]);
+    assert!(err.contains("not an outcome"), "{err}");
+    env.ok(&[
+        "--as",
+        "riverton.north.sw1",
+        "concern",
+        "decide",
+        &id,
+        "--outcome",
+        "no-further-action",
+        "--reason",
+        "spoke to family",
+    ]);
+    let err = env.fails(&["--as", "riverton.north.sw1", "concern", "close", &id]);
+    assert!(err.contains("written reason"), "{err}");
+    env.ok(&[
+        "--as",
+        "riverton.north.sw1",
+        "concern",
+        "close",
+        &id,
+        "--reason",
+        "no risk found",
+    ]);
+    assert_eq!(env.concern_of("Kayleigh Smyth")["status"], "decided");
+    let err = env.fails(&["--as", "riverton.north.sw1", "concern", "sign-off", &id]);
+    assert!(err.contains("second, different person"), "{err}");
+    env.ok(&["--as", "riverton.north.manager", "concern", "sign-off", &id]);
+    assert_eq!(env.concern_of("Kayleigh Smyth")["status"], "closed");
+    let shown = env.ok(&["concern", "show", &id]);
+    for what in [
+        "acknowledged: seen",
+        "decided: no further action",
+        "signed off",
+    ] {
+        assert!(shown.contains(what), "{what}: {shown}");
+    }
+
+    // New information about her reopens it, listing what is new.
+    let late = r#"{"source":{"agency":"police","system":"NICHE","record_id":"M-099"},"kind":"missing_episode","recorded_at":"2008-05-02T08:00:00Z","people":[{"ref":"p1","role":"subject","name":{"given":"Kayleigh","family":"Smyth"},"birth_date":"1995-04-12","identifiers":[{"scheme":"nhs_number","value":"9434765919"}]}],"narrative":"Kayleigh missing overnight again, returned by an older male in a car."}"#;
+    std::fs::write(env.dir.path().join("late.jsonl"), format!("{late}\n")).unwrap();
+    env.ok(&["ingest", "late.jsonl"]);
+    assert_eq!(env.concern_of("Kayleigh Smyth")["status"], "routed");
+    let shown = env.ok(&["concern", "show", &id]);
+    assert!(
+        shown.contains("reopened: new since the decision: police/NICHE/M-099"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn tick_escalates_overdue_steps_once_up_the_chain() {
+    let env = Env::new();
+    let first = env.ok(&["tick"]);
+    assert!(
+        first.contains("escalated to riverton.north.manager (level 1)"),
+        "{first}"
+    );
+    assert!(first.contains("escalated to pat.lead"), "{first}");
+    let again = env.ok(&["tick"]);
+    assert!(again.starts_with("0 escalations recorded"), "{again}");
+    let overdue = env.ok(&["concerns", "--overdue"]);
+    assert!(overdue.contains("OVERDUE"), "{overdue}");
+}
+
+#[test]
+fn reassignment_is_recorded_and_restarts_the_clock() {
+    let env = Env::new();
+    let id = env.concern_of("Amy Walsh")["concern_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let err = env.fails(&[
+        "--as",
+        "riverton.south.sw1",
+        "concern",
+        "reassign",
+        &id,
+        "--team",
+        "nowhere",
+        "--reason",
+        "x",
+    ]);
+    assert!(err.contains("no team `nowhere`"), "{err}");
+    env.ok(&[
+        "--as",
+        "riverton.south.sw1",
+        "concern",
+        "reassign",
+        &id,
+        "--team",
+        "hallam-vale-north",
+        "--reason",
+        "placed in Hallam Vale long term",
+    ]);
+    let amy = env.concern_of("Amy Walsh");
+    assert_eq!(amy["team"], "hallam-vale-north");
+    assert_eq!(amy["status"], "routed");
+    assert!(
+        env.ok(&["concern", "show", &id])
+            .contains("reassigned from riverton-south to hallam-vale-north")
+    );
+}
+
+#[test]
+fn bad_directories_and_tables_are_refused_with_every_problem() {
+    let env = Env::new();
+    std::fs::write(
+        env.dir.path().join("bad.toml"),
+        TEAMS.replace("agency = \"social_care\"", "agency = \"council\""),
+    )
+    .unwrap();
+    let err = env.fails(&["teams", "check", "bad.toml"]);
+    assert_eq!(
+        err.matches("is not one of the report format's agencies")
+            .count(),
+        6,
+        "{err}"
+    );
+    std::fs::write(
+        env.dir.path().join("badroutes.toml"),
+        ROUTES.replace("team = \"riverton-north\"", "team = \"riverton-east\""),
+    )
+    .unwrap();
+    let err = env.fails(&["routes", "check", "badroutes.toml"]);
+    assert!(err.contains("no team `riverton-east`"), "{err}");
+    let ok = env.ok(&["routes", "check", "routes.toml"]);
+    assert!(ok.contains("valid"), "{ok}");
+}
