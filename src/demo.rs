@@ -24,6 +24,8 @@ const FEED: &str = include_str!("../examples/riverton-feed.jsonl");
 const SCHOOL_CSV_NAME: &str = "riverton-school.csv";
 const SCHOOL_CSV: &str = include_str!("../examples/riverton-school.csv");
 const SCHOOL_MAPPING: &str = include_str!("../examples/riverton-school.mapping.toml");
+const TEAMS: &str = include_str!("../examples/teams.toml");
+const ROUTES: &str = include_str!("../examples/routes.toml");
 
 /// The value of the store's `created_by` metadata for stores the demo made.
 const CREATED_BY: &str = "sightline demo";
@@ -312,9 +314,97 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
         )?;
     }
     writeln!(out)?;
+
     writeln!(
         out,
-        "Routing concerns to teams is not built yet; see ARCHITECTURE.md."
+        "10. Route: every concern to the team responsible for the child (`sightline concerns --team T`)"
+    )?;
+    let directory = sightline_route::Directory::parse(TEAMS, "teams.toml")?;
+    let router = sightline_route::Router::parse(ROUTES, "routes.toml", &directory, None)?;
+    crate::route::record_config(
+        &mut ledger,
+        crate::route::TEAMS_LOADED,
+        CREATED_BY,
+        "teams.toml",
+        &directory.version,
+        TEAMS,
+    )?;
+    crate::route::record_config(
+        &mut ledger,
+        crate::route::ROUTES_LOADED,
+        CREATED_BY,
+        "routes.toml",
+        router.version(),
+        ROUTES,
+    )?;
+    let assessed = crate::assess::update_store(&mut ledger, globals.as_of, &Default::default(), 0)?;
+    let a = &assessed.assessor;
+    let cfg = crate::route::config(&ledger, globals.as_of)?;
+    let now = globals.as_of.or(a.now()).unwrap_or_else(Timestamp::now);
+    let mut inbox: std::collections::BTreeMap<String, Vec<&sightline_assess::engine::Concern>> =
+        Default::default();
+    for c in a.concerns() {
+        let team = assessed
+            .workflows
+            .get(&c.concern_id)
+            .and_then(|w| w.team.clone())
+            .unwrap_or_else(|| "unrouted queue (administrators)".into());
+        inbox.entry(team).or_default().push(c);
+    }
+    for (team, concerns) in &inbox {
+        let name = directory
+            .team(team)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| team.clone());
+        let overdue = concerns
+            .iter()
+            .filter(|c| {
+                assessed
+                    .workflows
+                    .get(&c.concern_id)
+                    .is_some_and(|w| !w.overdue(&cfg.levels, &cfg.calendar, now).is_empty())
+            })
+            .count();
+        let names: Vec<String> = concerns
+            .iter()
+            .take(3)
+            .map(|c| {
+                let name = assessed
+                    .names
+                    .get(&c.person_id)
+                    .cloned()
+                    .unwrap_or_default();
+                if c.band == c.tier {
+                    format!("{name} ({})", c.band)
+                } else {
+                    format!("{name} (now {}, was {})", c.band, c.tier)
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "   {name}: {} concerns, {overdue} past their clock; {}{}",
+            concerns.len(),
+            names.join(", "),
+            if concerns.len() > 3 { ", ..." } else { "" }
+        )?;
+    }
+    let owed: usize = assessed
+        .workflows
+        .values()
+        .map(|w| {
+            w.escalations_due(&directory, &cfg.levels, &cfg.calendar, now)
+                .len()
+        })
+        .sum();
+    writeln!(
+        out,
+        "   nobody has acknowledged anything in this demo: `sightline tick` would record {owed} escalations up the teams' chains"
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Notifications (e-mail, webhooks) and the web application are not built yet; see ARCHITECTURE.md."
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -260,6 +260,23 @@ pub fn workflows(
     Ok(out)
 }
 
+/// Records a directory, routing table or service levels as the one in use.
+pub fn record_config(
+    ledger: &mut dyn Ledger,
+    kind: &str,
+    actor: &str,
+    file: &str,
+    version: &str,
+    text: &str,
+) -> Result<u64> {
+    Ok(ledger.append_decision(NewDecision {
+        decision: kind.into(),
+        actor: actor.to_string(),
+        at: Timestamp::now(),
+        body: json!({"file": file, "version": version, "text": text}),
+    })?)
+}
+
 fn read(path: &PathBuf) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
@@ -282,12 +299,14 @@ pub fn teams(globals: &Globals, cmd: TeamsCommand) -> Result<ExitCode> {
             let text = read(&file)?;
             let d = Directory::parse(&text, &file.display().to_string())?;
             let mut ledger = globals.open_store()?;
-            let seq = ledger.append_decision(NewDecision {
-                decision: TEAMS_LOADED.into(),
-                actor,
-                at: Timestamp::now(),
-                body: json!({"file": file.display().to_string(), "version": d.version, "text": text}),
-            })?;
+            let seq = record_config(
+                &mut ledger,
+                TEAMS_LOADED,
+                &actor,
+                &file.display().to_string(),
+                &d.version,
+                &text,
+            )?;
             println!(
                 "team directory version {} in use ({} teams; ledger entry {seq})",
                 d.version,
@@ -365,12 +384,14 @@ pub fn routes(globals: &Globals, cmd: RoutesCommand) -> Result<ExitCode> {
             let text = read(&file)?;
             let r = Router::parse(&text, &file.display().to_string(), &dir, None)?;
             let mut ledger = globals.open_existing_store()?;
-            let seq = ledger.append_decision(NewDecision {
-                decision: ROUTES_LOADED.into(),
-                actor,
-                at: Timestamp::now(),
-                body: json!({"file": file.display().to_string(), "version": r.version(), "text": text}),
-            })?;
+            let seq = record_config(
+                &mut ledger,
+                ROUTES_LOADED,
+                &actor,
+                &file.display().to_string(),
+                r.version(),
+                &text,
+            )?;
             println!(
                 "routing table version {} in use (ledger entry {seq})",
                 r.version()
