@@ -236,6 +236,32 @@ pub struct ConcernRow {
     pub body: String,
 }
 
+/// A notification to deliver at least once. Receivers discard repeats by
+/// the idempotency key, which is the same on every retry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewNotification {
+    pub idempotency_key: String,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// An e-mail address or a URL.
+    pub target: String,
+    pub subject: String,
+    /// The message: JSON for webhooks, text for e-mail.
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+/// A notification in the outbox, with its delivery state.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxEntry {
+    pub id: u64,
+    pub notification: NewNotification,
+    pub attempts: u32,
+    pub next_attempt_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
 /// Hits of one report version, replacing whatever an earlier version had.
 #[derive(Debug, Clone)]
 pub struct ReportHits {
@@ -315,6 +341,27 @@ pub trait Ledger {
 
     /// Replaces the whole linking projection.
     fn replace_links(&mut self, links: &[LinkRow]) -> Result<(), LedgerError>;
+
+    /// Adds notifications to the durable outbox; one whose idempotency key
+    /// is already there is not added again. Returns how many were new.
+    fn outbox_enqueue(&mut self, items: &[NewNotification]) -> Result<usize, LedgerError>;
+
+    /// Undelivered entries due by a time (oldest first), or with `None`
+    /// every entry.
+    fn outbox(
+        &self,
+        due_by: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, LedgerError>;
+
+    /// Records a delivery attempt: delivered, or failed with the error and
+    /// when to try again.
+    fn outbox_attempted(
+        &mut self,
+        id: u64,
+        at: Timestamp,
+        result: Result<(), (String, Timestamp)>,
+    ) -> Result<(), LedgerError>;
 
     /// Replaces the whole assessment projection.
     fn replace_concerns(&mut self, concerns: &[ConcernRow]) -> Result<(), LedgerError>;

@@ -9,7 +9,7 @@ use sightline_model::{Agency, LooseKey, Problem, ReportKey};
 use crate::*;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 /// Version 3: the report identity is indexed record id first. Neighbouring
 /// keys share their agency and system, so with the agency first every
@@ -68,6 +68,25 @@ CREATE TABLE IF NOT EXISTS concerns (
     body       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS concerns_person ON concerns (person_id);
+"#;
+
+/// Version 6: the notification outbox. An entry's idempotency key is
+/// unique, so enqueueing again (after a crash, on every tick) adds nothing.
+const MIGRATION_6: &str = r#"
+CREATE TABLE IF NOT EXISTS outbox (
+    id              INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    channel         TEXT NOT NULL,
+    target          TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    delivered_at    INTEGER,
+    last_error      TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_attempt_at);
 "#;
 
 /// Version 2: the detection projection.
@@ -417,6 +436,7 @@ impl SqliteLedger {
                 tx.execute_batch(MIGRATION_3).map_err(e)?;
                 tx.execute_batch(MIGRATION_4).map_err(e)?;
                 tx.execute_batch(MIGRATION_5).map_err(e)?;
+                tx.execute_batch(MIGRATION_6).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.execute(
@@ -426,7 +446,7 @@ impl SqliteLedger {
                 .map_err(e)?;
                 tx.commit().map_err(e)?;
             }
-            1..=4 => {
+            1..=5 => {
                 let tx = ledger.conn.transaction().map_err(e)?;
                 if version == 1 {
                     tx.execute_batch(MIGRATION_2).map_err(e)?;
@@ -438,6 +458,7 @@ impl SqliteLedger {
                     tx.execute_batch(MIGRATION_4).map_err(e)?;
                 }
                 tx.execute_batch(MIGRATION_5).map_err(e)?;
+                tx.execute_batch(MIGRATION_6).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.commit().map_err(e)?;
@@ -1224,6 +1245,97 @@ impl Ledger for SqliteLedger {
         Ok(())
     }
 
+    fn outbox_enqueue(&mut self, items: &[NewNotification]) -> Result<usize, LedgerError> {
+        let path = self.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        let mut added = 0;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO outbox (idempotency_key, channel, target, subject, body, created_at, next_attempt_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                )
+                .map_err(e)?;
+            for n in items {
+                added += insert
+                    .execute(params![
+                        n.idempotency_key,
+                        n.channel,
+                        n.target,
+                        n.subject,
+                        n.body,
+                        ms(n.created_at)
+                    ])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(added)
+    }
+
+    fn outbox(
+        &self,
+        due_by: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, LedgerError> {
+        let sql = match due_by {
+            Some(_) => "SELECT id, idempotency_key, channel, target, subject, body, created_at, attempts, next_attempt_at, delivered_at, last_error
+                 FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+            None => "SELECT id, idempotency_key, channel, target, subject, body, created_at, attempts, next_attempt_at, delivered_at, last_error
+                 FROM outbox WHERE ?1 = ?1 ORDER BY id LIMIT ?2",
+        };
+        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![due_by.map_or(0, ms), limit as i64], |r| {
+                Ok(OutboxEntry {
+                    id: r.get::<_, i64>(0)? as u64,
+                    notification: NewNotification {
+                        idempotency_key: r.get(1)?,
+                        channel: r.get(2)?,
+                        target: r.get(3)?,
+                        subject: r.get(4)?,
+                        body: r.get(5)?,
+                        created_at: from_ms(r.get(6)?),
+                    },
+                    attempts: r.get::<_, i64>(7)? as u32,
+                    next_attempt_at: from_ms(r.get(8)?),
+                    delivered_at: r.get::<_, Option<i64>>(9)?.map(from_ms),
+                    last_error: r.get(10)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    fn outbox_attempted(
+        &mut self,
+        id: u64,
+        at: Timestamp,
+        result: Result<(), (String, Timestamp)>,
+    ) -> Result<(), LedgerError> {
+        match result {
+            Ok(()) => self
+                .conn
+                .execute(
+                    "UPDATE outbox SET attempts = attempts + 1, delivered_at = ?2, last_error = NULL WHERE id = ?1",
+                    params![id as i64, ms(at)],
+                )
+                .map_err(self.err())?,
+            Err((error, next)) => self
+                .conn
+                .execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+                    params![id as i64, error, ms(next)],
+                )
+                .map_err(self.err())?,
+        };
+        Ok(())
+    }
+
     fn concerns(&self) -> Result<Vec<ConcernRow>, LedgerError> {
         let mut stmt = self
             .conn
@@ -1431,6 +1543,36 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn the_outbox_adds_each_key_once_and_records_attempts() {
+        let mut l = SqliteLedger::in_memory().unwrap();
+        let t0: Timestamp = "2024-01-15T10:00:00Z".parse().unwrap();
+        let n = |key: &str| NewNotification {
+            idempotency_key: key.into(),
+            channel: "webhook".into(),
+            target: "http://localhost/hook".into(),
+            subject: "s".into(),
+            body: "{}".into(),
+            created_at: t0,
+        };
+        assert_eq!(l.outbox_enqueue(&[n("a"), n("b")]).unwrap(), 2);
+        assert_eq!(l.outbox_enqueue(&[n("a"), n("c")]).unwrap(), 1);
+        let due = l.outbox(Some(t0), 10).unwrap();
+        assert_eq!(due.len(), 3);
+        let later: Timestamp = "2024-01-15T10:05:00Z".parse().unwrap();
+        l.outbox_attempted(due[0].id, t0, Err(("refused".into(), later)))
+            .unwrap();
+        l.outbox_attempted(due[1].id, t0, Ok(())).unwrap();
+        let due = l.outbox(Some(t0), 10).unwrap();
+        assert_eq!(due.len(), 1, "only c is due now");
+        let due = l.outbox(Some(later), 10).unwrap();
+        assert_eq!(due.len(), 2);
+        assert_eq!(due[1].attempts, 1);
+        assert_eq!(due[1].last_error.as_deref(), Some("refused"));
+        let all = l.outbox(None, 10).unwrap();
+        assert!(all[1].delivered_at.is_some());
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub struct Directory {
     pub partnership_lead: String,
     /// Who looks after the unrouted queue.
     pub administrators: Vec<String>,
+    /// E-mail addresses of people (managers, the chain, administrators),
+    /// for escalations addressed to them.
+    #[serde(default)]
+    pub contacts: std::collections::BTreeMap<String, String>,
     pub teams: Vec<Team>,
 }
 
@@ -76,6 +80,14 @@ impl Directory {
                 "administrators",
                 "name at least one (they receive the unrouted queue)".into(),
             );
+        }
+        for (person, mail) in &dir.contacts {
+            if !mail.contains('@') {
+                p(
+                    &format!("contacts.{person}"),
+                    format!("`{mail}` is not an e-mail address"),
+                );
+            }
         }
         if dir.teams.is_empty() {
             p("teams", "none: a directory needs at least one team".into());

@@ -8,6 +8,7 @@
 
 pub mod calendar;
 pub mod directory;
+pub mod notify;
 pub mod routing;
 pub mod workflow;
 
