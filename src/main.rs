@@ -10,6 +10,7 @@ mod detect_store;
 mod ingest;
 mod link;
 mod link_csv;
+mod notify;
 mod output;
 mod quarantine;
 mod route;
@@ -107,8 +108,10 @@ enum Command {
     #[command(subcommand)]
     Concern(route::ConcernCommand),
     /// Advance the clocks: record every escalation owed by now (data time,
-    /// or --as-of).
+    /// or --as-of), queue the notifications, deliver what is due.
     Tick,
+    /// The notification outbox: what was sent, what waits for a retry.
+    Outbox(route::OutboxArgs),
     /// Ingest files and run every stage in order (detect, link, assess):
     /// the one command to schedule.
     Run(RunArgs),
@@ -243,6 +246,7 @@ fn main() -> ExitCode {
         Command::Concerns(args) => route::list(&globals, args),
         Command::Concern(cmd) => route::concern(&globals, cmd),
         Command::Tick => route::tick(&globals),
+        Command::Outbox(args) => route::outbox(&globals, args),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),
     };

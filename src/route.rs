@@ -665,6 +665,105 @@ pub fn tick(globals: &Globals) -> Result<ExitCode> {
         "{recorded} escalations recorded (as of {})",
         sightline_model::format_instant(now)
     );
+    // Notifications: every message the workflows call for, queued once
+    // (the outbox refuses a key it holds), then what is due delivered.
+    let cfg = config(&ledger, globals.as_of)?;
+    let flows = workflows(&ledger, &assessed, &cfg, globals.as_of)?;
+    let Some(directory) = cfg.directory.as_ref() else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let queued = enqueue(&mut ledger, &assessed, &flows, directory)?;
+    let sent = crate::notify::deliver(
+        &mut ledger,
+        &crate::notify::Transport::from_env(),
+        Timestamp::now(),
+    )?;
+    println!(
+        "{queued} notifications queued; {} delivered, {} failed (retried later: `sightline outbox`)",
+        sent.delivered, sent.failed
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Queues every message the workflows call for; returns how many were new.
+pub fn enqueue(
+    ledger: &mut SqliteLedger,
+    assessed: &Assessed,
+    flows: &BTreeMap<String, Workflow>,
+    directory: &Directory,
+) -> Result<usize> {
+    let now = Timestamp::now();
+    let mut items = Vec::new();
+    for c in assessed.assessor.concerns() {
+        let Some(w) = flows.get(&c.concern_id) else {
+            continue;
+        };
+        let name = assessed
+            .names
+            .get(&c.person_id)
+            .cloned()
+            .unwrap_or_default();
+        let about = sightline_route::notify::About {
+            concern_id: &c.concern_id,
+            person_id: &c.person_id,
+            name: &name,
+            band: c.band.as_str(),
+        };
+        for m in sightline_route::notify::messages(&about, w, directory) {
+            items.push(sightline_ledger::NewNotification {
+                idempotency_key: m.idempotency_key,
+                channel: m.channel.to_string(),
+                target: m.target,
+                subject: m.subject,
+                body: m.body,
+                created_at: now,
+            });
+        }
+    }
+    Ok(ledger.outbox_enqueue(&items)?)
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// Delivered entries too, not only those waiting.
+    #[arg(long)]
+    all: bool,
+    /// JSON Lines.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn outbox(globals: &Globals, args: OutboxArgs) -> Result<ExitCode> {
+    let ledger = globals.open_existing_store()?;
+    let mut out = crate::output::open(None)?;
+    for e in ledger.outbox(None, usize::MAX >> 1)? {
+        if !args.all && e.delivered_at.is_some() {
+            continue;
+        }
+        if args.json {
+            serde_json::to_writer(&mut out, &e)?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "#{} {:<7} {:<32} {} — {}",
+                e.id,
+                e.notification.channel,
+                e.notification.target,
+                match (e.delivered_at, &e.last_error) {
+                    (Some(at), _) => format!("delivered {}", sightline_model::format_instant(at)),
+                    (None, Some(err)) => format!(
+                        "{} attempts, next {}: {err}",
+                        e.attempts,
+                        sightline_model::format_instant(e.next_attempt_at)
+                    ),
+                    (None, None) => "waiting".into(),
+                },
+                e.notification.subject
+            )?;
+        }
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

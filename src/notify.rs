@@ -1,0 +1,156 @@
+//! Delivering the outbox: e-mail over SMTP and signed webhooks over HTTP,
+//! at least once. An entry is marked delivered only after the receiver
+//! accepted it, so a crash in between sends it again with the same
+//! idempotency key (webhooks: the `Idempotency-Key` header and the body's
+//! `idempotency_key`; e-mail: a `Message-ID` derived from it), which the
+//! receiver uses to discard the repeat. Failures are retried with backoff.
+//!
+//! Configuration, from the environment: `SIGHTLINE_SMTP` (`host:port` of a
+//! relay), `SIGHTLINE_MAIL_FROM`, `SIGHTLINE_WEBHOOK_SECRET` (the shared
+//! signing secret).
+
+use std::time::Duration;
+
+use anyhow::Result;
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use sightline_ledger::{Ledger, OutboxEntry};
+use sightline_route::notify::{next_attempt, sign};
+
+pub struct Transport {
+    pub smtp: Option<(String, u16)>,
+    pub from: String,
+    pub secret: Option<Vec<u8>>,
+}
+
+impl Transport {
+    pub fn from_env() -> Transport {
+        let smtp = std::env::var("SIGHTLINE_SMTP").ok().and_then(|v| {
+            let (host, port) = v.rsplit_once(':')?;
+            Some((host.to_string(), port.parse().ok()?))
+        });
+        Transport {
+            smtp,
+            from: std::env::var("SIGHTLINE_MAIL_FROM")
+                .unwrap_or_else(|_| "Sightline <sightline@localhost>".into()),
+            secret: std::env::var("SIGHTLINE_WEBHOOK_SECRET")
+                .ok()
+                .map(String::into_bytes),
+        }
+    }
+}
+
+/// A `Message-ID` from an idempotency key: the same key, the same id.
+pub fn message_id(key: &str) -> String {
+    format!(
+        "<{}@sightline.invalid>",
+        hex::encode(&Sha256::digest(key.as_bytes())[..16])
+    )
+}
+
+fn send_email(t: &Transport, e: &OutboxEntry) -> Result<(), String> {
+    use lettre::{Message, SmtpTransport, Transport as _};
+    let Some((host, port)) = &t.smtp else {
+        return Err("no SMTP relay configured (set SIGHTLINE_SMTP=host:port)".into());
+    };
+    let n = &e.notification;
+    let message = Message::builder()
+        .from(
+            t.from
+                .parse()
+                .map_err(|x| format!("SIGHTLINE_MAIL_FROM: {x}"))?,
+        )
+        .to(n.target.parse().map_err(|x| format!("{}: {x}", n.target))?)
+        .subject(n.subject.clone())
+        .message_id(Some(message_id(&n.idempotency_key)))
+        .body(n.body.clone())
+        .map_err(|x| x.to_string())?;
+    let mailer = SmtpTransport::builder_dangerous(host.as_str())
+        .port(*port)
+        .timeout(Some(Duration::from_secs(10)))
+        .build();
+    mailer.send(&message).map(|_| ()).map_err(|x| x.to_string())
+}
+
+fn send_webhook(t: &Transport, e: &OutboxEntry, now: Timestamp) -> Result<(), String> {
+    let Some(secret) = &t.secret else {
+        return Err("no webhook signing secret (set SIGHTLINE_WEBHOOK_SECRET)".into());
+    };
+    let n = &e.notification;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = agent
+        .post(&n.target)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", &n.idempotency_key)
+        .header("Sightline-Signature", &sign(secret, now, &n.body))
+        .send(n.body.as_str())
+        .map_err(|x| x.to_string())?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("{} answered {status}", n.target))
+    }
+}
+
+/// What a delivery run did.
+#[derive(Debug, Default)]
+pub struct Delivered {
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+/// Delivers every entry due by `now`, recording each attempt.
+pub fn deliver(
+    ledger: &mut dyn Ledger,
+    transport: &Transport,
+    now: Timestamp,
+) -> Result<Delivered> {
+    let mut done = Delivered::default();
+    loop {
+        let due = ledger.outbox(Some(now), 256)?;
+        if due.is_empty() {
+            break;
+        }
+        let mut progressed = false;
+        for e in due {
+            let result = match e.notification.channel.as_str() {
+                "email" => send_email(transport, &e),
+                "webhook" => send_webhook(transport, &e, now),
+                other => Err(format!("unknown channel {other}")),
+            };
+            match result {
+                Ok(()) => {
+                    // Fault injection for the restart-safety test: die
+                    // after the receiver has the message and before the
+                    // outbox knows, the window at-least-once is about.
+                    if std::env::var_os("SIGHTLINE_TEST_CRASH_AFTER_SEND").is_some() {
+                        std::process::abort();
+                    }
+                    ledger.outbox_attempted(e.id, Timestamp::now(), Ok(()))?;
+                    done.delivered += 1;
+                    progressed = true;
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        "notification {} to {}: {error}",
+                        e.id,
+                        e.notification.target
+                    );
+                    let next = next_attempt(now, e.attempts);
+                    ledger.outbox_attempted(e.id, Timestamp::now(), Err((error, next)))?;
+                    done.failed += 1;
+                }
+            }
+        }
+        // Entries that failed are due again only later.
+        if !progressed {
+            break;
+        }
+    }
+    Ok(done)
+}

@@ -1,0 +1,312 @@
+//! Notifications against real local receivers: an SMTP server and an HTTP
+//! server on loopback ports, speaking the protocols. Checks delivery on
+//! both channels, signatures, that a second tick sends nothing new, retry
+//! after a receiver error, and restart safety: a process killed after the
+//! receiver got a message and before the outbox recorded it sends it again
+//! on restart with the same idempotency key, and no concern is lost or
+//! duplicated.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const STORY: &str = include_str!("fixtures/assess_story.jsonl");
+const TEAMS: &str = include_str!("../examples/teams.toml");
+const ROUTES: &str = include_str!("../examples/routes.toml");
+const SECRET: &str = "test-secret";
+
+#[derive(Default)]
+struct Received {
+    mails: Vec<String>,
+    hooks: Vec<(Vec<(String, String)>, String)>,
+}
+
+/// A minimal SMTP server: enough of RFC 5321 for a client to hand over a
+/// message.
+fn smtp_server(received: Arc<Mutex<Received>>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let received = received.clone();
+            std::thread::spawn(move || {
+                let mut out = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                let _ = out.write_all(b"220 localhost ESMTP test\r\n");
+                let mut line = String::new();
+                let mut data: Option<String> = None;
+                while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                    if let Some(body) = data.as_mut() {
+                        if line == ".\r\n" {
+                            received.lock().unwrap().mails.push(std::mem::take(body));
+                            data = None;
+                            let _ = out.write_all(b"250 2.0.0 queued\r\n");
+                        } else {
+                            body.push_str(&line);
+                        }
+                    } else {
+                        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                        let reply: &[u8] = match verb.as_str() {
+                            "EHLO" | "HELO" => b"250 localhost\r\n",
+                            "DATA" => {
+                                data = Some(String::new());
+                                b"354 end with .\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = out.write_all(b"221 bye\r\n");
+                                break;
+                            }
+                            _ => b"250 OK\r\n",
+                        };
+                        let _ = out.write_all(reply);
+                    }
+                    line.clear();
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A minimal HTTP server; answers `status` to the first `fail_first`
+/// requests, 200 after.
+fn http_server(received: Arc<Mutex<Received>>, fail_first: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut served = 0;
+        for stream in listener.incoming().flatten() {
+            let mut out = stream.try_clone().unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut headers = Vec::new();
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = line.trim_end().split_once(':') {
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+            }
+            let length: usize = headers
+                .iter()
+                .find(|(k, _)| k == "content-length")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            served += 1;
+            let status = if served <= fail_first {
+                "500 Internal Server Error"
+            } else {
+                "200 OK"
+            };
+            if served > fail_first {
+                received
+                    .lock()
+                    .unwrap()
+                    .hooks
+                    .push((headers, String::from_utf8_lossy(&body).into_owned()));
+            }
+            let _ = out.write_all(
+                format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            );
+        }
+    });
+    port
+}
+
+struct Env {
+    dir: TempDir,
+    smtp: u16,
+}
+
+impl Env {
+    fn new(received: &Arc<Mutex<Received>>, fail_first: usize) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let smtp = smtp_server(received.clone());
+        let http = http_server(received.clone(), fail_first);
+        let teams = TEAMS.replace(
+            "email = \"riverton-north@children.example.org\"",
+            &format!(
+                "email = \"riverton-north@children.example.org\"\nwebhook = \"http://127.0.0.1:{http}/hook\""
+            ),
+        );
+        for (name, text) in [
+            ("story.jsonl", STORY),
+            ("teams.toml", teams.as_str()),
+            ("routes.toml", ROUTES),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let env = Env { dir, smtp };
+        env.ok(&["run", "story.jsonl"], false);
+        env.ok(&["--as", "ada.admin", "teams", "load", "teams.toml"], false);
+        env.ok(
+            &["--as", "ada.admin", "routes", "load", "routes.toml"],
+            false,
+        );
+        env
+    }
+
+    fn cmd(&self, crash: bool) -> Command {
+        let mut cmd = Command::cargo_bin("sightline").unwrap();
+        cmd.env_remove("SIGHTLINE_STORE")
+            .env_remove("SIGHTLINE_USER")
+            .env("SIGHTLINE_SMTP", format!("127.0.0.1:{}", self.smtp))
+            .env("SIGHTLINE_WEBHOOK_SECRET", SECRET)
+            .arg("--store")
+            .arg(self.dir.path().join("s.db"))
+            .current_dir(self.dir.path());
+        if crash {
+            cmd.env("SIGHTLINE_TEST_CRASH_AFTER_SEND", "1");
+        } else {
+            cmd.env_remove("SIGHTLINE_TEST_CRASH_AFTER_SEND");
+        }
+        cmd
+    }
+
+    fn ok(&self, args: &[&str], crash: bool) -> String {
+        let out = self.cmd(crash).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+fn keys(r: &Received) -> Vec<String> {
+    r.hooks
+        .iter()
+        .filter_map(|(h, _)| {
+            h.iter()
+                .find(|(k, _)| k == "idempotency-key")
+                .map(|(_, v)| v.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn mail_and_signed_webhooks_are_delivered_once_per_event() {
+    let received = Arc::new(Mutex::new(Received::default()));
+    let env = Env::new(&received, 0);
+    let out = env.ok(&["tick"], false);
+    assert!(out.contains("delivered, 0 failed"), "{out}");
+    {
+        let r = received.lock().unwrap();
+        assert!(
+            r.mails
+                .iter()
+                .any(|m| m.contains("riverton-north@children.example.org")
+                    && m.contains("Message-ID: <")),
+            "{:?}",
+            r.mails
+        );
+        assert!(
+            r.mails
+                .iter()
+                .any(|m| m.contains("Unrouted") || m.contains("New concern"))
+        );
+        assert!(!r.hooks.is_empty());
+        for (headers, body) in &r.hooks {
+            let sig = &headers
+                .iter()
+                .find(|(k, _)| k == "sightline-signature")
+                .unwrap()
+                .1;
+            assert!(
+                sightline_route::notify::verify(SECRET.as_bytes(), sig, body),
+                "{sig}"
+            );
+            let json: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert_eq!(
+                json["idempotency_key"].as_str().unwrap(),
+                headers
+                    .iter()
+                    .find(|(k, _)| k == "idempotency-key")
+                    .unwrap()
+                    .1
+            );
+        }
+    }
+    let (mails, hooks) = {
+        let r = received.lock().unwrap();
+        (r.mails.len(), r.hooks.len())
+    };
+    let again = env.ok(&["tick"], false);
+    assert!(
+        again.contains("0 notifications queued; 0 delivered"),
+        "{again}"
+    );
+    let r = received.lock().unwrap();
+    assert_eq!((r.mails.len(), r.hooks.len()), (mails, hooks));
+}
+
+#[test]
+fn a_receiver_error_is_retried_later_with_the_same_key() {
+    let received = Arc::new(Mutex::new(Received::default()));
+    let env = Env::new(&received, 1);
+    let out = env.ok(&["tick"], false);
+    assert!(out.contains("1 failed"), "{out}");
+    let waiting = env.ok(&["outbox"], false);
+    assert!(waiting.contains("1 attempts, next"), "{waiting}");
+    assert!(waiting.contains("500"), "{waiting}");
+}
+
+#[test]
+fn a_crash_after_sending_resends_with_the_same_key_and_loses_nothing() {
+    let received = Arc::new(Mutex::new(Received::default()));
+    let env = Env::new(&received, 0);
+    let concerns_before = env.ok(&["export", "concerns"], false);
+    // Dies right after the first message is accepted, before the outbox
+    // records it.
+    let out = env.cmd(true).arg("tick").output().unwrap();
+    assert!(!out.status.success(), "the fault injection should abort");
+    let first: Vec<String> = {
+        let r = received.lock().unwrap();
+        r.mails.iter().cloned().chain(keys(&r)).collect()
+    };
+    assert_eq!(
+        first.len(),
+        1,
+        "exactly one message got out before the crash"
+    );
+    // Restart: everything is delivered, the first message again with its
+    // key (the receiver can discard it).
+    let out = env.ok(&["tick"], false);
+    assert!(out.contains("0 failed"), "{out}");
+    let r = received.lock().unwrap();
+    let hook_keys = keys(&r);
+    let mut unique = hook_keys.clone();
+    unique.sort();
+    unique.dedup();
+    let mail_ids: Vec<&str> = r
+        .mails
+        .iter()
+        .filter_map(|m| m.lines().find(|l| l.starts_with("Message-ID:")))
+        .collect();
+    let mut unique_mail = mail_ids.clone();
+    unique_mail.sort();
+    unique_mail.dedup();
+    assert_eq!(
+        hook_keys.len() + mail_ids.len(),
+        unique.len() + unique_mail.len() + 1,
+        "one message was sent twice, with the same key"
+    );
+    drop(r);
+    // No concern lost or duplicated; nothing left waiting.
+    let concerns_after = env.ok(&["export", "concerns"], false);
+    assert_eq!(
+        concerns_before.lines().count(),
+        concerns_after.lines().count()
+    );
+    assert!(env.ok(&["outbox"], false).trim().is_empty());
+}
