@@ -268,6 +268,7 @@ fn pending_of(detector: &Detector, report: &Report) -> Pending {
             kind: report.kind,
             recorded_at: report.recorded_at.instant,
             event_at: report.event_time().instant,
+            ended_at: report.ended_at.map(|t| t.instant),
             action: report.outcome.as_ref().and_then(|o| o.action),
             people,
             objects,

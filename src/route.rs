@@ -234,11 +234,36 @@ pub fn workflows(
             tracing::warn!("ledger entry {}: {e}", d.seq);
         }
     }
-    // New information about a child whose concern was closed reopens it.
+    // New information about a child whose concern was closed reopens it;
+    // each missing episode since the concern was raised owes a return home
+    // interview.
     for c in a.concerns() {
         let Some(w) = out.get_mut(&c.concern_id) else {
             continue;
         };
+        let appearances: Vec<&sightline_assess::engine::ReportInfo> = a
+            .appearances(c.node)
+            .iter()
+            .map(|&r| &a.reports[r as usize])
+            .collect();
+        w.return_interviews = appearances
+            .iter()
+            .filter(|r| r.kind == sightline_model::Kind::MissingEpisode)
+            .filter_map(|r| r.ended_at)
+            .filter(|&returned| returned >= w.raised_at)
+            .map(|returned| {
+                let done = appearances
+                    .iter()
+                    .filter(|r| {
+                        r.kind == sightline_model::Kind::ReturnInterview && r.event_at >= returned
+                    })
+                    .map(|r| r.recorded_at)
+                    .min();
+                (returned, done)
+            })
+            .collect();
+        w.return_interviews.sort();
+        w.return_interviews.dedup();
         let Some(closed) = w.closed_at else { continue };
         let new: Vec<(Timestamp, String)> = a
             .appearances(c.node)

@@ -36,6 +36,7 @@ pub struct ReportInfo {
     pub kind: Kind,
     pub recorded_at: Timestamp,
     pub event_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
     pub action: Option<Action>,
     /// Indicators present about its subject.
     pub indicators: Vec<String>,
@@ -340,6 +341,7 @@ impl Assessor {
             kind: event.kind,
             recorded_at: event.recorded_at,
             event_at: event.event_at,
+            ended_at: event.ended_at,
             action: event.action,
             indicators: subject_indicators,
         });
@@ -663,6 +665,7 @@ pub(crate) mod tests {
             kind: Kind::Incident,
             recorded_at: at(day),
             event_at: at(day),
+            ended_at: None,
             action: None,
             people,
             objects: Vec::new(),

@@ -25,6 +25,8 @@ pub struct ReportEvent {
     /// When it happened (`occurred_at`, else `recorded_at`): windows count
     /// from here.
     pub event_at: Timestamp,
+    /// When it ended (a missing child returned), when recorded.
+    pub ended_at: Option<Timestamp>,
     pub action: Option<Action>,
     pub people: Vec<PersonIn>,
     pub objects: Vec<ObjectIn>,

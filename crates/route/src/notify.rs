@@ -180,6 +180,7 @@ pub fn messages(about: &About, w: &Workflow, directory: &Directory) -> Vec<Messa
                     crate::workflow::ClockKind::Route => "routed",
                     crate::workflow::ClockKind::Acknowledge => "acknowledged",
                     crate::workflow::ClockKind::Decide => "decided",
+                    crate::workflow::ClockKind::ReturnInterview => "seen for a return home interview",
                 },
                 e.at,
                 about.concern_id

@@ -91,6 +91,8 @@ pub enum ClockKind {
     Route,
     Acknowledge,
     Decide,
+    /// A return home interview after a missing episode.
+    ReturnInterview,
 }
 
 impl ClockKind {
@@ -99,6 +101,7 @@ impl ClockKind {
             ClockKind::Route => "route",
             ClockKind::Acknowledge => "acknowledge",
             ClockKind::Decide => "decide",
+            ClockKind::ReturnInterview => "return_interview",
         }
     }
 }
@@ -155,6 +158,8 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct Clock {
     pub kind: ClockKind,
+    /// When it started (receipt, or a missing child's return).
+    pub since: Timestamp,
     pub due: Timestamp,
     /// When the step was done.
     pub met: Option<Timestamp>,
@@ -191,6 +196,9 @@ pub struct Workflow {
     pub close_requested: Option<(String, String)>,
     pub closed_at: Option<Timestamp>,
     pub escalations: Vec<Escalation>,
+    /// Missing episodes of the child since the concern was raised: when
+    /// the child returned, and when a return home interview was recorded.
+    pub return_interviews: Vec<(Timestamp, Option<Timestamp>)>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -211,6 +219,7 @@ impl Workflow {
             close_requested: None,
             closed_at: None,
             escalations: Vec::new(),
+            return_interviews: Vec::new(),
             timeline: vec![TimelineEntry {
                 at,
                 who: SIGHTLINE.into(),
@@ -441,32 +450,51 @@ impl Workflow {
         Ok(())
     }
 
-    /// The clocks of the current step.
+    /// The clocks of the current step, and of return home interviews while
+    /// the concern is with a team.
     pub fn clocks(&self, levels: &ServiceLevels, calendar: &Calendar) -> Vec<Clock> {
         let Some(start) = self.received_at else {
             return Vec::new();
         };
         let due = |days| calendar.add_working_days(start, days);
-        match self.status {
+        let mut clocks = match self.status {
             Status::Unrouted => vec![Clock {
                 kind: ClockKind::Route,
+                since: start,
                 due: due(levels.acknowledge_working_days),
                 met: None,
             }],
             Status::Routed | Status::Acknowledged | Status::Decided => vec![
                 Clock {
                     kind: ClockKind::Acknowledge,
+                    since: start,
                     due: due(levels.acknowledge_working_days),
                     met: self.acknowledged_at,
                 },
                 Clock {
                     kind: ClockKind::Decide,
+                    since: start,
                     due: due(levels.decide_working_days),
                     met: self.decision.map(|(_, at)| at),
                 },
             ],
             Status::Open | Status::Closed => Vec::new(),
+        };
+        if !matches!(self.status, Status::Open | Status::Closed) {
+            for &(returned, done) in &self.return_interviews {
+                clocks.push(Clock {
+                    kind: ClockKind::ReturnInterview,
+                    since: returned,
+                    due: returned
+                        .checked_add(jiff::SignedDuration::from_hours(i64::from(
+                            levels.return_interview_hours,
+                        )))
+                        .unwrap_or(returned),
+                    met: done,
+                });
+            }
         }
+        clocks
     }
 
     /// Clocks run out and not met by `now`.
@@ -493,9 +521,6 @@ impl Workflow {
         calendar: &Calendar,
         now: Timestamp,
     ) -> Vec<Escalation> {
-        let Some(since) = self.received_at else {
-            return Vec::new();
-        };
         let chain: Vec<String> = match self.team.as_deref().and_then(|t| directory.team(t)) {
             Some(team) => directory.chain(team),
             None => {
@@ -517,7 +542,7 @@ impl Workflow {
                     level: i as u32 + 1,
                     to: person.clone(),
                     at,
-                    since,
+                    since: clock.since,
                 };
                 if !self.escalations.contains(&e) {
                     out.push(e);
@@ -774,6 +799,28 @@ members = ["sw3"]
         .unwrap();
         assert_eq!(w.status, Status::Routed);
         assert_eq!(w.team.as_deref(), Some("south"));
+    }
+
+    #[test]
+    fn a_missing_childs_return_starts_a_72_hour_interview_clock() {
+        let (d, sl, cal, mut w) = setup();
+        w.return_interviews = vec![
+            (t("2024-01-20T22:00:00Z"), Some(t("2024-01-22T10:00:00Z"))),
+            (t("2024-02-01T08:00:00Z"), None),
+        ];
+        let rhi: Vec<Clock> = w
+            .clocks(&sl, &cal)
+            .into_iter()
+            .filter(|c| c.kind == ClockKind::ReturnInterview)
+            .collect();
+        assert_eq!(rhi.len(), 2);
+        assert_eq!(rhi[1].due, t("2024-02-04T08:00:00Z"));
+        let overdue = w.overdue(&sl, &cal, t("2024-02-05T00:00:00Z"));
+        assert!(overdue.iter().any(|c| c.kind == ClockKind::ReturnInterview));
+        let owed = w.escalations_due(&d, &sl, &cal, t("2024-02-05T00:00:00Z"));
+        assert!(owed
+            .iter()
+            .any(|e| e.clock == ClockKind::ReturnInterview && e.to == "mgr"));
     }
 
     #[test]
