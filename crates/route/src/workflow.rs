@@ -818,9 +818,10 @@ members = ["sw3"]
         let overdue = w.overdue(&sl, &cal, t("2024-02-05T00:00:00Z"));
         assert!(overdue.iter().any(|c| c.kind == ClockKind::ReturnInterview));
         let owed = w.escalations_due(&d, &sl, &cal, t("2024-02-05T00:00:00Z"));
-        assert!(owed
-            .iter()
-            .any(|e| e.clock == ClockKind::ReturnInterview && e.to == "mgr"));
+        assert!(
+            owed.iter()
+                .any(|e| e.clock == ClockKind::ReturnInterview && e.to == "mgr")
+        );
     }
 
     #[test]
