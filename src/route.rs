@@ -52,9 +52,19 @@ pub enum RoutesCommand {
         file: PathBuf,
         #[arg(long, value_name = "FILE")]
         teams: Option<PathBuf>,
+        /// More postcode districts (`district,local_authority,name` rows),
+        /// over the shipped table.
+        #[arg(long, value_name = "CSV")]
+        districts: Option<PathBuf>,
     },
     /// Validate a routing table and make it the one in use.
-    Load { file: PathBuf },
+    Load {
+        file: PathBuf,
+        /// More postcode districts (`district,local_authority,name` rows),
+        /// over the shipped table; kept with the table.
+        #[arg(long, value_name = "CSV")]
+        districts: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -154,7 +164,8 @@ pub fn config(ledger: &dyn Ledger, as_of: Option<Timestamp>) -> Result<RouteConf
     let router = match (latest(ROUTES_LOADED), &directory) {
         (Some(d), Some(dir)) => {
             let (t, f) = text(d);
-            Some(Router::parse(&t, &f, dir, None)?)
+            let districts = d.body["districts"].as_str().map(|x| (x, "districts"));
+            Some(Router::parse(&t, &f, dir, districts)?)
         }
         _ => None,
     };
@@ -264,6 +275,11 @@ pub fn workflows(
             .collect();
         w.return_interviews.sort();
         w.return_interviews.dedup();
+        w.strategy_discussions = appearances
+            .iter()
+            .filter(|r| r.kind == sightline_model::Kind::StrategyDiscussion)
+            .map(|r| r.recorded_at)
+            .collect();
         let Some(closed) = w.closed_at else { continue };
         let new: Vec<(Timestamp, String)> = a
             .appearances(c.node)
@@ -386,9 +402,20 @@ pub fn routes(globals: &Globals, cmd: RoutesCommand) -> Result<ExitCode> {
         }
     };
     match cmd {
-        RoutesCommand::Check { file, teams } => {
+        RoutesCommand::Check {
+            file,
+            teams,
+            districts,
+        } => {
             let dir = directory_for(teams.as_ref())?;
-            let r = Router::parse(&read(&file)?, &file.display().to_string(), &dir, None)?;
+            let extra = districts.as_ref().map(read).transpose()?;
+            let name = districts.as_ref().map(|d| d.display().to_string());
+            let r = Router::parse(
+                &read(&file)?,
+                &file.display().to_string(),
+                &dir,
+                extra.as_deref().zip(name.as_deref()),
+            )?;
             println!(
                 "{}: routing table version {}: valid",
                 file.display(),
@@ -403,20 +430,31 @@ pub fn routes(globals: &Globals, cmd: RoutesCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        RoutesCommand::Load { file } => {
+        RoutesCommand::Load { file, districts } => {
             let actor = globals.actor()?;
             let dir = directory_for(None)?;
             let text = read(&file)?;
-            let r = Router::parse(&text, &file.display().to_string(), &dir, None)?;
-            let mut ledger = globals.open_existing_store()?;
-            let seq = record_config(
-                &mut ledger,
-                ROUTES_LOADED,
-                &actor,
-                &file.display().to_string(),
-                r.version(),
+            let extra = districts.as_ref().map(read).transpose()?;
+            let name = districts.as_ref().map(|d| d.display().to_string());
+            let r = Router::parse(
                 &text,
+                &file.display().to_string(),
+                &dir,
+                extra.as_deref().zip(name.as_deref()),
             )?;
+            let mut ledger = globals.open_existing_store()?;
+            // Extra districts travel with the table they were loaded with.
+            let seq = ledger.append_decision(NewDecision {
+                decision: ROUTES_LOADED.into(),
+                actor,
+                at: Timestamp::now(),
+                body: json!({
+                    "file": file.display().to_string(),
+                    "version": r.version(),
+                    "text": text,
+                    "districts": extra,
+                }),
+            })?;
             println!(
                 "routing table version {} in use (ledger entry {seq})",
                 r.version()

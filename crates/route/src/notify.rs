@@ -181,6 +181,7 @@ pub fn messages(about: &About, w: &Workflow, directory: &Directory) -> Vec<Messa
                     crate::workflow::ClockKind::Acknowledge => "acknowledged",
                     crate::workflow::ClockKind::Decide => "decided",
                     crate::workflow::ClockKind::ReturnInterview => "seen for a return home interview",
+                    crate::workflow::ClockKind::StrategyDiscussion => "discussed at a strategy discussion",
                 },
                 e.at,
                 about.concern_id

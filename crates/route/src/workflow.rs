@@ -93,6 +93,8 @@ pub enum ClockKind {
     Decide,
     /// A return home interview after a missing episode.
     ReturnInterview,
+    /// The strategy discussion a decision called for.
+    StrategyDiscussion,
 }
 
 impl ClockKind {
@@ -102,6 +104,7 @@ impl ClockKind {
             ClockKind::Acknowledge => "acknowledge",
             ClockKind::Decide => "decide",
             ClockKind::ReturnInterview => "return_interview",
+            ClockKind::StrategyDiscussion => "strategy_discussion",
         }
     }
 }
@@ -115,6 +118,12 @@ pub struct ServiceLevels {
     pub decide_working_days: u32,
     pub escalate_every_working_days: u32,
     pub return_interview_hours: u32,
+    #[serde(default = "one")]
+    pub strategy_discussion_working_days: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 pub const DEFAULT_SERVICE_LEVELS: &str = include_str!("../rules/service-levels.toml");
@@ -199,6 +208,8 @@ pub struct Workflow {
     /// Missing episodes of the child since the concern was raised: when
     /// the child returned, and when a return home interview was recorded.
     pub return_interviews: Vec<(Timestamp, Option<Timestamp>)>,
+    /// Strategy discussions recorded about the child (their times).
+    pub strategy_discussions: Vec<Timestamp>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -220,6 +231,7 @@ impl Workflow {
             closed_at: None,
             escalations: Vec::new(),
             return_interviews: Vec::new(),
+            strategy_discussions: Vec::new(),
             timeline: vec![TimelineEntry {
                 at,
                 who: SIGHTLINE.into(),
@@ -480,6 +492,21 @@ impl Workflow {
             ],
             Status::Open | Status::Closed => Vec::new(),
         };
+        if let Some((Outcome::StrategyDiscussion, decided)) = self.decision
+            && self.status == Status::Decided
+        {
+            clocks.push(Clock {
+                kind: ClockKind::StrategyDiscussion,
+                since: decided,
+                due: calendar.add_working_days(decided, levels.strategy_discussion_working_days),
+                met: self
+                    .strategy_discussions
+                    .iter()
+                    .copied()
+                    .filter(|&t| t >= decided)
+                    .min(),
+            });
+        }
         if !matches!(self.status, Status::Open | Status::Closed) {
             for &(returned, done) in &self.return_interviews {
                 clocks.push(Clock {
@@ -647,6 +674,8 @@ members = ["sw3"]
             },
         )
         .unwrap();
+        // The strategy discussion the decision called for was held.
+        w.strategy_discussions = vec![t("2024-01-16T09:00:00Z")];
         assert!(w.overdue(&sl, &cal, t("2024-02-01T00:00:00Z")).is_empty());
         w.apply(
             Some(&d),
@@ -822,6 +851,43 @@ members = ["sw3"]
             owed.iter()
                 .any(|e| e.clock == ClockKind::ReturnInterview && e.to == "mgr")
         );
+    }
+
+    #[test]
+    fn a_decided_strategy_discussion_is_due_within_a_working_day() {
+        let (d, sl, cal, mut w) = setup();
+        let at = t("2024-01-15T11:00:00Z");
+        w.apply(
+            Some(&d),
+            "sw1",
+            at,
+            &Action::Acknowledge { note: "".into() },
+        )
+        .unwrap();
+        w.apply(
+            Some(&d),
+            "sw1",
+            at,
+            &Action::Decide {
+                outcome: Outcome::StrategyDiscussion,
+                reason: "risk".into(),
+            },
+        )
+        .unwrap();
+        let sd = |w: &Workflow| {
+            w.clocks(&sl, &cal)
+                .into_iter()
+                .find(|c| c.kind == ClockKind::StrategyDiscussion)
+                .unwrap()
+        };
+        assert_eq!(sd(&w).due, t("2024-01-16T11:00:00Z"));
+        assert!(
+            w.overdue(&sl, &cal, t("2024-01-17T00:00:00Z"))
+                .iter()
+                .any(|c| c.kind == ClockKind::StrategyDiscussion)
+        );
+        w.strategy_discussions = vec![t("2024-01-16T09:00:00Z")];
+        assert_eq!(sd(&w).met, Some(t("2024-01-16T09:00:00Z")));
     }
 
     #[test]
