@@ -800,21 +800,37 @@ pub fn explain_person(out: &mut dyn Write, assessed: &Assessed, id: &str) -> Res
     Ok(())
 }
 
+/// A node as `ID name` (people by their recorded name, objects by plate,
+/// number or place name).
+pub fn node_label(assessed: &Assessed, n: u32) -> String {
+    let node = &assessed.assessor.graph.nodes[n as usize];
+    let name = if node.kind == NodeKind::Person {
+        name_of(assessed, &node.id)
+    } else {
+        node.label.clone()
+    };
+    format!("{} {name}", node.id)
+}
+
+/// One line about a group.
+pub fn describe_group(g: &sightline_assess::signals::Group) -> String {
+    format!(
+        "group {}: {} adults, {} vehicles/phones/places, {} children ({} found only through the network)",
+        g.id,
+        g.adults.len(),
+        g.objects.len(),
+        g.children.len(),
+        g.hidden.len()
+    )
+}
+
 /// `sightline network`.
 pub fn network(globals: &Globals, args: NetworkArgs) -> Result<ExitCode> {
     let (_, assessed) = update(globals, &args.rules)?;
     let a = &assessed.assessor;
     let summary = a.network_summary();
     let g = &a.graph;
-    let label = |n: u32| {
-        let node = &g.nodes[n as usize];
-        let name = if node.kind == NodeKind::Person {
-            name_of(&assessed, &node.id)
-        } else {
-            node.label.clone()
-        };
-        format!("{} {}", node.id, name)
-    };
+    let label = |n: u32| node_label(&assessed, n);
     let mut out = crate::output::open(None)?;
     writeln!(
         out,
@@ -822,15 +838,7 @@ pub fn network(globals: &Globals, args: NetworkArgs) -> Result<ExitCode> {
         summary.groups.len()
     )?;
     for grp in summary.groups.iter().take(args.top) {
-        writeln!(
-            out,
-            "  group {}: {} adults, {} objects, {} children ({} found only through the network)",
-            grp.id,
-            grp.adults.len(),
-            grp.objects.len(),
-            grp.children.len(),
-            grp.hidden.len()
-        )?;
+        writeln!(out, "  {}", describe_group(grp))?;
         let names = |ns: &[u32]| ns.iter().map(|&n| label(n)).collect::<Vec<_>>().join("; ");
         writeln!(out, "    adults: {}", names(&grp.adults))?;
         if !grp.objects.is_empty() {

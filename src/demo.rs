@@ -280,25 +280,9 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
         "9. Network: adults, cars, phones and places around children at risk (`sightline network`)"
     )?;
     let summary = a.network_summary();
-    let label = |n: u32| {
-        let node = &a.graph.nodes[n as usize];
-        let name = assessed
-            .names
-            .get(&node.id)
-            .cloned()
-            .unwrap_or_else(|| node.label.clone());
-        format!("{} {name}", node.id)
-    };
+    let label = |n: u32| crate::assess::node_label(&assessed, n);
     for g in summary.groups.iter().take(3) {
-        writeln!(
-            out,
-            "   group {}: {} adults, {} vehicles/phones/places, {} children ({} found only through the network)",
-            g.id,
-            g.adults.len(),
-            g.objects.len(),
-            g.children.len(),
-            g.hidden.len()
-        )?;
+        writeln!(out, "   {}", crate::assess::describe_group(g))?;
     }
     for r in summary.adults.iter().take(5) {
         writeln!(

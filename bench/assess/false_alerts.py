@@ -7,29 +7,21 @@ Counts, over concerns whose person is not a true victim: how they were
 raised, the overrides and patterns at the raise, and the indicators that
 counted; then prints SHOW of their reasons at the raise.
 """
-import csv
 import json
 import random
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
+import os
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import truth as world_truth  # noqa: E402
 
 
 def main():
     world, links, concerns = sys.argv[1:4]
     show = int(sys.argv[4]) if len(sys.argv) > 4 else 3
-    truth = {}
-    with open(f"{world}/truth/mentions.csv") as fh:
-        for r in csv.DictReader(fh):
-            truth[(r["agency"], r["system"], r["record_id"], r["ref"])] = r["person_id"]
-    votes = defaultdict(Counter)
-    with open(links) as fh:
-        for r in csv.DictReader(fh):
-            m = (r["agency"], r["system"], r["record_id"], r["ref"])
-            if m in truth:
-                votes[r["person_id"]][truth[m]] += 1
-    true_of = {p: c.most_common(1)[0][0] for p, c in votes.items()}
-    with open(f"{world}/truth/victims.csv") as fh:
-        victims = {r["person_id"] for r in csv.DictReader(fh)}
+    truth = world_truth.mentions(world)
+    true_of = world_truth.majority(links, truth)
+    victims = set(world_truth.victims(world))
     false = [c for c in map(json.loads, open(concerns)) if true_of.get(c["person_id"]) not in victims]
     how, reasons, indicators = Counter(), Counter(), Counter()
     for c in false:

@@ -23,6 +23,9 @@ import csv
 import json
 import statistics
 import sys
+import os
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import truth as world_truth  # noqa: E402
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
@@ -41,32 +44,16 @@ def main():
     network_path = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4].endswith(".json") else None
     label = sys.argv[-1] if len(sys.argv) > 4 and not sys.argv[-1].endswith(".json") else concerns_path
 
-    truth = {}
-    with open(f"{world}/truth/mentions.csv") as fh:
-        for row in csv.DictReader(fh):
-            truth[(row["agency"], row["system"], row["record_id"], row["ref"])] = row["person_id"]
-    kind = {}
-    with open(f"{world}/truth/people.csv") as fh:
-        for row in csv.DictReader(fh):
-            kind[row["person_id"]] = row["kind"]
+    truth = world_truth.mentions(world)
+    kind = {p: row["kind"] for p, row in world_truth.people(world).items()}
     children = sum(1 for k in kind.values() if k == "child")
-    victims = {}
-    with open(f"{world}/truth/victims.csv") as fh:
-        for row in csv.DictReader(fh):
-            victims[row["person_id"]] = row
+    victims = world_truth.victims(world)
     perpetrators = set()
     with open(f"{world}/truth/perpetrators.csv") as fh:
         for row in csv.DictReader(fh):
             perpetrators.add(row["person_id"])
 
-    # Resolved person -> majority true person.
-    votes = defaultdict(Counter)
-    with open(links_path) as fh:
-        for row in csv.DictReader(fh):
-            m = (row["agency"], row["system"], row["record_id"], row["ref"])
-            if m in truth:
-                votes[row["person_id"]][truth[m]] += 1
-    true_of = {p: c.most_common(1)[0][0] for p, c in votes.items()}
+    true_of = world_truth.majority(links_path, truth)
 
     # Report times and the reports each true person is in.
     recorded = {}

@@ -8,31 +8,19 @@ the truth names the team responsible for each child (by the home address at
 the end of the period). Counts every concern: routed to the right team,
 routed to another team, or in the unrouted queue; none may be missing.
 """
-import csv
 import json
 import sys
 import tomllib
-from collections import Counter, defaultdict
+from collections import Counter
+import os
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import truth as world_truth  # noqa: E402
 
 
 def main():
     world, links, concerns_path, teams_path = sys.argv[1:5]
-    truth = {}
-    with open(f"{world}/truth/mentions.csv") as fh:
-        for r in csv.DictReader(fh):
-            truth[(r["agency"], r["system"], r["record_id"], r["ref"])] = r["person_id"]
-    votes = defaultdict(Counter)
-    with open(links) as fh:
-        for r in csv.DictReader(fh):
-            m = (r["agency"], r["system"], r["record_id"], r["ref"])
-            if m in truth:
-                votes[r["person_id"]][truth[m]] += 1
-    true_of = {p: c.most_common(1)[0][0] for p, c in votes.items()}
-    team_of = {}
-    with open(f"{world}/truth/people.csv") as fh:
-        for r in csv.DictReader(fh):
-            if r["team"]:
-                team_of[r["person_id"]] = r["team"]
+    true_of = world_truth.majority(links, world_truth.mentions(world))
+    team_of = {p: row["team"] for p, row in world_truth.people(world).items() if row["team"]}
     with open(teams_path, "rb") as fh:
         name_of = {t["id"]: t["name"] for t in tomllib.load(fh)["teams"]}
     outcome = Counter()
