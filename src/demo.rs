@@ -388,7 +388,7 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
     writeln!(out)?;
     writeln!(
         out,
-        "Notifications (e-mail, webhooks) and the web application are not built yet; see ARCHITECTURE.md."
+        "The web application is not built yet; see ARCHITECTURE.md."
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
