@@ -514,6 +514,15 @@ fn demo_runs_by_itself_and_refuses_foreign_stores() {
         text.contains("total weight"),
         "the demo explains a link: {text}"
     );
+    for shown in [
+        "concerns (",
+        "Band history:",
+        "group 1:",
+        "Children's Services",
+        "escalations up the teams' chains",
+    ] {
+        assert!(text.contains(shown), "the demo shows {shown}: {text}");
+    }
 
     let env = Env::new();
     let feed = env.write("f.jsonl", line(&report("A")));
