@@ -381,6 +381,13 @@ pub fn build(
                     .entry(id.clone())
                     .or_insert_with(|| person.label.clone());
             }
+            // Where a child lives is what records of them as a child say: a
+            // mention of an adult (a parent linked in by mistake, the same
+            // person years later) says where the adult lives.
+            if person.age.is_some_and(|a| a >= 18) {
+                person.person = id;
+                continue;
+            }
             let seen = sightings.entry(id.clone()).or_default();
             for (list, value) in [
                 (&mut seen.home, &place.home_postcode),
