@@ -82,7 +82,7 @@ pub fn explain_assessment(
             "context only (no high or medium sign alongside)".to_string()
         };
         lines.push(format!(
-            "  {} {} [{}]: {weight} ({kind}{episodes}latest {}, from {}; {} {}).",
+            "  {} {} [{}]: {weight} ({kind}{episodes}latest {}, from {}; {} {}){}",
             c.indicator,
             title(&c.indicator),
             c.tier,
@@ -94,6 +94,10 @@ pub fn explain_assessment(
             } else {
                 "reports"
             },
+            match &c.example {
+                Some(words) => format!(": \"{words}\""),
+                None => ".".to_string(),
+            }
         ));
     }
     for o in &a.overrides {

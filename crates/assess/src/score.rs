@@ -71,6 +71,8 @@ pub struct Contribution {
     pub counted: bool,
     pub reports: Vec<u32>,
     pub agencies: Vec<Agency>,
+    /// The words of the latest hit that was found from text, if any.
+    pub example: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -183,6 +185,11 @@ pub fn assess(rules: &AssessRules, child: &ChildHistory, age: Option<i32>, now: 
         let mut reports: Vec<u32> = hits.iter().map(|h| h.report).collect();
         reports.dedup();
         let agencies: BTreeSet<Agency> = hits.iter().map(|h| h.agency).collect();
+        let example = hits
+            .iter()
+            .rev()
+            .find(|h| !h.sentence.trim().is_empty())
+            .map(|h| shorten(&h.sentence, 160));
         contributions.push(Contribution {
             indicator: indicator.to_string(),
             tier: tier_name,
@@ -193,6 +200,7 @@ pub fn assess(rules: &AssessRules, child: &ChildHistory, age: Option<i32>, now: 
             counted: true,
             reports,
             agencies: agencies.into_iter().collect(),
+            example,
         });
     }
     // Low-tier signs and vulnerabilities never raise a child alone.
@@ -254,6 +262,17 @@ pub fn assess(rules: &AssessRules, child: &ChildHistory, age: Option<i32>, now: 
         overrides,
         patterns,
     }
+}
+
+/// At most `max` characters, cut at a word, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}…", &cut[..at])
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
