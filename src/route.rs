@@ -496,7 +496,13 @@ pub fn list(globals: &Globals, args: ConcernsArgs) -> Result<ExitCode> {
         let Some(w) = flows.get(&c.concern_id) else {
             continue;
         };
-        let team = w.team.as_deref().unwrap_or("unrouted");
+        // No routing loaded: `open`, with no team; otherwise a concern
+        // with no team is in the unrouted queue.
+        let team = match (w.status, w.team.as_deref()) {
+            (_, Some(t)) => t,
+            (Status::Open, None) => "-",
+            (_, None) => "unrouted",
+        };
         if args.team.as_deref().is_some_and(|t| t != team)
             || args
                 .status
