@@ -20,12 +20,11 @@ use sightline_assess::engine::Concern;
 use sightline_assess::explain::{day, explain_assessment, explain_concern};
 use sightline_assess::network::{NodeAttributes, NodeKind, write_graphml};
 use sightline_assess::{
-    AssessRules, Assessor, Band, HitIn, ObjectIn, ObjectKind, PersonIn, RelationIn, ReportEvent,
-    ReportRef,
+    AssessRules, Assessor, Band, HitIn, ObjectIn, PersonIn, RelationIn, ReportEvent, ReportRef,
 };
 use sightline_detect::{Detector, Experiencer};
 use sightline_ledger::{ConcernRow, Ledger, SqliteLedger};
-use sightline_link::{ObjectKind as LinkObjectKind, mention_id, objects_of};
+use sightline_link::{mention_id, objects_of};
 use sightline_model::{AddressKind, Report};
 
 use crate::Globals;
@@ -224,11 +223,7 @@ fn pending_of(detector: &Detector, report: &Report) -> Pending {
         }
         objects.push(ObjectIn {
             entity: o.id,
-            kind: match o.kind {
-                LinkObjectKind::Vehicle => ObjectKind::Vehicle,
-                LinkObjectKind::Phone => ObjectKind::Phone,
-                LinkObjectKind::Place => ObjectKind::Place,
-            },
+            kind: o.kind,
             category,
             label: o.label,
         });
@@ -519,10 +514,6 @@ struct ConcernOut<'a> {
     explanation: Vec<String>,
 }
 
-fn kind_name(kind: NodeKind) -> &'static str {
-    kind.as_str()
-}
-
 pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
     let (status, team) = crate::route::status_of(a.workflows.get(&c.concern_id));
     let assessor = &a.assessor;
@@ -565,7 +556,7 @@ pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
             let k = &assessor.reports[l.report as usize].key;
             NetworkOut {
                 via: hub.id.clone(),
-                via_kind: kind_name(hub.kind),
+                via_kind: hub.kind.as_str(),
                 report: format!("{}/{}/{}", k.agency, k.system, k.record_id),
                 children_at_risk: l.children.len(),
             }

@@ -5,6 +5,7 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
+pub use sightline_model::ObjectKind;
 use sightline_model::{Action, Agency, Kind, Role};
 
 /// A report's identity.
@@ -46,24 +47,6 @@ pub struct PersonIn {
     pub age: Option<i32>,
     /// A display name.
     pub label: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectKind {
-    Vehicle,
-    Phone,
-    Place,
-}
-
-impl ObjectKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::Vehicle => "vehicle",
-            ObjectKind::Phone => "phone",
-            ObjectKind::Place => "place",
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -17,28 +17,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
+pub use sightline_model::ObjectKind;
 use sightline_model::Report;
 use sightline_normalise::{Registration, name_tokens};
 
 use crate::mention::id_of;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectKind {
-    Vehicle,
-    Phone,
-    Place,
-}
-
-impl ObjectKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::Vehicle => "vehicle",
-            ObjectKind::Phone => "phone",
-            ObjectKind::Place => "place",
-        }
-    }
-}
 
 /// What an object mention says that can identify it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -172,6 +172,16 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// The kinds of object mention: vehicles, phones and places (the O and
+    /// L of POLE).
+    ObjectKind {
+        Vehicle => "vehicle",
+        Phone => "phone",
+        Place => "place",
+    }
+);
+
+vocabulary!(
     /// 3x5x2 handling code.
     HandlingCode {
         Permitted => "P",
