@@ -247,6 +247,26 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
         out,
         "8. Assess: each child's whole picture, and concerns when it is warranted"
     )?;
+    // The simulated towns' team directory and routing table go in first,
+    // so that one assessment serves this section and the routing below.
+    let directory = sightline_route::Directory::parse(TEAMS, "teams.toml")?;
+    let router = sightline_route::Router::parse(ROUTES, "routes.toml", &directory, None)?;
+    crate::route::record_config(
+        &mut ledger,
+        crate::route::TEAMS_LOADED,
+        CREATED_BY,
+        "teams.toml",
+        &directory.version,
+        TEAMS,
+    )?;
+    crate::route::record_config(
+        &mut ledger,
+        crate::route::ROUTES_LOADED,
+        CREATED_BY,
+        "routes.toml",
+        router.version(),
+        ROUTES,
+    )?;
     let assessed = crate::assess::update_store(&mut ledger, globals.as_of, &Default::default(), 0)?;
     let mut text = Vec::new();
     crate::assess::print_summary(&mut text, &assessed, 6)?;
@@ -303,26 +323,6 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
         out,
         "10. Route: every concern to the team responsible for the child (`sightline concerns --team T`)"
     )?;
-    let directory = sightline_route::Directory::parse(TEAMS, "teams.toml")?;
-    let router = sightline_route::Router::parse(ROUTES, "routes.toml", &directory, None)?;
-    crate::route::record_config(
-        &mut ledger,
-        crate::route::TEAMS_LOADED,
-        CREATED_BY,
-        "teams.toml",
-        &directory.version,
-        TEAMS,
-    )?;
-    crate::route::record_config(
-        &mut ledger,
-        crate::route::ROUTES_LOADED,
-        CREATED_BY,
-        "routes.toml",
-        router.version(),
-        ROUTES,
-    )?;
-    let assessed = crate::assess::update_store(&mut ledger, globals.as_of, &Default::default(), 0)?;
-    let a = &assessed.assessor;
     let cfg = crate::route::config(&ledger, globals.as_of)?;
     let now = globals.as_of.or(a.now()).unwrap_or_else(Timestamp::now);
     let mut inbox: std::collections::BTreeMap<String, Vec<&sightline_assess::engine::Concern>> =

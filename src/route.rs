@@ -488,7 +488,7 @@ fn day(t: Timestamp) -> String {
 pub fn list(globals: &Globals, args: ConcernsArgs) -> Result<ExitCode> {
     let (ledger, assessed) = crate::assess::update(globals, &args.rules)?;
     let cfg = config(&ledger, globals.as_of)?;
-    let flows = workflows(&ledger, &assessed, &cfg, globals.as_of)?;
+    let flows = &assessed.workflows;
     let now = now(globals, &assessed);
     let mut out = crate::output::open(None)?;
     let mut shown = 0;
@@ -565,7 +565,7 @@ pub fn concern(globals: &Globals, cmd: ConcernCommand) -> Result<ExitCode> {
     let rules = RuleArgs::default();
     let (mut ledger, assessed) = crate::assess::update(globals, &rules)?;
     let cfg = config(&ledger, globals.as_of)?;
-    let flows = workflows(&ledger, &assessed, &cfg, globals.as_of)?;
+    let flows = &assessed.workflows;
     let now = now(globals, &assessed);
     let (id, action) = match cmd {
         ConcernCommand::Show { id } => {
@@ -709,10 +709,12 @@ pub fn tick(globals: &Globals) -> Result<ExitCode> {
         println!("no team directory loaded: nothing to escalate to");
         return Ok(ExitCode::SUCCESS);
     };
-    let flows = workflows(&ledger, &assessed, &cfg, globals.as_of)?;
+    // The assessment's update rebuilt every workflow; escalations recorded
+    // now are applied to them as well, for the notifications below.
+    let mut flows = assessed.workflows.clone();
     let now = now(globals, &assessed);
     let mut recorded = 0;
-    for (id, w) in &flows {
+    for (id, w) in &mut flows {
         for e in w.escalations_due(directory, &cfg.levels, &cfg.calendar, now) {
             ledger.append_decision(NewDecision {
                 decision: ESCALATED.into(),
@@ -727,6 +729,7 @@ pub fn tick(globals: &Globals) -> Result<ExitCode> {
                 e.to,
                 e.level
             );
+            w.escalated(e);
             recorded += 1;
         }
     }
@@ -736,11 +739,6 @@ pub fn tick(globals: &Globals) -> Result<ExitCode> {
     );
     // Notifications: every message the workflows call for, queued once
     // (the outbox refuses a key it holds), then what is due delivered.
-    let cfg = config(&ledger, globals.as_of)?;
-    let flows = workflows(&ledger, &assessed, &cfg, globals.as_of)?;
-    let Some(directory) = cfg.directory.as_ref() else {
-        return Ok(ExitCode::SUCCESS);
-    };
     let queued = enqueue(&mut ledger, &assessed, &flows, directory)?;
     let sent = crate::notify::deliver(
         &mut ledger,
