@@ -280,13 +280,13 @@ fn pending_of(detector: &Detector, report: &Report) -> Pending {
 fn projection_version(
     last_seq: u64,
     link_version: &str,
-    detector: &Detector,
+    detection: (&str, &str),
     rules: &AssessRules,
 ) -> String {
     format!(
         "{last_seq} | link {link_version} | {} {} | {}",
-        detector.name,
-        detector.version,
+        detection.0,
+        detection.1,
         rules.fingerprint()
     )
 }
@@ -298,10 +298,17 @@ fn stored_if_current(ledger: &SqliteLedger, rules: &RuleArgs) -> Result<Option<V
         return Ok(None);
     };
     let assess_rules = load_rules(rules.assess_rules.as_deref())?;
-    let (_, detector) = crate::detect::detector(rules.detect_rules.as_deref())?;
+    // The rule file's name and version are all the check needs: reading
+    // it is enough, compiling the detector is not.
+    let detection = crate::detect::load(rules.detect_rules.as_deref())?;
     let wanted = format!(
         "{} | route {}",
-        projection_version(seq, &link_version, &detector, &assess_rules),
+        projection_version(
+            seq,
+            &link_version,
+            (&detection.name, &detection.version),
+            &assess_rules
+        ),
         crate::route::last_seq(ledger)?
     );
     match ledger.projection_state(PROJECTION)? {
@@ -450,7 +457,7 @@ pub fn build(
     let version = projection_version(
         linked.last_seq,
         &linked.version,
-        &detector,
+        (&detector.name, &detector.version),
         assessor.rules(),
     );
     Ok(Assessed {

@@ -31,9 +31,9 @@ from datetime import datetime, timezone
 
 
 def parse_time(text):
-    if len(text) == 10:
-        text += "T00:00:00+00:00"
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc) if "T" in text and ("+" in text[10:] or "Z" in text or "-" in text[10:]) else datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    """An RFC 3339 time or a bare date, as an aware UTC datetime."""
+    t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 MODERATE_OR_ABOVE = {"moderate", "significant", "critical"}

@@ -569,7 +569,7 @@ impl Assessor {
     /// Every concern, in the order they were raised.
     pub fn concerns(&self) -> Vec<&Concern> {
         let mut all: Vec<&Concern> = self.concerns.values().collect();
-        all.sort_by_key(|c| (c.raised_report, c.person_id.clone()));
+        all.sort_by(|a, b| (a.raised_report, &a.person_id).cmp(&(b.raised_report, &b.person_id)));
         all
     }
 
