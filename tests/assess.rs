@@ -4,60 +4,11 @@
 //! missing with the same adult and car; Amy is seen once in that car and
 //! nothing else is recorded about her; Ben has an ordinary school life.
 
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
-use tempfile::TempDir;
 
-const STORY: &str = include_str!("fixtures/assess_story.jsonl");
-
-struct Env {
-    dir: TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn cmd(&self, store: &str) -> Command {
-        let mut cmd = Command::cargo_bin("sightline").unwrap();
-        cmd.env_remove("SIGHTLINE_STORE")
-            .env_remove("SIGHTLINE_USER")
-            .arg("--store")
-            .arg(self.dir.path().join(store))
-            .current_dir(self.dir.path());
-        cmd
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn stdout(&self, store: &str, args: &[&str]) -> String {
-        let out = self.cmd(store).args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn concerns(&self, store: &str, extra: &[&str]) -> Vec<Value> {
-        let mut args = extra.to_vec();
-        args.extend(["export", "concerns"]);
-        self.stdout(store, &args)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
+use common::{STORY, Sandbox as Env};
 
 fn ingest_all(env: &Env, store: &str) {
     let file = env.write("story.jsonl", STORY);

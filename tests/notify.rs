@@ -10,12 +10,11 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use assert_cmd::Command;
-use tempfile::TempDir;
+mod common;
 
-const STORY: &str = include_str!("fixtures/assess_story.jsonl");
-const TEAMS: &str = include_str!("../examples/teams.toml");
-const ROUTES: &str = include_str!("../examples/routes.toml");
+use assert_cmd::Command;
+
+use common::{Sandbox, TEAMS, succeeds};
 const SECRET: &str = "test-secret";
 
 #[derive(Default)]
@@ -122,14 +121,16 @@ fn http_server(received: Arc<Mutex<Received>>, fail_first: usize) -> u16 {
     port
 }
 
+const STORE: &str = "s.db";
+
 struct Env {
-    dir: TempDir,
+    sb: Sandbox,
     smtp: u16,
 }
 
 impl Env {
     fn new(received: &Arc<Mutex<Received>>, fail_first: usize) -> Env {
-        let dir = tempfile::tempdir().unwrap();
+        let sb = Sandbox::new();
         let smtp = smtp_server(received.clone());
         let http = http_server(received.clone(), fail_first);
         let teams = TEAMS.replace(
@@ -138,32 +139,16 @@ impl Env {
                 "email = \"riverton-north@children.example.org\"\nwebhook = \"http://127.0.0.1:{http}/hook\""
             ),
         );
-        for (name, text) in [
-            ("story.jsonl", STORY),
-            ("teams.toml", teams.as_str()),
-            ("routes.toml", ROUTES),
-        ] {
-            std::fs::write(dir.path().join(name), text).unwrap();
-        }
-        let env = Env { dir, smtp };
-        env.ok(&["run", "story.jsonl"], false);
-        env.ok(&["--as", "ada.admin", "teams", "load", "teams.toml"], false);
-        env.ok(
-            &["--as", "ada.admin", "routes", "load", "routes.toml"],
-            false,
-        );
-        env
+        sb.routed_story(STORE, &teams);
+        Env { sb, smtp }
     }
 
+    /// With the local receivers configured, and the crash after sending
+    /// injected or not.
     fn cmd(&self, crash: bool) -> Command {
-        let mut cmd = Command::cargo_bin("sightline").unwrap();
-        cmd.env_remove("SIGHTLINE_STORE")
-            .env_remove("SIGHTLINE_USER")
-            .env("SIGHTLINE_SMTP", format!("127.0.0.1:{}", self.smtp))
-            .env("SIGHTLINE_WEBHOOK_SECRET", SECRET)
-            .arg("--store")
-            .arg(self.dir.path().join("s.db"))
-            .current_dir(self.dir.path());
+        let mut cmd = self.sb.cmd(STORE);
+        cmd.env("SIGHTLINE_SMTP", format!("127.0.0.1:{}", self.smtp))
+            .env("SIGHTLINE_WEBHOOK_SECRET", SECRET);
         if crash {
             cmd.env("SIGHTLINE_TEST_CRASH_AFTER_SEND", "1");
         } else {
@@ -173,13 +158,7 @@ impl Env {
     }
 
     fn ok(&self, args: &[&str], crash: bool) -> String {
-        let out = self.cmd(crash).args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        succeeds(self.cmd(crash), args)
     }
 }
 

@@ -5,70 +5,35 @@
 //! tests/fixtures/assess_story.jsonl; the teams and routes are the
 //! simulated towns' (examples/).
 
-use assert_cmd::Command;
-use serde_json::Value;
-use tempfile::TempDir;
+mod common;
 
-const STORY: &str = include_str!("fixtures/assess_story.jsonl");
-const TEAMS: &str = include_str!("../examples/teams.toml");
-const ROUTES: &str = include_str!("../examples/routes.toml");
+use serde_json::Value;
+
+use common::{ROUTES, Sandbox, TEAMS, fails, json_lines, succeeds};
+
+const STORE: &str = "s.db";
 
 struct Env {
-    dir: TempDir,
+    sb: Sandbox,
 }
 
 impl Env {
     fn new() -> Env {
-        let env = Env {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        for (name, text) in [
-            ("story.jsonl", STORY),
-            ("teams.toml", TEAMS),
-            ("routes.toml", ROUTES),
-        ] {
-            std::fs::write(env.dir.path().join(name), text).unwrap();
-        }
-        env.ok(&["run", "story.jsonl"]);
-        env.ok(&["--as", "ada.admin", "teams", "load", "teams.toml"]);
-        env.ok(&["--as", "ada.admin", "routes", "load", "routes.toml"]);
-        env
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::cargo_bin("sightline")
-            .unwrap()
-            .env_remove("SIGHTLINE_STORE")
-            .env_remove("SIGHTLINE_USER")
-            .arg("--store")
-            .arg(self.dir.path().join("s.db"))
-            .current_dir(self.dir.path())
-            .args(args)
-            .output()
-            .unwrap()
+        let sb = Sandbox::new();
+        sb.routed_story(STORE, TEAMS);
+        Env { sb }
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        succeeds(self.sb.cmd(STORE), args)
     }
 
     fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "{args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
+        fails(self.sb.cmd(STORE), args)
     }
 
     fn concerns(&self) -> Vec<Value> {
-        self.ok(&["concerns", "--json"])
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        json_lines(&self.ok(&["concerns", "--json"]))
     }
 
     fn concern_of(&self, name: &str) -> Value {
@@ -171,7 +136,7 @@ fn each_step_is_recorded_and_closing_at_critical_needs_a_second_person() {
 
     // New information about her reopens it, listing what is new.
     let late = r#"{"source":{"agency":"police","system":"NICHE","record_id":"M-099"},"kind":"missing_episode","recorded_at":"2008-05-02T08:00:00Z","people":[{"ref":"p1","role":"subject","name":{"given":"Kayleigh","family":"Smyth"},"birth_date":"1995-04-12","identifiers":[{"scheme":"nhs_number","value":"9434765919"}]}],"narrative":"Kayleigh missing overnight again, returned by an older male in a car."}"#;
-    std::fs::write(env.dir.path().join("late.jsonl"), format!("{late}\n")).unwrap();
+    std::fs::write(env.sb.dir.path().join("late.jsonl"), format!("{late}\n")).unwrap();
     env.ok(&["ingest", "late.jsonl"]);
     assert_eq!(env.concern_of("Kayleigh Smyth")["status"], "routed");
     let shown = env.ok(&["concern", "show", &id]);
@@ -239,7 +204,7 @@ fn reassignment_is_recorded_and_restarts_the_clock() {
 fn bad_directories_and_tables_are_refused_with_every_problem() {
     let env = Env::new();
     std::fs::write(
-        env.dir.path().join("bad.toml"),
+        env.sb.dir.path().join("bad.toml"),
         TEAMS.replace("agency = \"social_care\"", "agency = \"council\""),
     )
     .unwrap();
@@ -251,7 +216,7 @@ fn bad_directories_and_tables_are_refused_with_every_problem() {
         "{err}"
     );
     std::fs::write(
-        env.dir.path().join("badroutes.toml"),
+        env.sb.dir.path().join("badroutes.toml"),
         ROUTES.replace("team = \"riverton-north\"", "team = \"riverton-east\""),
     )
     .unwrap();
