@@ -634,6 +634,15 @@ members = ["sw3"]
         s.parse().unwrap()
     }
 
+    /// sw1 acknowledges the concern and decides, both at `at`.
+    fn ack_and_decide(d: &Directory, w: &mut Workflow, at: Timestamp, outcome: Outcome) {
+        let ack = Action::Acknowledge { note: "".into() };
+        w.apply(Some(d), "sw1", at, &ack).unwrap();
+        let reason = "assessed".into();
+        w.apply(Some(d), "sw1", at, &Action::Decide { outcome, reason })
+            .unwrap();
+    }
+
     fn setup() -> (Directory, ServiceLevels, Calendar, Workflow) {
         let d = Directory::parse(TEAMS, "teams.toml").unwrap();
         let route = RouteOutcome {
@@ -721,23 +730,7 @@ members = ["sw3"]
         let (d, _, _, mut w) = setup();
         let at = t("2024-01-15T11:00:00Z");
         w.band(true);
-        w.apply(
-            Some(&d),
-            "sw1",
-            at,
-            &Action::Acknowledge { note: "".into() },
-        )
-        .unwrap();
-        w.apply(
-            Some(&d),
-            "sw1",
-            at,
-            &Action::Decide {
-                outcome: Outcome::NoFurtherAction,
-                reason: "checked".into(),
-            },
-        )
-        .unwrap();
+        ack_and_decide(&d, &mut w, at, Outcome::NoFurtherAction);
         let err = w
             .apply(Some(&d), "sw1", at, &Action::Close { reason: " ".into() })
             .unwrap_err();
@@ -857,23 +850,7 @@ members = ["sw3"]
     fn a_decided_strategy_discussion_is_due_within_a_working_day() {
         let (d, sl, cal, mut w) = setup();
         let at = t("2024-01-15T11:00:00Z");
-        w.apply(
-            Some(&d),
-            "sw1",
-            at,
-            &Action::Acknowledge { note: "".into() },
-        )
-        .unwrap();
-        w.apply(
-            Some(&d),
-            "sw1",
-            at,
-            &Action::Decide {
-                outcome: Outcome::StrategyDiscussion,
-                reason: "risk".into(),
-            },
-        )
-        .unwrap();
+        ack_and_decide(&d, &mut w, at, Outcome::StrategyDiscussion);
         let sd = |w: &Workflow| {
             w.clocks(&sl, &cal)
                 .into_iter()
