@@ -22,8 +22,8 @@ use sightline_assess::network::{NodeAttributes, NodeKind, write_graphml};
 use sightline_assess::{
     AssessRules, Assessor, Band, HitIn, ObjectIn, PersonIn, RelationIn, ReportEvent, ReportRef,
 };
-use sightline_detect::{Detector, Experiencer};
-use sightline_ledger::{ConcernRow, Ledger, SqliteLedger};
+use sightline_detect::Detector;
+use sightline_ledger::{ConcernRow, HitRow, Ledger, SqliteLedger};
 use sightline_link::{mention_id, objects_of};
 use sightline_model::{AddressKind, Report};
 
@@ -167,7 +167,22 @@ pub fn load_rules(path: Option<&Path>) -> Result<AssessRules> {
     }
 }
 
-fn pending_of(detector: &Detector, report: &Report) -> Pending {
+/// A present hit as the assessor reads it; `None` for a negated one.
+fn hit_in(h: HitRow) -> Option<HitIn> {
+    (!h.negated).then(|| HitIn {
+        about_subject: h.experiencer == "subject",
+        indicator: h.indicator,
+        tier: h.tier,
+        hedged: h.hedged,
+        historical: h.historical,
+        dated_year: h.dated_year,
+        sentence: h.sentence,
+    })
+}
+
+/// A report's pending event; its hits come from the detection projection
+/// when given (`stored`), else from detecting it now.
+fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) -> Pending {
     let key = report.source.key();
     let on = report.event_time().uk_date;
     let mut refs: HashMap<&str, usize> = HashMap::new();
@@ -239,19 +254,13 @@ fn pending_of(detector: &Detector, report: &Report) -> Pending {
             })
         })
         .collect();
-    let hits = sightline_detect::detect_report(detector, report)
-        .into_iter()
-        .filter(|h| h.present())
-        .map(|h| HitIn {
-            indicator: h.indicator,
-            tier: h.tier.as_str().to_string(),
-            about_subject: h.experiencer == Experiencer::Subject,
-            hedged: h.hedged,
-            historical: h.historical,
-            dated_year: h.dated_year,
-            sentence: h.sentence,
-        })
-        .collect();
+    let hits = stored.unwrap_or_else(|| {
+        sightline_detect::detect_report(detector, report)
+            .iter()
+            .map(crate::detect_store::row)
+            .filter_map(hit_in)
+            .collect()
+    });
     Pending {
         event: ReportEvent {
             key: ReportRef {
@@ -333,21 +342,59 @@ pub fn build(
         .iter()
         .map(|i| (i.id.clone(), i.title.clone()))
         .collect();
-    // Reports are detected in parallel, a chunk at a time, as linking reads
-    // them.
+    // The hits of the current reports are the detection projection's
+    // (brought up to date first, incrementally). A look back (`--as-of`)
+    // may read earlier versions of a report, which are detected here.
+    let mut stored: HashMap<(String, String, String), (u64, Vec<HitIn>)> = HashMap::new();
+    if as_of.is_none() {
+        crate::detect_store::update(ledger, &detector, false)?;
+        ledger.for_each_hit(&mut |agency, system, record_id, seq, row| {
+            let entry = stored
+                .entry((
+                    agency.to_string(),
+                    system.to_string(),
+                    record_id.to_string(),
+                ))
+                .or_insert_with(|| (seq, Vec::new()));
+            entry.1.extend(hit_in(row));
+        })?;
+    }
+    let use_stored = as_of.is_none();
+    // Reports the projection does not cover are detected in parallel, a
+    // chunk at a time, as linking reads them.
     const CHUNK: usize = 2048;
     let mut pending: Vec<Pending> = Vec::new();
-    let mut buffer: Vec<Report> = Vec::with_capacity(CHUNK);
-    let flush = |buffer: &mut Vec<Report>, pending: &mut Vec<Pending>| {
-        pending.par_extend(buffer.par_iter().map(|r| pending_of(&detector, r)));
-        buffer.clear();
+    let mut buffer: Vec<(Report, Option<Vec<HitIn>>)> = Vec::with_capacity(CHUNK);
+    let flush = |buffer: &mut Vec<(Report, Option<Vec<HitIn>>)>, pending: &mut Vec<Pending>| {
+        pending.par_extend(
+            buffer
+                .par_drain(..)
+                .map(|(r, hits)| pending_of(&detector, &r, hits)),
+        );
     };
-    let linked = crate::link::update_visiting(ledger, as_of, false, &mut |_, report| {
-        buffer.push(report.clone());
-        if buffer.len() == CHUNK {
-            flush(&mut buffer, &mut pending);
-        }
-    })?;
+    let linked =
+        crate::link::update_visiting(ledger, as_of, false, &mut |stored_report, report| {
+            let k = &stored_report.key;
+            let hits = if use_stored {
+                // Every current version is in the projection; one with no hits
+                // has no rows. Rows of another version are not this report's.
+                match stored.remove(&(
+                    k.agency.as_str().to_string(),
+                    k.system.clone(),
+                    k.record_id.clone(),
+                )) {
+                    Some((seq, hits)) if seq == stored_report.seq => Some(hits),
+                    Some(_) => None,
+                    None => Some(Vec::new()),
+                }
+            } else {
+                None
+            };
+            buffer.push((report.clone(), hits));
+            if buffer.len() == CHUNK {
+                flush(&mut buffer, &mut pending);
+            }
+        })?;
     flush(&mut buffer, &mut pending);
     timings.push(("read, link and detect", started.elapsed()));
     let started = std::time::Instant::now();

@@ -30,6 +30,7 @@ pub fn row(hit: &Hit) -> HitRow {
         sentence: hit.sentence.clone(),
         rule: hit.rule.clone(),
         evidence: serde_json::to_string(&hit.evidence).unwrap_or_default(),
+        dated_year: hit.dated_year,
     }
 }
 
@@ -42,7 +43,9 @@ pub struct Summary {
 
 /// Brings the detection projection up to date.
 pub fn update(ledger: &mut dyn Ledger, detector: &Detector, rebuild: bool) -> Result<Summary> {
-    let version = format!("{} {}", detector.name, detector.version);
+    // "hits 2": rows carry the dated year (a store written before is
+    // detected again).
+    let version = format!("{} {} (hits 2)", detector.name, detector.version);
     let state = ledger.projection_state(PROJECTION)?;
     let rebuilt = rebuild || state.as_ref().is_none_or(|(_, v)| *v != version);
     let mut cursor = match (&state, rebuilt) {

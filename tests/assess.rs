@@ -219,3 +219,14 @@ fn the_export_reads_the_stored_concerns_only_while_they_are_current() {
             .any(|c| c["raised_at"] == "2008-05-01T10:00:00Z" && c["tier"] == "critical")
     );
 }
+
+#[test]
+fn hits_read_from_the_detection_projection_give_what_detecting_again_gives() {
+    let env = Env::new();
+    ingest_all(&env, "s.db");
+    // The stored projection read its hits from the detection projection; a
+    // look back to a time after every report detects every report again.
+    let stored = env.stdout("s.db", &["export", "concerns"]);
+    let detected = env.stdout("s.db", &["--as-of", "2030-01-01", "export", "concerns"]);
+    assert_eq!(stored, detected);
+}

@@ -193,6 +193,8 @@ pub struct HitRow {
     pub rule: String,
     /// What it rests on, as JSON (`{"type":"text"}`, `{"type":"code",...}`).
     pub evidence: String,
+    /// The year the text dates it to ("went missing in 2019").
+    pub dated_year: Option<i16>,
 }
 
 /// A human decision as the ledger holds it.
@@ -334,6 +336,12 @@ pub trait Ledger {
     fn indicator_counts(&self) -> Result<Vec<IndicatorCount>, LedgerError>;
     /// The hits of one report.
     fn hits_of(&self, key: &ReportKey) -> Result<Vec<HitRow>, LedgerError>;
+    /// Every hit of the projection, with its report (agency, system,
+    /// record id) and the report version's ledger entry.
+    fn for_each_hit(
+        &self,
+        f: &mut dyn FnMut(&str, &str, &str, u64, HitRow),
+    ) -> Result<(), LedgerError>;
 
     /// Store metadata (who created it, format versions).
     /// Human decisions of the given kinds (all when empty), in ledger order.

@@ -9,7 +9,7 @@ use sightline_model::{Agency, LooseKey, Problem, ReportKey};
 use crate::*;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 /// Version 3: the report identity is indexed record id first. Neighbouring
 /// keys share their agency and system, so with the agency first every
@@ -88,6 +88,10 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_attempt_at);
 "#;
+
+/// Version 7: the year a hit's text dates it to, so later stages read hits
+/// from the detection projection instead of detecting again.
+const MIGRATION_7: &str = "ALTER TABLE indicator_hits ADD COLUMN dated_year INTEGER;";
 
 /// Version 2: the detection projection.
 const MIGRATION_2: &str = r#"
@@ -323,6 +327,26 @@ fn ms(ts: Timestamp) -> i64 {
     ts.as_millisecond()
 }
 
+/// The columns of a hit, in the order [`hit_row`] reads them.
+const HIT_COLUMNS: &str = "indicator, tier, negated, hedged, historical, experiencer, start, \"end\", sentence, rule, evidence, dated_year";
+
+fn hit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HitRow> {
+    Ok(HitRow {
+        indicator: r.get(0)?,
+        tier: r.get(1)?,
+        negated: r.get(2)?,
+        hedged: r.get(3)?,
+        historical: r.get(4)?,
+        experiencer: r.get(5)?,
+        start: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
+        end: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
+        sentence: r.get(8)?,
+        rule: r.get(9)?,
+        evidence: r.get(10)?,
+        dated_year: r.get(11)?,
+    })
+}
+
 fn from_ms(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
@@ -437,6 +461,7 @@ impl SqliteLedger {
                 tx.execute_batch(MIGRATION_4).map_err(e)?;
                 tx.execute_batch(MIGRATION_5).map_err(e)?;
                 tx.execute_batch(MIGRATION_6).map_err(e)?;
+                tx.execute_batch(MIGRATION_7).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.execute(
@@ -446,7 +471,7 @@ impl SqliteLedger {
                 .map_err(e)?;
                 tx.commit().map_err(e)?;
             }
-            1..=5 => {
+            1..=6 => {
                 let tx = ledger.conn.transaction().map_err(e)?;
                 if version == 1 {
                     tx.execute_batch(MIGRATION_2).map_err(e)?;
@@ -457,8 +482,13 @@ impl SqliteLedger {
                 if version <= 3 {
                     tx.execute_batch(MIGRATION_4).map_err(e)?;
                 }
-                tx.execute_batch(MIGRATION_5).map_err(e)?;
-                tx.execute_batch(MIGRATION_6).map_err(e)?;
+                if version <= 4 {
+                    tx.execute_batch(MIGRATION_5).map_err(e)?;
+                }
+                if version <= 5 {
+                    tx.execute_batch(MIGRATION_6).map_err(e)?;
+                }
+                tx.execute_batch(MIGRATION_7).map_err(e)?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                     .map_err(e)?;
                 tx.commit().map_err(e)?;
@@ -1054,8 +1084,8 @@ impl Ledger for SqliteLedger {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO indicator_hits (agency, system, record_id, seq, event_at, indicator, tier, negated, hedged,
-                     historical, experiencer, start, \"end\", sentence, rule, evidence)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                     historical, experiencer, start, \"end\", sentence, rule, evidence, dated_year)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 )
                 .map_err(e)?;
             for r in batch {
@@ -1082,6 +1112,7 @@ impl Ledger for SqliteLedger {
                             h.sentence,
                             h.rule,
                             h.evidence,
+                            h.dated_year,
                         ])
                         .map_err(e)?;
                 }
@@ -1124,32 +1155,43 @@ impl Ledger for SqliteLedger {
     fn hits_of(&self, key: &ReportKey) -> Result<Vec<HitRow>, LedgerError> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT indicator, tier, negated, hedged, historical, experiencer, start, \"end\", sentence, rule, evidence
-                 FROM indicator_hits WHERE agency = ?1 AND system = ?2 AND record_id = ?3 ORDER BY start, indicator",
-            )
+            .prepare(&format!(
+                "SELECT {HIT_COLUMNS} FROM indicator_hits
+                 WHERE agency = ?1 AND system = ?2 AND record_id = ?3 ORDER BY start, indicator"
+            ))
             .map_err(self.err())?;
         let rows = stmt
             .query_map(
                 params![key.agency.as_str(), key.system, key.record_id],
-                |r| {
-                    Ok(HitRow {
-                        indicator: r.get(0)?,
-                        tier: r.get(1)?,
-                        negated: r.get(2)?,
-                        hedged: r.get(3)?,
-                        historical: r.get(4)?,
-                        experiencer: r.get(5)?,
-                        start: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
-                        end: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
-                        sentence: r.get(8)?,
-                        rule: r.get(9)?,
-                        evidence: r.get(10)?,
-                    })
-                },
+                hit_row,
             )
             .map_err(self.err())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    fn for_each_hit(
+        &self,
+        f: &mut dyn FnMut(&str, &str, &str, u64, HitRow),
+    ) -> Result<(), LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {HIT_COLUMNS}, agency, system, record_id, seq FROM indicator_hits"
+            ))
+            .map_err(self.err())?;
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let hit = hit_row(r).map_err(self.err())?;
+            let text = |i| {
+                r.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str().ok())
+                    .unwrap_or("")
+            };
+            let seq = r.get::<_, i64>(15).map_err(self.err())? as u64;
+            f(text(12), text(13), text(14), seq, hit);
+        }
+        Ok(())
     }
 
     fn decisions(&self, kinds: &[&str]) -> Result<Vec<StoredDecision>, LedgerError> {
