@@ -398,6 +398,23 @@ impl SqliteLedger {
         Self::init(conn, ":memory:".into(), true)
     }
 
+    /// Runs `f` in one transaction and commits it; an SQLite error names
+    /// the store.
+    fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, LedgerError> {
+        let path = self.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        let out = f(&tx).map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(out)
+    }
+
     fn err(&self) -> impl Fn(rusqlite::Error) -> LedgerError + '_ {
         |source| LedgerError::Sqlite {
             path: self.path.clone(),
@@ -1222,101 +1239,68 @@ impl Ledger for SqliteLedger {
     }
 
     fn replace_links(&mut self, links: &[LinkRow]) -> Result<(), LedgerError> {
-        let path = self.path.clone();
-        let e = |source| LedgerError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(e)?;
-        tx.execute("DELETE FROM person_links", []).map_err(e)?;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO person_links (mention_id, agency, system, record_id, ref, person_id, seq, weight, best_match, by_decision)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(e)?;
+        self.in_transaction(|tx| {
+            tx.execute("DELETE FROM person_links", [])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO person_links (mention_id, agency, system, record_id, ref, person_id, seq, weight, best_match, by_decision)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
             for l in links {
-                insert
-                    .execute(params![
-                        l.mention_id,
-                        l.agency,
-                        l.system,
-                        l.record_id,
-                        l.person_ref,
-                        l.person_id,
-                        l.seq as i64,
-                        l.weight,
-                        l.best_match,
-                        l.by_decision
-                    ])
-                    .map_err(e)?;
+                insert.execute(params![
+                    l.mention_id,
+                    l.agency,
+                    l.system,
+                    l.record_id,
+                    l.person_ref,
+                    l.person_id,
+                    l.seq as i64,
+                    l.weight,
+                    l.best_match,
+                    l.by_decision
+                ])?;
             }
-        }
-        tx.commit().map_err(e)?;
-        Ok(())
+            Ok(())
+        })
     }
 
     fn replace_concerns(&mut self, concerns: &[ConcernRow]) -> Result<(), LedgerError> {
-        let path = self.path.clone();
-        let e = |source| LedgerError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(e)?;
-        tx.execute("DELETE FROM concerns", []).map_err(e)?;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO concerns (concern_id, person_id, type, raised_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(e)?;
+        self.in_transaction(|tx| {
+            tx.execute("DELETE FROM concerns", [])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO concerns (concern_id, person_id, type, raised_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
             for c in concerns {
-                insert
-                    .execute(params![
-                        c.concern_id,
-                        c.person_id,
-                        c.concern_type,
-                        ms(c.raised_at),
-                        c.body
-                    ])
-                    .map_err(e)?;
+                insert.execute(params![
+                    c.concern_id,
+                    c.person_id,
+                    c.concern_type,
+                    ms(c.raised_at),
+                    c.body
+                ])?;
             }
-        }
-        tx.commit().map_err(e)?;
-        Ok(())
+            Ok(())
+        })
     }
 
     fn outbox_enqueue(&mut self, items: &[NewNotification]) -> Result<usize, LedgerError> {
-        let path = self.path.clone();
-        let e = |source| LedgerError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(e)?;
-        let mut added = 0;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO outbox (idempotency_key, channel, target, subject, body, created_at, next_attempt_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                )
-                .map_err(e)?;
+        self.in_transaction(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO outbox (idempotency_key, channel, target, subject, body, created_at, next_attempt_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            )?;
+            let mut added = 0;
             for n in items {
-                added += insert
-                    .execute(params![
-                        n.idempotency_key,
-                        n.channel,
-                        n.target,
-                        n.subject,
-                        n.body,
-                        ms(n.created_at)
-                    ])
-                    .map_err(e)?;
+                added += insert.execute(params![
+                    n.idempotency_key,
+                    n.channel,
+                    n.target,
+                    n.subject,
+                    n.body,
+                    ms(n.created_at)
+                ])?;
             }
-        }
-        tx.commit().map_err(e)?;
-        Ok(added)
+            Ok(added)
+        })
     }
 
     fn outbox(
