@@ -201,9 +201,14 @@ fn main() {
                 c.r()
             );
         }
-        // Throughput: the corpus repeated to at least 20 MB, one core.
+        // Throughput: the corpus repeated to at least 20 MB (or EVAL_MB),
+        // one core.
+        let target_mb: usize = std::env::var("EVAL_MB")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20);
         let bytes: usize = texts.iter().map(String::len).sum();
-        if let Some(rounds) = 20_000_000usize.checked_div(bytes) {
+        if let Some(rounds) = (target_mb * 1_000_000).checked_div(bytes) {
             let rounds = rounds.max(1);
             let start = Instant::now();
             let mut found = 0usize;
