@@ -342,6 +342,14 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "perpetrators",
             "driver",
             "drivers",
+            "ap",
+            "aps",
+            "nominal",
+            "nominals",
+            "accused",
+            "defendant",
+            "defendants",
+            "the account",
         ],
     ),
     (
@@ -753,6 +761,8 @@ pub struct Detector {
     stems: HashMap<String, u32>,
     /// Pattern stems, for spelling tolerance: deletion variants → ids.
     typo_index: HashMap<String, Vec<u32>>,
+    /// Pattern stems by id.
+    stem_names: Vec<String>,
     /// Ids of `#` (a number), `#a` (18 to 99), `#t` (a clock time) and
     /// `#n` (a clock time at night, 22:00 to 05:59).
     numbers: [u32; 4],
@@ -772,6 +782,37 @@ pub struct ReportFacts {
     pub facts: Vec<Fact>,
     /// The year of the event, to tell history from the present.
     pub year: Option<i16>,
+}
+
+/// Whether `written` looks like a slip of the keyboard for `stem` (one edit
+/// apart): two neighbouring letters swapped ("boyfreind"), or a letter
+/// dropped or doubled inside the word ("collcted", "misssing"). A letter
+/// changed for another, or one added or dropped at either end, usually
+/// makes another real word ("remind" for "remand", "traffic" for
+/// "traffick"), so those are not read as the pattern word.
+fn typo_of(written: &str, stem: &str) -> bool {
+    let a: Vec<char> = written.chars().collect();
+    let b: Vec<char> = stem.chars().collect();
+    if a.len() == b.len() {
+        let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+        return diff.len() == 2
+            && diff[1] == diff[0] + 1
+            && a[diff[0]] == b[diff[1]]
+            && a[diff[1]] == b[diff[0]];
+    }
+    let (long, short) = if a.len() > b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.len() != short.len() + 1 {
+        return false;
+    }
+    // The first position where they differ is the extra letter.
+    let at = (0..short.len())
+        .find(|&i| long[i] != short[i])
+        .unwrap_or(short.len());
+    at > 0 && at < short.len() && long[at + 1..] == short[at..]
 }
 
 fn deletions(word: &str) -> Vec<String> {
@@ -995,6 +1036,12 @@ impl Detector {
                 },
             });
         }
+        let mut stem_names = vec![String::new(); stems.len() + 1];
+        for (w, &id) in &stems {
+            if let Some(slot) = stem_names.get_mut(id as usize) {
+                *slot = w.clone();
+            }
+        }
         let mut typo_index: HashMap<String, Vec<u32>> = HashMap::default();
         for (w, &id) in &stems {
             if w.chars().count() >= 6 && w.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -1075,6 +1122,7 @@ impl Detector {
             lexicon: Lexicon::default(),
             stems,
             typo_index,
+            stem_names,
             numbers,
             pronouns,
             name: file.name.clone(),
@@ -1153,7 +1201,17 @@ impl Detector {
                 return NONE;
             }
         }
-        found.unwrap_or(NONE)
+        match found {
+            Some(id)
+                if self
+                    .stem_names
+                    .get(id as usize)
+                    .is_some_and(|stem| typo_of(&norm, stem)) =>
+            {
+                id
+            }
+            _ => NONE,
+        }
     }
 
     /// What a written word is to the matcher.
@@ -1519,6 +1577,12 @@ const RELATIVES: &[&str] = &[
     "classmate",
 ];
 
+/// Words before "of" that make it partitive ("two of the men").
+const QUANTIFIERS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "some", "all",
+    "both", "several", "many", "most", "each", "none", "either", "neither", "few", "any",
+];
+
 /// Indicators about the one who acts (offending): the victim's being the
 /// object of the clause does not make them the subject child's.
 const ACTOR_INDICATORS: &[&str] = &["M13"];
@@ -1586,9 +1650,102 @@ impl Text<'_> {
 
     /// The subject's pronouns (counted once, when first needed).
     fn female(&self) -> Option<bool> {
-        *self
-            .female
-            .get_or_init(|| subject_pronouns(self.toks, self.pronouns))
+        *self.female.get_or_init(|| {
+            self.introduced_sex()
+                .or_else(|| subject_pronouns(self.toks, self.pronouns))
+        })
+    }
+
+    /// The subject's sex as the record introduces them in its first two
+    /// sentences ("Child M, a British Bangladeshi girl", "her 13-year-old
+    /// son", "A.B. (15F)", "15 y/o M"): records name their subject first,
+    /// and a case review about a girl says "he" of her abuser more often
+    /// than "she" of her.
+    fn introduced_sex(&self) -> Option<bool> {
+        const FEMALE: &[&str] = &["girl", "daughter", "schoolgirl", "granddaughter", "niece"];
+        const MALE: &[&str] = &["boy", "son", "schoolboy", "grandson", "nephew"];
+        let last_sentence = self.toks.first()?.sentence + 1;
+        for (i, t) in self.toks.iter().enumerate() {
+            if t.sentence > last_sentence {
+                break;
+            }
+            let w = self.word(i);
+            if FEMALE.iter().any(|f| w.eq_ignore_ascii_case(f)) {
+                return Some(true);
+            }
+            if MALE.iter().any(|m| w.eq_ignore_ascii_case(m)) {
+                return Some(false);
+            }
+            // An age with a sex code: "15F", "(15 F)", "15 y/o F", "15yo M".
+            let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+            let code = if digits > 0 && digits + 1 == w.len() {
+                Some(w.as_bytes()[digits])
+            } else if w.len() == 1 && i > 0 {
+                let before = self.word(i - 1);
+                let after_age = before.bytes().all(|b| b.is_ascii_digit())
+                    || ["y/o", "yo", "yrs", "years", "yr"]
+                        .iter()
+                        .any(|a| before.eq_ignore_ascii_case(a));
+                after_age.then(|| w.as_bytes()[0])
+            } else {
+                None
+            };
+            match code {
+                Some(b'F' | b'f') => return Some(true),
+                Some(b'M' | b'm') => return Some(false),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Whether token `j` is an adult's age: a whole number from 18 to 99
+    /// that is not money ("£50"), a measure ("40 minutes") or a count.
+    fn is_adult_age(&self, j: usize) -> bool {
+        let w = self.word(j);
+        if !w.parse::<u8>().is_ok_and(|n| (18..=99).contains(&n)) {
+            return false;
+        }
+        let start = self.toks[j].start as usize;
+        if self.text[..start].ends_with(['£', '$', '€']) {
+            return false;
+        }
+        const UNITS: &[&str] = &[
+            "minutes",
+            "mins",
+            "min",
+            "hours",
+            "hrs",
+            "hr",
+            "seconds",
+            "days",
+            "weeks",
+            "months",
+            "pounds",
+            "quid",
+            "times",
+            "miles",
+            "km",
+            "mph",
+            "percent",
+            "pence",
+            "p",
+            "kg",
+            "x",
+            "occasions",
+            "wraps",
+            "grams",
+            "g",
+            "people",
+            "girls",
+            "boys",
+            "children",
+            "men",
+        ];
+        !(j + 1 < self.toks.len()
+            && self.toks[j + 1].sentence == self.toks[j].sentence
+            && self.word_is(j + 1, UNITS))
+            && !self.text[self.toks[j].end as usize..].starts_with('%')
     }
 
     /// A pronoun or noun for the subject child (with the narrative's
@@ -1622,7 +1779,13 @@ impl Text<'_> {
                 return false;
             }
             if self.word_is(j, OBJECT_MARKERS) {
-                return true;
+                // "five of the men", "one of them": a part of the group,
+                // still the clause's subject.
+                let partitive = self.word_is(j, &["of"])
+                    && j > sentence_start
+                    && (self.word_is(j - 1, QUANTIFIERS)
+                        || self.word(j - 1).bytes().all(|b| b.is_ascii_digit()));
+                return !partitive;
             }
             let w = self.word(j);
             if !(self.word_is(j, BETWEEN) || w.bytes().all(|b| b.is_ascii_digit())) {
@@ -1734,14 +1897,41 @@ impl Text<'_> {
                 }
             }
         }
+        // Offending by an adult named with their age just before it ("Mark
+        // ELLISON (47), convicted 2009"; "a 25-year-old, who was later
+        // jailed") or just after it ("arrest of Dariusz W (33)"), or by
+        // the other-sex pronoun as its object ("mum wants him arrested"):
+        // the adult's, not the child's.
+        if !ctx.other && ACTOR_INDICATORS.contains(&indicator) {
+            let from = first.saturating_sub(PRE_SCOPE).max(range.start);
+            let adult_before = (from..first).any(|j| {
+                self.is_adult_age(j) && !(j + 1..first).any(|k| self.is_subject_pronoun(k))
+            });
+            let to = (end + 5).min(range.end);
+            let adult_after = (end..to).any(|j| self.is_adult_age(j))
+                && !(end..to).any(|k| self.word_is(k, &["with", "and", "alongside", "by"]));
+            let other_pronoun: &[&str] = match self.female() {
+                Some(true) => &["he", "him", "his"],
+                Some(false) => &["she", "her"],
+                None => &[],
+            };
+            let object_pronoun = first >= 1
+                && (first.saturating_sub(2).max(range.start)..first)
+                    .any(|j| self.word_is(j, other_pronoun));
+            if adult_before || adult_after || object_pronoun {
+                ctx.other = true;
+            }
+        }
         // The subject child as the object of the hit's clause ("men
         // picked her up", "gave him money"): the subject's.
         if ctx.other && !ACTOR_INDICATORS.contains(&indicator) {
             // With the narrative's pronouns unknown, either.
+            // ("them" and "us" for the children of a record about several,
+            // or in the child's own words: "the men give us vodka".)
             let objects: &[&str] = match self.female() {
-                Some(true) => &["her", "me"],
-                Some(false) => &["him", "me"],
-                None => &["her", "him", "me"],
+                Some(true) => &["her", "me", "us", "them"],
+                Some(false) => &["him", "me", "us", "them"],
+                None => &["her", "him", "me", "us", "them"],
             };
             let from = first.saturating_sub(PRE_SCOPE).max(range.start);
             let to = (end + 2).min(range.end);
@@ -1858,6 +2048,36 @@ mod tests {
         let d = detector();
         let t = "He was missing for 24 hours.";
         assert!(d.detect(t, None).iter().any(|h| h.indicator == "H1"));
+    }
+
+    #[test]
+    fn slips_of_the_keyboard_are_read_but_other_words_are_not() {
+        assert!(typo_of("boyfreind", "boyfriend"));
+        assert!(typo_of("collcted", "collected"));
+        assert!(typo_of("misssing", "missing"));
+        assert!(!typo_of("remind", "remand"));
+        assert!(!typo_of("traffic", "traffick"));
+        assert!(!typo_of("demand", "remand"));
+        let d = detector();
+        assert_eq!(who(&d, "Road traffic collision on the A56.", "H12"), None);
+        assert!(who(&d, "She has an older boyfreind.", "H2").is_some());
+    }
+
+    #[test]
+    fn offending_by_an_adult_named_with_their_age_is_theirs() {
+        let d = detector();
+        assert_eq!(
+            who(&d, "Lacey (14) visits Mark ELLISON (47), convicted 2009.", "M13"),
+            Some(Experiencer::Other)
+        );
+        assert_eq!(
+            who(&d, "Jade (15) was arrested for shoplifting.", "M13"),
+            Some(Experiencer::Subject)
+        );
+        assert_eq!(
+            who(&d, "Child M, a girl of 12, was groomed online. He was convicted in 2023.", "M13"),
+            Some(Experiencer::Other)
+        );
     }
 
     #[test]
