@@ -1742,10 +1742,10 @@ impl Text<'_> {
             "children",
             "men",
         ];
-        !(j + 1 < self.toks.len()
+        let unit_follows = j + 1 < self.toks.len()
             && self.toks[j + 1].sentence == self.toks[j].sentence
-            && self.word_is(j + 1, UNITS))
-            && !self.text[self.toks[j].end as usize..].starts_with('%')
+            && self.word_is(j + 1, UNITS);
+        !unit_follows && !self.text[self.toks[j].end as usize..].starts_with('%')
     }
 
     /// A pronoun or noun for the subject child (with the narrative's
@@ -2067,7 +2067,11 @@ mod tests {
     fn offending_by_an_adult_named_with_their_age_is_theirs() {
         let d = detector();
         assert_eq!(
-            who(&d, "Lacey (14) visits Mark ELLISON (47), convicted 2009.", "M13"),
+            who(
+                &d,
+                "Lacey (14) visits Mark ELLISON (47), convicted 2009.",
+                "M13"
+            ),
             Some(Experiencer::Other)
         );
         assert_eq!(
@@ -2075,7 +2079,11 @@ mod tests {
             Some(Experiencer::Subject)
         );
         assert_eq!(
-            who(&d, "Child M, a girl of 12, was groomed online. He was convicted in 2023.", "M13"),
+            who(
+                &d,
+                "Child M, a girl of 12, was groomed online. He was convicted in 2023.",
+                "M13"
+            ),
             Some(Experiencer::Other)
         );
     }
