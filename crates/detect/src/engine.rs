@@ -458,6 +458,8 @@ const OBJECT_MARKERS: &[&str] = &[
 ];
 
 const PRE_SCOPE: usize = 7;
+/// How many words from an `unless` match a rule's match is excepted.
+const UNLESS_REACH: usize = 8;
 const POST_SCOPE: usize = 4;
 
 /// What an automaton pattern stands for: segment `segment` of variant
@@ -873,8 +875,8 @@ struct Scratch {
     spans: Vec<(usize, usize, usize, u32, u32)>,
     /// The words a span skips between its segments (`*`, `~`).
     gap_list: Vec<(usize, usize)>,
-    /// Rules excepted (`unless`) in a sentence: (rule, sentence).
-    excepted: Vec<(usize, u32)>,
+    /// Exceptions (`unless`) matched: (rule, first token, end token).
+    excepted: Vec<(usize, usize, usize)>,
     /// Hits kept so far: (indicator, first token, end token).
     kept: Vec<(u32, usize, usize)>,
     /// Index of the first match at or after each token.
@@ -1406,7 +1408,7 @@ impl Detector {
                 }
                 if info.unless {
                     gap_list.truncate(gaps_from);
-                    excepted.push((info.rule, sentence_of(f)));
+                    excepted.push((info.rule, f, end));
                 } else {
                     spans.push((info.rule, f, end, gaps_from as u32, gap_list.len() as u32));
                 }
@@ -1419,7 +1421,16 @@ impl Detector {
         let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
         let mut under: Vec<(u8, bool)> = Vec::new();
         for &(r, f, e, g0, g1) in spans.iter() {
-            if excepted.contains(&(r, toks[f].sentence)) {
+            // An exception reaches the rule's matches in its sentence up
+            // to UNLESS_REACH words away: "her boyfriend (24)" is not
+            // company kept, but "collected by her boyfriend ... and seen
+            // with older men in town" still is.
+            if excepted.iter().any(|&(xr, xf, xe)| {
+                xr == r
+                    && toks[xf].sentence == toks[f].sentence
+                    && xf.saturating_sub(e) <= UNLESS_REACH
+                    && f.saturating_sub(xe) <= UNLESS_REACH
+            }) {
                 continue;
             }
             let rule = &self.rules[r];
