@@ -173,6 +173,20 @@ fn main() {
                     }
                     if verbose {
                         eprintln!("FN {} {:?}: {}", item["id"], g, narrative);
+                        // Found but negated, or found for the other person.
+                        for h in hits.iter().filter(|h| h.indicator == g.0) {
+                            let span = match (h.start, h.end) {
+                                (Some(s), Some(e)) => &narrative[s..e],
+                                _ => "",
+                            };
+                            eprintln!(
+                                "   had {} {} negated={} [{span}] in: {}",
+                                h.rule,
+                                who(h.experiencer),
+                                h.negated,
+                                h.sentence
+                            );
+                        }
                     }
                 }
             }

@@ -84,6 +84,7 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
         &[
             "no",
             "not",
+            "nothing",
             "nil",
             "none",
             "never",
@@ -416,6 +417,37 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
     (
         Trigger::Pseudo,
         &[
+            // Reviews' findings about the response, not denials of the
+            // fact: "professionals did not recognise her relationship with
+            // a 27-year-old as abusive".
+            "did not recognise",
+            "did not recognize",
+            "not recognised",
+            "not recognized",
+            "failed to recognise",
+            "failed to recognize",
+            "did not identify",
+            "not identified",
+            "did not see",
+            "did not consider",
+            "not seen as",
+            "did not pick up",
+            "not picked up",
+            "did not act on",
+            "not acted on",
+            "did not notice",
+            "did not record",
+            "not recorded as",
+            "did not explore",
+            "not explored",
+            "did not ask",
+            "did not share",
+            "not shared",
+            "did not link",
+            "not linked",
+            "did not connect",
+            "did not follow up",
+            "not followed up",
             "no further action",
             "no further",
             "not only",
@@ -443,7 +475,6 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "whilst",
             "while",
             "despite",
-            "yet",
             "aside from",
             "otherwise",
         ],
@@ -1710,6 +1741,30 @@ impl Text<'_> {
         None
     }
 
+    /// Whether a new clause starts between tokens `from` and `to`: a comma
+    /// or semicolon followed by a verb ("would not give their names,
+    /// became tearful and begged ..."). A comma before a noun continues a
+    /// list and keeps the scope ("no injuries, bruising or marks").
+    fn clause_break(&self, from: usize, to: usize) -> bool {
+        const VERBS: &[&str] = &[
+            "became", "become", "becomes", "was", "were", "is", "are", "has", "had", "have", "said",
+            "says", "went", "goes", "told", "tells", "then", "later", "began", "begins", "asked",
+            "asks", "started", "appeared", "seemed", "looked", "left", "came", "returned", "got",
+            "gets", "made", "makes", "took", "takes", "gave", "gives", "refused", "agreed",
+            "disclosed", "admitted", "cried", "ran", "walked", "spoke", "explained", "she", "he",
+            "they", "we", "i",
+        ];
+        (from + 1..to.min(self.toks.len())).any(|k| {
+            let between = &self.text[self.toks[k - 1].end as usize..self.toks[k].start as usize];
+            if !between.contains([',', ';']) {
+                return false;
+            }
+            let w = self.word(k);
+            self.word_is(k, VERBS)
+                || (w.len() > 4 && w.ends_with("ed") && w.bytes().all(|b| b.is_ascii_lowercase()))
+        })
+    }
+
     /// Whether token `j` is an adult's age: a whole number from 18 to 99
     /// that is not money ("£50"), a measure ("40 minutes") or a count.
     fn is_adult_age(&self, j: usize) -> bool {
@@ -1835,6 +1890,7 @@ impl Text<'_> {
             triggers
                 .iter()
                 .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to)
+                || self.clause_break(from, to)
         };
         let pseudo = |s: usize, e: usize| {
             triggers
@@ -1845,7 +1901,14 @@ impl Text<'_> {
             let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
             let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
             match t {
-                Trigger::NegatePre if (before || in_gap(s, e)) && !pseudo(s, e) => {
+                // A closure is negated only right before it ("was not
+                // closed"): "no missing episodes, and the case was closed"
+                // still closed it.
+                Trigger::NegatePre
+                    if (before || in_gap(s, e))
+                        && !pseudo(s, e)
+                        && (indicator != "NA" || first.saturating_sub(e) <= 2) =>
+                {
                     ctx.negated = true
                 }
                 Trigger::NegatePost if after => ctx.negated = true,
