@@ -1684,6 +1684,8 @@ impl Text<'_> {
             let in_brackets = self.text[..t.start as usize].trim_end().ends_with('(')
                 || self.text[t.end as usize..].trim_start().starts_with(')');
             (i > 0 && self.word_is(i - 1, &["aged", "age", "then", "at", "only"]))
+                // "at the age of 12"
+                || (i > 1 && self.word_is(i - 1, &["of"]) && self.word_is(i - 2, &["age"]))
                 || (i + 1 < self.toks.len()
                     && self.word_is(i + 1, &["y/o", "yo", "yr", "yrs", "year", "years"]))
                 || in_brackets
@@ -1747,12 +1749,57 @@ impl Text<'_> {
     /// list and keeps the scope ("no injuries, bruising or marks").
     fn clause_break(&self, from: usize, to: usize) -> bool {
         const VERBS: &[&str] = &[
-            "became", "become", "becomes", "was", "were", "is", "are", "has", "had", "have", "said",
-            "says", "went", "goes", "told", "tells", "then", "later", "began", "begins", "asked",
-            "asks", "started", "appeared", "seemed", "looked", "left", "came", "returned", "got",
-            "gets", "made", "makes", "took", "takes", "gave", "gives", "refused", "agreed",
-            "disclosed", "admitted", "cried", "ran", "walked", "spoke", "explained", "she", "he",
-            "they", "we", "i",
+            "became",
+            "become",
+            "becomes",
+            "was",
+            "were",
+            "is",
+            "are",
+            "has",
+            "had",
+            "have",
+            "said",
+            "says",
+            "went",
+            "goes",
+            "told",
+            "tells",
+            "then",
+            "later",
+            "began",
+            "begins",
+            "asked",
+            "asks",
+            "started",
+            "appeared",
+            "seemed",
+            "looked",
+            "left",
+            "came",
+            "returned",
+            "got",
+            "gets",
+            "made",
+            "makes",
+            "took",
+            "takes",
+            "gave",
+            "gives",
+            "refused",
+            "agreed",
+            "disclosed",
+            "admitted",
+            "cried",
+            "ran",
+            "walked",
+            "spoke",
+            "explained",
+            "she",
+            "he",
+            "they",
+            "we",
+            "i",
         ];
         (from + 1..to.min(self.toks.len())).any(|k| {
             let between = &self.text[self.toks[k - 1].end as usize..self.toks[k].start as usize];
@@ -1890,8 +1937,12 @@ impl Text<'_> {
             triggers
                 .iter()
                 .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to)
-                || self.clause_break(from, to)
         };
+        // A negation or hedge also ends at a new clause after a comma
+        // (the person a clause is about carries over appositives: "her
+        // brother Jayce (7), subject of his own plan, has bruises").
+        let scope_ended =
+            |from: usize, to: usize| terminated(from, to) || self.clause_break(from, to);
         let pseudo = |s: usize, e: usize| {
             triggers
                 .iter()
@@ -1900,22 +1951,24 @@ impl Text<'_> {
         for &(t, s, e) in triggers {
             let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
             let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
+            let scoped_before = before && !scope_ended(e, first);
+            let scoped_after = after && !scope_ended(end, s);
             match t {
                 // A closure is negated only right before it ("was not
                 // closed"): "no missing episodes, and the case was closed"
                 // still closed it.
                 Trigger::NegatePre
-                    if (before || in_gap(s, e))
+                    if (scoped_before || in_gap(s, e))
                         && !pseudo(s, e)
                         && (indicator != "NA" || first.saturating_sub(e) <= 2) =>
                 {
                     ctx.negated = true
                 }
-                Trigger::NegatePost if after => ctx.negated = true,
-                Trigger::HedgePre if (before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
+                Trigger::NegatePost if scoped_after => ctx.negated = true,
+                Trigger::HedgePre if (scoped_before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
                     ctx.hedged = true
                 }
-                Trigger::HedgePost if after => ctx.hedged = true,
+                Trigger::HedgePost if scoped_after => ctx.hedged = true,
                 Trigger::HistoryPre if before => ctx.historical = true,
                 Trigger::HistoryPost if after => ctx.historical = true,
                 // "her boyfriend (24) who deals drugs": a relative clause
