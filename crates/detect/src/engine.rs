@@ -1362,12 +1362,6 @@ impl Detector {
             return Vec::new();
         }
         let toks = &toks[..];
-        let t = Text {
-            text: narrative,
-            toks,
-            female: std::cell::OnceCell::new(),
-            pronouns: &self.pronouns,
-        };
         // Pattern matches: (pattern, first token, length).
         self.automaton.find(
             toks,
@@ -1386,6 +1380,15 @@ impl Detector {
             }
         });
         // (Triggers come in text order: by first token, then length.)
+        let mut t = Text {
+            text: narrative,
+            toks,
+            female: std::cell::OnceCell::new(),
+            pronouns: &self.pronouns,
+            other_names: Vec::new(),
+        };
+        t.other_names = t.names_of_others(triggers);
+        let t = t;
         spans.clear();
         gap_list.clear();
         excepted.clear();
@@ -1581,6 +1584,9 @@ struct Text<'a> {
     female: std::cell::OnceCell<Option<bool>>,
     /// Written-word ids of she, her, herself, he, him, his, himself.
     pronouns: &'a [u32; 7],
+    /// Tokens where the record names someone other than the subject ("her
+    /// friend Ellie", "big sister Jordan (15)", "driver Craig T (24)").
+    other_names: Vec<usize>,
 }
 
 /// Words after a subject's object pronoun that make it a possessive about
@@ -1617,6 +1623,43 @@ const RELATIVES: &[&str] = &[
     "siblings",
     "peers",
     "classmate",
+];
+
+/// Capitalised words that are not anyone's name.
+const NOT_NAMES: &[&str] = &[
+    "Child",
+    "She",
+    "He",
+    "They",
+    "The",
+    "Her",
+    "His",
+    "Mum",
+    "Dad",
+    "Mother",
+    "Father",
+    "Police",
+    "Officers",
+    "Staff",
+    "School",
+    "Reported",
+    "Return",
+    "Report",
+    "Referral",
+    "Strategy",
+    "Case",
+    "Health",
+    "Social",
+    "Review",
+    "Intel",
+    "Intelligence",
+    "Missing",
+    "Young",
+    "Miss",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
 ];
 
 /// Words before "of" that make it partitive ("two of the men").
@@ -1741,6 +1784,63 @@ impl Text<'_> {
             }
         }
         None
+    }
+
+    /// The names the record gives to other people: a capitalised word
+    /// right after someone else ("her friend Ellie", "his cousin Connor,
+    /// 17", "mum's ex, Gary"), skipping a describing word or two.
+    fn names_of_others(&self, triggers: &[(Trigger, usize, usize)]) -> Vec<usize> {
+        const SKIP: &[&str] = &[
+            "big", "little", "older", "younger", "best", "ex", "new", "school", "close", "closest",
+        ];
+        let mut names = Vec::new();
+        for &(kind, _, e) in triggers {
+            if kind != Trigger::OtherPre {
+                continue;
+            }
+            for j in e..(e + 3).min(self.toks.len()) {
+                if self.toks[j].sentence != self.toks[e.saturating_sub(1)].sentence {
+                    break;
+                }
+                let w = self.word(j);
+                let capitalised = w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars().skip(1).any(char::is_lowercase);
+                if capitalised && !self.word_is(j, NOT_NAMES) {
+                    names.push(j);
+                    break;
+                }
+                if !self.word_is(j, SKIP) {
+                    break;
+                }
+            }
+        }
+        // The first name the record gives is its subject's (records name
+        // their subject first), never someone else's.
+        let bare = |w: &'_ str| -> String {
+            w.strip_suffix("'s")
+                .or_else(|| w.strip_suffix("\u{2019}s"))
+                .unwrap_or(w)
+                .to_string()
+        };
+        let first_name = (0..self.toks.len()).find(|&j| {
+            let w = bare(self.word(j));
+            w.len() > 1
+                && w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().skip(1).all(char::is_lowercase)
+                && !self.word_is(j, NOT_NAMES)
+        });
+        if let Some(f) = first_name {
+            let subject = bare(self.word(f));
+            names.retain(|&j| !self.word(j).eq_ignore_ascii_case(&subject));
+        }
+        names
+    }
+
+    /// Whether token `j` is a name the record gives to someone other than
+    /// the subject.
+    fn is_other_name(&self, j: usize) -> bool {
+        let w = self.word(j);
+        self.other_names.iter().any(|&n| self.word(n) == w)
     }
 
     /// Whether a new clause starts between tokens `from` and `to`: a comma
@@ -2008,6 +2108,20 @@ impl Text<'_> {
                 _ => {}
             }
         }
+        // Someone the record named as another person ("her friend Ellie")
+        // as the clause's subject before the hit: theirs.
+        if !ctx.other && !self.other_names.is_empty() {
+            let from = first.saturating_sub(PRE_SCOPE).max(range.start);
+            for j in from..first {
+                if self.is_other_name(j)
+                    && !self.after_preposition(j, range.start)
+                    && !terminated(j, first)
+                    && !(j + 1..first).any(|k| self.is_subject_pronoun(k))
+                {
+                    ctx.other = true;
+                }
+            }
+        }
         // "He" in a narrative about a girl (or "she" about a boy) as the
         // clause's subject before the hit, not the object of a preposition:
         // someone else's.
@@ -2213,6 +2327,17 @@ mod tests {
             ),
             Some(Experiencer::Other)
         );
+    }
+
+    #[test]
+    fn someone_the_record_names_as_another_is_someone_else() {
+        let d = detector();
+        let text = "Mum reports that Nia's big sister Jordan (15) has been staying out. \
+                    Jordan was collected from the house by a man in his thirties.";
+        assert_eq!(who(&d, text, "H3"), Some(Experiencer::Other));
+        let text = "Nia (13) was collected from school by a man in his thirties. \
+                    Her friend Jordan says Nia was collected again on Friday.";
+        assert_eq!(who(&d, text, "H3"), Some(Experiencer::Subject));
     }
 
     #[test]
