@@ -1175,6 +1175,9 @@ impl Detector {
             stem_of.insert(*id, stem);
         }
         let short = |f: &String| f.len() < 7;
+        // (Each pattern word was recorded at each use.)
+        written.sort_unstable();
+        written.dedup();
         for (w, id) in &written {
             forms.push(w.clone());
             let stem = stem_of.get(id).copied().unwrap_or_default();
