@@ -114,6 +114,7 @@ struct PlaceSightings {
     home: Vec<(Timestamp, String)>,
     placement: Vec<(Timestamp, String)>,
     school: Vec<(Timestamp, String)>,
+    seen: Vec<(Timestamp, String)>,
 }
 
 impl PlaceSightings {
@@ -142,6 +143,7 @@ impl PlaceSightings {
             home_postcode: pick(self.home),
             placement_postcode: pick(self.placement),
             school: pick(self.school),
+            seen_postcode: self.seen.into_iter().max().map(|(_, v)| v),
         }
     }
 }
@@ -216,6 +218,12 @@ fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) 
                 .iter()
                 .find(|a| a.kind == Some(AddressKind::School))
                 .and_then(|a| a.text.clone()),
+            // Where the report saw them: its first place with a postcode.
+            seen_postcode: report
+                .places
+                .iter()
+                .find_map(|pl| pl.address.as_ref()?.postcode.as_ref())
+                .map(|pc| pc.text.clone()),
         });
     }
     let mut objects = Vec::new();
@@ -442,6 +450,7 @@ pub fn build(
                 (&mut seen.home, &place.home_postcode),
                 (&mut seen.placement, &place.placement_postcode),
                 (&mut seen.school, &place.school),
+                (&mut seen.seen, &place.seen_postcode),
             ] {
                 if let Some(v) = value {
                     list.push((at, v.clone()));

@@ -21,8 +21,12 @@ def main():
     world, links, concerns_path, teams_path = sys.argv[1:5]
     true_of = world_truth.majority(links, world_truth.mentions(world))
     team_of = {p: row["team"] for p, row in world_truth.people(world).items() if row["team"]}
+    la_of_person = {p: row["local_authority"] for p, row in world_truth.people(world).items()}
     with open(teams_path, "rb") as fh:
-        name_of = {t["id"]: t["name"] for t in tomllib.load(fh)["teams"]}
+        teams = tomllib.load(fh)["teams"]
+    name_of = {t["id"]: t["name"] for t in teams}
+    la_of_team = {t["id"]: t.get("local_authority") for t in teams}
+    right_authority = 0
     outcome = Counter()
     wrong = []
     concerns = [json.loads(l) for l in open(concerns_path) if l.strip()]
@@ -35,9 +39,12 @@ def main():
             outcome["routed, no responsible team in the truth (an adult)"] += 1
         elif name_of.get(c["team"]) == expected:
             outcome["right team"] += 1
+            right_authority += 1
         else:
             outcome["wrong team"] += 1
             wrong.append((c["concern_id"], c["team"], expected))
+            if la_of_team.get(c["team"]) == la_of_person.get(person):
+                right_authority += 1
     total = len(concerns)
     counted = sum(outcome.values())
     judged = outcome["right team"] + outcome["wrong team"]
@@ -47,6 +54,7 @@ def main():
     if total:
         print(f"routing accuracy: {outcome['right team'] / total:.4f} of all concerns to the right team; "
               f"{outcome['right team'] / judged if judged else 0:.4f} of those routed to a team with a known responsible team")
+        print(f"right local authority (a team of the responsible authority): {right_authority / total:.4f}")
     for w in wrong[:10]:
         print("  wrong:", *w)
 

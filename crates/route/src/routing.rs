@@ -48,12 +48,18 @@ pub struct RoutingError {
     pub problems: Vec<String>,
 }
 
-/// Where a child lives and goes to school, as the records say.
+/// Where a child lives and goes to school, as the records say, and where
+/// they were last seen.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ChildPlace {
     pub home_postcode: Option<String>,
     pub placement_postcode: Option<String>,
     pub school: Option<String>,
+    /// The postcode of a place where the records saw the child (a hotel,
+    /// a flat, where they were found): the area responsible for a child no
+    /// record gives a home, placement or school.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_postcode: Option<String>,
 }
 
 /// What routing decided, and why, in plain words.
@@ -219,6 +225,23 @@ impl Router {
         self.la_of_district.get(&district_of(postcode)?)
     }
 
+    /// A child no record gives a home, placement or school for is the
+    /// responsibility of the area where they were found; their school
+    /// decides first when it is known (see [`Router::route`]).
+    fn by_place_seen(&self, place: &ChildPlace, concern_type: &str) -> Option<RouteOutcome> {
+        if place.school.is_some() {
+            return None;
+        }
+        let (team, why) = self.by_postcode(place.seen_postcode.as_deref()?, concern_type)?;
+        Some(RouteOutcome {
+            team: Some(team),
+            notify: Vec::new(),
+            reason: format!(
+                "where the child was last seen, {why} (no home, placement or school known)"
+            ),
+        })
+    }
+
     /// Routes one concern.
     pub fn route(&self, place: &ChildPlace, concern_type: &str) -> RouteOutcome {
         let home = place
@@ -260,6 +283,9 @@ impl Router {
                 reason: format!("placement in {why} (no home address routes)"),
             },
             (None, None) => {
+                if let Some(outcome) = self.by_place_seen(place, concern_type) {
+                    return outcome;
+                }
                 if let Some(school) = &place.school {
                     let key = school_key(school);
                     if let Some(r) = self.table.routes.iter().find(|r| {
@@ -360,7 +386,24 @@ local_authorities = ["E08000902"]
             home_postcode: home.map(String::from),
             placement_postcode: placement.map(String::from),
             school: school.map(String::from),
+            seen_postcode: None,
         }
+    }
+
+    #[test]
+    fn a_child_known_only_where_seen_goes_to_that_area() {
+        let r = router();
+        let mut seen = place(None, None, None);
+        seen.seen_postcode = Some("RV1 2AB".into());
+        let out = r.route(&seen, "x");
+        assert!(out.team.is_some(), "{out:?}");
+        assert!(out.reason.contains("last seen"), "{}", out.reason);
+        // A home address still decides when there is one.
+        let mut both = place(Some("RV1 2AB"), None, None);
+        both.seen_postcode = Some("ZZ9 9ZZ".into());
+        assert!(r.route(&both, "x").reason.starts_with("home address"));
+        // Nowhere known at all: unrouted.
+        assert_eq!(r.route(&place(None, None, None), "x").team, None);
     }
 
     #[test]
