@@ -1846,6 +1846,21 @@ impl Text<'_> {
         self.other_names.iter().any(|&n| self.word(n) == w)
     }
 
+    /// Whether a subordinate clause starts after a comma between tokens
+    /// `from` and `to` ("... no family or friends, after being missing for
+    /// three days"): it is about the clause's own subject.
+    fn subordinate_break(&self, from: usize, to: usize) -> bool {
+        const SUBORDINATORS: &[&str] = &[
+            "after", "before", "when", "whilst", "while", "until", "because", "since", "although",
+            "where", "once",
+        ];
+        (from + 1..to.min(self.toks.len())).any(|k| {
+            self.text[self.toks[k - 1].end as usize..self.toks[k].start as usize]
+                .contains([',', ';'])
+                && self.word_is(k, SUBORDINATORS)
+        })
+    }
+
     /// Whether a new clause starts between tokens `from` and `to`: a comma
     /// or semicolon followed by a verb ("would not give their names,
     /// became tearful and begged ..."). A comma before a noun continues a
@@ -2040,6 +2055,7 @@ impl Text<'_> {
             triggers
                 .iter()
                 .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to)
+                || self.subordinate_break(from, to)
         };
         // A negation or hedge also ends at a new clause after a comma
         // (the person a clause is about carries over appositives: "her
