@@ -280,6 +280,21 @@ pub fn workflows(
             .filter(|r| r.kind == sightline_model::Kind::StrategyDiscussion)
             .map(|r| r.recorded_at)
             .collect();
+        w.s47_records = appearances
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.kind,
+                    sightline_model::Kind::S47Enquiry | sightline_model::Kind::Assessment
+                )
+            })
+            .map(|r| r.recorded_at)
+            .collect();
+        w.cp_plans = appearances
+            .iter()
+            .filter(|r| r.kind == sightline_model::Kind::CpPlan)
+            .map(|r| r.recorded_at)
+            .collect();
         let Some(closed) = w.closed_at else { continue };
         let new: Vec<(Timestamp, String)> = a
             .appearances(c.node)

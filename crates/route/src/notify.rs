@@ -182,6 +182,12 @@ pub fn messages(about: &About, w: &Workflow, directory: &Directory) -> Vec<Messa
                     crate::workflow::ClockKind::Decide => "decided",
                     crate::workflow::ClockKind::ReturnInterview => "seen for a return home interview",
                     crate::workflow::ClockKind::StrategyDiscussion => "discussed at a strategy discussion",
+                    crate::workflow::ClockKind::S47Assessment => {
+                        "assessed under its section 47 enquiry"
+                    }
+                    crate::workflow::ClockKind::InitialConference => {
+                        "heard at an initial child protection conference"
+                    }
                 },
                 e.at,
                 about.concern_id

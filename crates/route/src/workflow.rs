@@ -95,6 +95,11 @@ pub enum ClockKind {
     ReturnInterview,
     /// The strategy discussion a decision called for.
     StrategyDiscussion,
+    /// The section 47 enquiry's assessment, from the referral.
+    S47Assessment,
+    /// The initial child protection conference, from the strategy
+    /// discussion that started the section 47 enquiry.
+    InitialConference,
 }
 
 impl ClockKind {
@@ -105,6 +110,8 @@ impl ClockKind {
             ClockKind::Decide => "decide",
             ClockKind::ReturnInterview => "return_interview",
             ClockKind::StrategyDiscussion => "strategy_discussion",
+            ClockKind::S47Assessment => "s47_assessment",
+            ClockKind::InitialConference => "initial_conference",
         }
     }
 }
@@ -120,10 +127,27 @@ pub struct ServiceLevels {
     pub return_interview_hours: u32,
     #[serde(default = "one")]
     pub strategy_discussion_working_days: u32,
+    /// A section 47 enquiry's assessment is completed within this many
+    /// working days of the referral.
+    #[serde(default = "forty_five")]
+    pub s47_assessment_working_days: u32,
+    /// An initial child protection conference is held within this many
+    /// working days of the strategy discussion that started the section 47
+    /// enquiry.
+    #[serde(default = "fifteen")]
+    pub initial_conference_working_days: u32,
 }
 
 fn one() -> u32 {
     1
+}
+
+fn forty_five() -> u32 {
+    45
+}
+
+fn fifteen() -> u32 {
+    15
 }
 
 pub const DEFAULT_SERVICE_LEVELS: &str = include_str!("../rules/service-levels.toml");
@@ -210,6 +234,11 @@ pub struct Workflow {
     pub return_interviews: Vec<(Timestamp, Option<Timestamp>)>,
     /// Strategy discussions recorded about the child (their times).
     pub strategy_discussions: Vec<Timestamp>,
+    /// Section 47 enquiries and assessments recorded about the child.
+    pub s47_records: Vec<Timestamp>,
+    /// Child protection plans recorded about the child (made at a
+    /// conference).
+    pub cp_plans: Vec<Timestamp>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -232,6 +261,8 @@ impl Workflow {
             escalations: Vec::new(),
             return_interviews: Vec::new(),
             strategy_discussions: Vec::new(),
+            s47_records: Vec::new(),
+            cp_plans: Vec::new(),
             timeline: vec![TimelineEntry {
                 at,
                 who: SIGHTLINE.into(),
@@ -507,6 +538,9 @@ impl Workflow {
                     .min(),
             });
         }
+        if self.status == Status::Decided {
+            clocks.extend(self.child_protection_clocks(start, levels, calendar));
+        }
         if !matches!(self.status, Status::Open | Status::Closed) {
             for &(returned, done) in &self.return_interviews {
                 clocks.push(Clock {
@@ -521,6 +555,64 @@ impl Workflow {
                 });
             }
         }
+        clocks
+    }
+
+    /// Working Together's timings once a section 47 enquiry is under way:
+    /// its assessment within 45 working days of the referral, and an
+    /// initial child protection conference within 15 working days of the
+    /// strategy discussion that started it (or of the decision, when no
+    /// discussion is recorded before it). A section 47 enquiry is under
+    /// way when the team decided one, or when one is recorded after a
+    /// strategy discussion the team decided on. Closing the concern (with
+    /// its rationale, e.g. no conference needed) stops the clocks.
+    fn child_protection_clocks(
+        &self,
+        received: Timestamp,
+        levels: &ServiceLevels,
+        calendar: &Calendar,
+    ) -> Vec<Clock> {
+        let Some((outcome, decided)) = self.decision else {
+            return Vec::new();
+        };
+        let first_after =
+            |list: &[Timestamp], from: Timestamp| list.iter().copied().filter(|&t| t >= from).min();
+        let (started, discussion) = match outcome {
+            Outcome::S47Enquiry => (
+                decided,
+                self.strategy_discussions
+                    .iter()
+                    .copied()
+                    .filter(|&t| t <= decided)
+                    .max(),
+            ),
+            Outcome::StrategyDiscussion => {
+                let Some(held) = first_after(&self.strategy_discussions, decided) else {
+                    return Vec::new();
+                };
+                if first_after(&self.s47_records, held).is_none() {
+                    return Vec::new();
+                }
+                (held, Some(held))
+            }
+            _ => return Vec::new(),
+        };
+        let mut clocks = Vec::new();
+        if outcome == Outcome::S47Enquiry {
+            clocks.push(Clock {
+                kind: ClockKind::S47Assessment,
+                since: received,
+                due: calendar.add_working_days(received, levels.s47_assessment_working_days),
+                met: first_after(&self.s47_records, decided),
+            });
+        }
+        let conference_from = discussion.unwrap_or(started);
+        clocks.push(Clock {
+            kind: ClockKind::InitialConference,
+            since: conference_from,
+            due: calendar.add_working_days(conference_from, levels.initial_conference_working_days),
+            met: first_after(&self.cp_plans, conference_from),
+        });
         clocks
     }
 
@@ -865,6 +957,59 @@ members = ["sw3"]
         );
         w.strategy_discussions = vec![t("2024-01-16T09:00:00Z")];
         assert_eq!(sd(&w).met, Some(t("2024-01-16T09:00:00Z")));
+    }
+
+    #[test]
+    fn a_section_47_enquiry_has_its_assessment_and_conference_clocks() {
+        let (d, sl, cal, mut w) = setup();
+        // A strategy discussion on Monday 15 January started the enquiry,
+        // decided the same day.
+        w.strategy_discussions = vec![t("2024-01-15T10:30:00Z")];
+        ack_and_decide(&d, &mut w, t("2024-01-15T11:00:00Z"), Outcome::S47Enquiry);
+        let clock = |w: &Workflow, kind| {
+            w.clocks(&sl, &cal)
+                .into_iter()
+                .find(|c| c.kind == kind)
+                .unwrap()
+        };
+        // Fifteen working days from the discussion: Monday 5 February.
+        let icpc = clock(&w, ClockKind::InitialConference);
+        assert_eq!(icpc.since, t("2024-01-15T10:30:00Z"));
+        assert_eq!(icpc.due, t("2024-02-05T10:30:00Z"));
+        // Forty-five working days from the referral (received 15 January).
+        let s47 = clock(&w, ClockKind::S47Assessment);
+        assert_eq!(s47.since, w.received_at.unwrap());
+        assert!(s47.due > t("2024-03-14T00:00:00Z") && s47.due < t("2024-03-20T00:00:00Z"));
+        let late = w.overdue(&sl, &cal, t("2024-02-06T00:00:00Z"));
+        assert!(late.iter().any(|c| c.kind == ClockKind::InitialConference));
+        assert!(!late.iter().any(|c| c.kind == ClockKind::S47Assessment));
+        // The conference made a plan; the enquiry's assessment is recorded.
+        w.cp_plans = vec![t("2024-02-01T14:00:00Z")];
+        w.s47_records = vec![t("2024-01-30T09:00:00Z")];
+        assert!(w.overdue(&sl, &cal, t("2024-04-01T00:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn a_strategy_discussion_that_starts_an_enquiry_starts_the_conference_clock() {
+        let (d, sl, cal, mut w) = setup();
+        ack_and_decide(
+            &d,
+            &mut w,
+            t("2024-01-15T11:00:00Z"),
+            Outcome::StrategyDiscussion,
+        );
+        let has = |w: &Workflow, kind| w.clocks(&sl, &cal).iter().any(|c| c.kind == kind);
+        w.strategy_discussions = vec![t("2024-01-16T09:00:00Z")];
+        // No enquiry recorded: no conference is due.
+        assert!(!has(&w, ClockKind::InitialConference));
+        w.s47_records = vec![t("2024-01-17T09:00:00Z")];
+        let icpc = w
+            .clocks(&sl, &cal)
+            .into_iter()
+            .find(|c| c.kind == ClockKind::InitialConference)
+            .unwrap();
+        assert_eq!(icpc.since, t("2024-01-16T09:00:00Z"));
+        assert!(!has(&w, ClockKind::S47Assessment));
     }
 
     #[test]
