@@ -1697,9 +1697,9 @@ fn subject_pronouns(toks: &[Tok], pronouns: &[u32; 7]) -> Option<bool> {
     }
 }
 
-impl Text<'_> {
+impl<'a> Text<'a> {
     /// The written word of token `i`.
-    fn word(&self, i: usize) -> &str {
+    fn word(&self, i: usize) -> &'a str {
         let t = &self.toks[i];
         &self.text[t.start as usize..t.end as usize]
     }
@@ -1819,22 +1819,24 @@ impl Text<'_> {
         }
         // The first name the record gives is its subject's (records name
         // their subject first), never someone else's.
-        let bare = |w: &'_ str| -> String {
+        let bare = |w: &'a str| -> &'a str {
             w.strip_suffix("'s")
                 .or_else(|| w.strip_suffix("\u{2019}s"))
                 .unwrap_or(w)
-                .to_string()
         };
+        if names.is_empty() {
+            return names;
+        }
         let first_name = (0..self.toks.len()).find(|&j| {
             let w = bare(self.word(j));
             w.len() > 1
-                && w.chars().next().is_some_and(char::is_uppercase)
-                && w.chars().skip(1).all(char::is_lowercase)
+                && w.as_bytes()[0].is_ascii_uppercase()
+                && w.bytes().skip(1).all(|b| b.is_ascii_lowercase())
                 && !self.word_is(j, NOT_NAMES)
         });
         if let Some(f) = first_name {
             let subject = bare(self.word(f));
-            names.retain(|&j| !self.word(j).eq_ignore_ascii_case(&subject));
+            names.retain(|&j| !self.word(j).eq_ignore_ascii_case(subject));
         }
         names
     }
