@@ -489,7 +489,8 @@ const OBJECT_MARKERS: &[&str] = &[
 ];
 
 const PRE_SCOPE: usize = 7;
-/// How many words from an `unless` match a rule's match is excepted.
+/// How many words from an `unless` match a rule's match is excepted, unless
+/// the rule says otherwise (`unless_reach`).
 const UNLESS_REACH: usize = 8;
 const POST_SCOPE: usize = 4;
 
@@ -522,6 +523,8 @@ struct CompiledRule {
     facts: Vec<(Fact, String)>,
     subject_under: Option<u8>,
     experiencer: Option<Experiencer>,
+    /// How many words from an `unless` match its matches are excepted.
+    unless_reach: usize,
 }
 
 /// No word of the vocabulary.
@@ -1062,6 +1065,7 @@ impl Detector {
                     .filter_map(|f| rules::parse_fact(f).map(|x| (x, f.clone())))
                     .collect(),
                 subject_under: rule.subject_under,
+                unless_reach: rule.unless_reach.unwrap_or(UNLESS_REACH),
                 experiencer: match rule.experiencer.as_deref() {
                     Some("subject") => Some(Experiencer::Subject),
                     Some("other") => Some(Experiencer::Other),
@@ -1462,11 +1466,12 @@ impl Detector {
             // to UNLESS_REACH words away: "her boyfriend (24)" is not
             // company kept, but "collected by her boyfriend ... and seen
             // with older men in town" still is.
+            let reach = self.rules[r].unless_reach;
             if excepted.iter().any(|&(xr, xf, xe)| {
                 xr == r
                     && toks[xf].sentence == toks[f].sentence
-                    && xf.saturating_sub(e) <= UNLESS_REACH
-                    && f.saturating_sub(xe) <= UNLESS_REACH
+                    && xf.saturating_sub(e) <= reach
+                    && f.saturating_sub(xe) <= reach
             }) {
                 continue;
             }

@@ -93,6 +93,12 @@ pub struct Rule {
     /// the indicator (a lift from dad is not H3).
     #[serde(default)]
     pub unless: Vec<String>,
+    /// How many words from an `unless` match the rule's matches are
+    /// excepted (default 8); a large number makes the exception hold for
+    /// the whole sentence (a family holiday is the setting of everything
+    /// the sentence says about the hotel).
+    #[serde(default)]
+    pub unless_reach: Option<usize>,
     #[serde(default)]
     pub examples: Vec<Example>,
 }
