@@ -40,6 +40,12 @@ const ABBREVIATIONS: &[&str] = &[
     "e.g", "i.e", "etc", "vs", "dob", "tel", "ref", "inc", "a.m", "p.m", "mob",
 ];
 
+/// Words a sentence cannot end with: a line ending in one was wrapped.
+const CANNOT_END: &[&str] = &[
+    "a", "an", "the", "of", "to", "and", "or", "with", "by", "for", "in", "on", "at", "from",
+    "her", "his", "their", "was", "were", "is", "are", "had", "has", "been", "that", "who",
+];
+
 pub fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
 }
@@ -233,8 +239,23 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 }
             }
             '\n' => {
-                // A blank line or a line break in a log ends a sentence.
-                pending_break = true;
+                // A blank line or a line break in a log ends a sentence; a
+                // line of prose wrapped mid-sentence (text copied from a
+                // PDF: "seen with older\nmen in the town") does not: its
+                // next line goes on in lower case, or its last word cannot
+                // end one.
+                let next = text[i + 1..].trim_start_matches([' ', '\t', '\r']);
+                let blank = next.starts_with('\n') || next.is_empty();
+                let continues = next.chars().next().is_some_and(char::is_lowercase)
+                    || last.is_some_and(|(start, end, s)| {
+                        s == sentence
+                            && CANNOT_END
+                                .iter()
+                                .any(|w| text[start..end].eq_ignore_ascii_case(w))
+                    });
+                if blank || !continues {
+                    pending_break = true;
+                }
             }
             _ => {}
         }
@@ -274,6 +295,16 @@ pub fn sentence_text(text: &str, s: Sentence) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrapped_line_goes_on_but_a_log_line_ends() {
+        let st = stemmer();
+        let wrapped =
+            "She was frequently seen with older\nmen in the town centre and the\nRoyal Hotel.";
+        assert_eq!(prepare(&st, wrapped).sentences.len(), 1);
+        let log = "14/02 MFH reported\n15/02 located at a flat\n\nno injuries";
+        assert_eq!(prepare(&st, log).sentences.len(), 3);
+    }
 
     #[test]
     fn tokens_and_sentences() {
