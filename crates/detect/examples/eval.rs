@@ -103,6 +103,8 @@ fn main() {
         let mut total = Counts::default();
         let mut per: BTreeMap<String, Counts> = BTreeMap::new();
         let (mut negation_errors, mut experiencer_errors, mut n) = (0u64, 0u64, 0u64);
+        // Flags on true positives: [hedged, historical] × (gold, predicted).
+        let mut flags = [[0u64; 4]; 2];
         let mut texts = Vec::new();
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let item: Value = serde_json::from_str(line).expect("corpus line");
@@ -133,6 +135,34 @@ fn main() {
                 if gold.contains(p) {
                     total.tp += 1;
                     c.tp += 1;
+                    // A pair is hedged (historical) when every mention is.
+                    let label = item["labels"].as_array().and_then(|a| {
+                        a.iter().find(|l| {
+                            l["indicator"].as_str() == Some(p.0.as_str())
+                                && l["experiencer"].as_str().unwrap_or("subject") == p.1
+                        })
+                    });
+                    let mine: Vec<_> = hits
+                        .iter()
+                        .filter(|h| !h.negated && h.indicator == p.0 && who(h.experiencer) == p.1)
+                        .collect();
+                    for (k, (gold_flag, predicted_flag)) in [
+                        (
+                            label.and_then(|l| l["hedged"].as_bool()).unwrap_or(false),
+                            mine.iter().all(|h| h.hedged),
+                        ),
+                        (
+                            label
+                                .and_then(|l| l["historical"].as_bool())
+                                .unwrap_or(false),
+                            mine.iter().all(|h| h.historical),
+                        ),
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        flags[k][usize::from(gold_flag) * 2 + usize::from(predicted_flag)] += 1;
+                    }
                 } else {
                     total.fp += 1;
                     c.fp += 1;
@@ -204,6 +234,19 @@ fn main() {
             total.f()
         );
         println!("  negation errors {negation_errors}, experiencer errors {experiencer_errors}");
+        for (name, f) in ["hedged", "historical"].iter().zip(flags) {
+            // f: [gold no/pred no, gold no/pred yes, gold yes/pred no, gold yes/pred yes]
+            let agree = f[0] + f[3];
+            let all = f.iter().sum::<u64>();
+            println!(
+                "  {name} flag on true positives: agrees {agree}/{all} ({:.3}); gold {} (found {}), predicted {} (right {})",
+                agree as f64 / all.max(1) as f64,
+                f[2] + f[3],
+                f[3],
+                f[1] + f[3],
+                f[3]
+            );
+        }
         println!("  indicator  tp  fp  fn  precision recall");
         for (id, c) in &per {
             println!(
