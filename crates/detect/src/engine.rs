@@ -2023,7 +2023,13 @@ impl<'a> Text<'a> {
                     && j > sentence_start
                     && (self.word_is(j - 1, QUANTIFIERS)
                         || self.word(j - 1).bytes().all(|b| b.is_ascii_digit()));
-                return !partitive;
+                // ", and the man was convicted": a new clause, whose subject
+                // the person is.
+                let new_clause = self.word_is(j, &["and"])
+                    && j > sentence_start
+                    && self.text[self.toks[j - 1].end as usize..self.toks[j].start as usize]
+                        .contains(',');
+                return !partitive && !new_clause;
             }
             let w = self.word(j);
             if !(self.word_is(j, BETWEEN) || w.bytes().all(|b| b.is_ascii_digit())) {
@@ -2185,7 +2191,22 @@ impl<'a> Text<'a> {
             let object_pronoun = first >= 1
                 && (first.saturating_sub(2).max(range.start)..first)
                     .any(|j| self.word_is(j, other_pronoun));
-            if adult_before || adult_after || object_pronoun {
+            // "convicted of offences against Owen and five other boys": the
+            // children are whom the offences were against, not who offended.
+            let to = (end + 5).min(range.end);
+            let against_children = (end..to).any(|j| {
+                self.word_is(j, &["against", "on"])
+                    && (j + 1..(j + 4).min(range.end)).any(|k| {
+                        self.word_is(
+                            k,
+                            &[
+                                "her", "him", "them", "girls", "boys", "children", "child",
+                                "pupils", "victims", "girl", "boy",
+                            ],
+                        ) || self.word(k).chars().next().is_some_and(char::is_uppercase)
+                    })
+            });
+            if adult_before || adult_after || object_pronoun || against_children {
                 ctx.other = true;
             }
         }
