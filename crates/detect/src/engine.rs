@@ -2374,6 +2374,12 @@ mod tests {
             ),
             Some(Experiencer::Other)
         );
+        for text in [
+            "Owen (13) gave a full account, and the man was convicted.",
+            "Owen, a boy of 13. He was convicted of offences against Owen and five other boys.",
+        ] {
+            assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other), "{text}");
+        }
     }
 
     #[test]
