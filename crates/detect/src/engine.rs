@@ -1461,6 +1461,8 @@ impl Detector {
         });
         let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
         let mut under: Vec<(u8, bool)> = Vec::new();
+        // The hits kept so far: (indicator, sentence, end token, other).
+        let mut last_kept: Vec<(u32, u32, usize, bool)> = Vec::new();
         for &(r, f, e, g0, g1) in spans.iter() {
             // An exception reaches the rule's matches in its sentence up
             // to UNLESS_REACH words away: "her boyfriend (24)" is not
@@ -1501,12 +1503,25 @@ impl Detector {
             kept.push((rule.indicator_ix, f, e));
             let sentence = toks[f].sentence as usize;
             let gaps = &gap_list[g0 as usize..g1 as usize];
-            let ctx = t.context(
+            let mut ctx = t.context(
                 triggers,
                 (f, e, gaps),
                 facts.and_then(|x| x.year),
                 &rule.indicator,
             );
+            // "mum's partner Steven HOLT arrested at the family home for
+            // possession with intent to supply": a second match of the same
+            // indicator later in the clause is about the same person.
+            if let Some(&(ix, s, prev_end, true)) = last_kept.last()
+                && ix == rule.indicator_ix
+                && s == toks[f].sentence
+                && !ctx.other
+                && prev_end <= f
+                && t.same_clause(triggers, prev_end, f)
+            {
+                ctx.other = true;
+            }
+            last_kept.push((rule.indicator_ix, toks[f].sentence, e, ctx.other));
             hits.push(Hit {
                 indicator: rule.indicator.clone(),
                 tier: rule.tier,
@@ -1851,6 +1866,18 @@ impl<'a> Text<'a> {
     fn is_other_name(&self, j: usize) -> bool {
         let w = self.word(j);
         self.other_names.iter().any(|&n| self.word(n) == w)
+    }
+
+    /// Whether tokens `from` to `to` stay in one clause about the same
+    /// person: no clause ends between them, and the subject is not named
+    /// again.
+    fn same_clause(&self, triggers: &[(Trigger, usize, usize)], from: usize, to: usize) -> bool {
+        !triggers
+            .iter()
+            .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to)
+            && !self.subordinate_break(from, to)
+            && !self.clause_break(from, to)
+            && !(from..to).any(|k| self.is_subject_pronoun(k))
     }
 
     /// Whether a subordinate clause starts after a comma between tokens
