@@ -44,21 +44,24 @@ if [ -x bench/out/venv/bin/python ]; then
 fi
 
 echo
-echo "== incremental against rebuild: first half fitted and linked, second half linked with that model"
+echo "== incremental against rebuild: the first part fitted and linked, the rest linked with that model"
 N=$(wc -l < "$W/reports.jsonl")
-head -n $((N / 2)) "$W/reports.jsonl" > "$OUT/first.jsonl"
-tail -n +$((N / 2 + 1)) "$W/reports.jsonl" > "$OUT/second.jsonl"
-rm -f "$OUT/inc.db"
-"$BIN" --store "$OUT/inc.db" ingest "$OUT/first.jsonl" > /dev/null
-"$BIN" --store "$OUT/inc.db" link > /dev/null
-"$BIN" --store "$OUT/inc.db" ingest "$OUT/second.jsonl" > /dev/null
-"$BIN" --store "$OUT/inc.db" link
-"$BIN" --store "$OUT/inc.db" export links --out "$OUT/incremental.csv"
-"$BIN" --store "$OUT/inc.db" link --rebuild > /dev/null
-"$BIN" --store "$OUT/inc.db" export links --out "$OUT/rebuilt.csv"
-printf 'incremental vs rebuild: '
-python3 bench/link/compare_links.py "$OUT/incremental.csv" "$OUT/rebuilt.csv"
-python3 bench/link/score_links.py "$W" "$OUT/incremental.csv" incremental | grep children
+for tenths in 5 8 9; do
+    head -n $((N * tenths / 10)) "$W/reports.jsonl" > "$OUT/first.jsonl"
+    tail -n +$((N * tenths / 10 + 1)) "$W/reports.jsonl" > "$OUT/second.jsonl"
+    rm -f "$OUT/inc.db" "$OUT/inc.db-wal" "$OUT/inc.db-shm"
+    "$BIN" --store "$OUT/inc.db" ingest "$OUT/first.jsonl" > /dev/null
+    "$BIN" --store "$OUT/inc.db" link > /dev/null
+    "$BIN" --store "$OUT/inc.db" ingest "$OUT/second.jsonl" > /dev/null
+    "$BIN" --store "$OUT/inc.db" link > /dev/null
+    "$BIN" --store "$OUT/inc.db" export links --out "$OUT/incremental.csv"
+    "$BIN" --store "$OUT/inc.db" link --rebuild > /dev/null
+    "$BIN" --store "$OUT/inc.db" export links --out "$OUT/rebuilt.csv"
+    printf 'model fitted on %s0%% of the reports; incremental vs rebuild: ' "$tenths"
+    python3 bench/link/compare_links.py "$OUT/incremental.csv" "$OUT/rebuilt.csv"
+    python3 bench/link/score_links.py "$W" "$OUT/incremental.csv" incremental | grep children
+done
+python3 bench/link/score_links.py "$W" "$OUT/rebuilt.csv" rebuilt | grep children
 
 echo
 echo "== other seeds (children)"
