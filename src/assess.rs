@@ -315,7 +315,7 @@ fn stored_if_current(ledger: &SqliteLedger, rules: &RuleArgs) -> Result<Option<V
         return Ok(None);
     };
     let assess_rules = load_rules(rules.assess_rules.as_deref())?;
-    // The rule file's name and version are all the check needs: reading
+    // The rule file's name and fingerprint are all the check needs: reading
     // it is enough, compiling the detector is not.
     let detection = crate::detect::load(rules.detect_rules.as_deref())?;
     let wanted = format!(
@@ -323,7 +323,7 @@ fn stored_if_current(ledger: &SqliteLedger, rules: &RuleArgs) -> Result<Option<V
         projection_version(
             seq,
             &link_version,
-            (&detection.name, &detection.version),
+            (&detection.name, &detection.fingerprint()),
             &assess_rules
         ),
         crate::route::last_seq(ledger)?
@@ -513,7 +513,7 @@ pub fn build(
     let version = projection_version(
         linked.last_seq,
         &linked.version,
-        (&detector.name, &detector.version),
+        (&detector.name, &detector.fingerprint),
         assessor.rules(),
     );
     Ok(Assessed {

@@ -45,7 +45,10 @@ pub struct Summary {
 pub fn update(ledger: &mut dyn Ledger, detector: &Detector, rebuild: bool) -> Result<Summary> {
     // "hits 2": rows carry the dated year (a store written before is
     // detected again).
-    let version = format!("{} {} (hits 2)", detector.name, detector.version);
+    let version = format!(
+        "{} {} #{} (hits 2)",
+        detector.name, detector.version, detector.fingerprint
+    );
     let state = ledger.projection_state(PROJECTION)?;
     let rebuilt = rebuild || state.as_ref().is_none_or(|(_, v)| *v != version);
     let mut cursor = match (&state, rebuilt) {

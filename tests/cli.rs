@@ -623,6 +623,21 @@ fn detect_over_the_store_is_incremental() {
     env.ingest(&[&feed]);
     let out = env.cmd().arg("detect").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 reports read since the last run"));
+    // Any change of the rules detects everything again, even when the file
+    // keeps the rule set's name and version.
+    let extra = env.write(
+        "extra.toml",
+        "format = 1\nname = \"Sightline default exploitation indicators\"\nversion = \"1.1.0\"\n[[rules]]\nid = \"local-extra\"\nindicator = \"H5\"\nsource = \"local\"\nphrases = [\"the old mill\"]\n",
+    );
+    let out = env
+        .cmd()
+        .arg("detect")
+        .arg("--rules")
+        .arg(&extra)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("2 reports read from the start"), "{text}");
 }
 
 #[test]

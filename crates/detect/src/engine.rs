@@ -806,6 +806,10 @@ pub struct Detector {
     pronouns: [u32; 7],
     pub name: String,
     pub version: String,
+    /// A digest of the whole rule set as compiled: stored detections are
+    /// recomputed when it changes, even when an edited file keeps its
+    /// version.
+    pub fingerprint: String,
     tiers: HashMap<String, (Tier, f64)>,
 }
 
@@ -1164,6 +1168,7 @@ impl Detector {
             pronouns,
             name: file.name.clone(),
             version: file.version.clone(),
+            fingerprint: file.fingerprint(),
             tiers,
         };
         // The lexicon: the written forms of pattern words and their

@@ -51,6 +51,18 @@ pub struct RuleFile {
     pub rules: Vec<Rule>,
 }
 
+impl RuleFile {
+    /// A digest of the whole rule set (name, version, indicators, rules and
+    /// examples): what a stored detection was computed with.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        // Serialising plain data to JSON cannot fail; an empty string would
+        // only make every stored detection look stale.
+        let json = serde_json::to_string(self).unwrap_or_default();
+        hex::encode(&sha2::Sha256::digest(json.as_bytes())[..8])
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
