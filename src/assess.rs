@@ -182,6 +182,39 @@ fn hit_in(h: HitRow) -> Option<HitIn> {
     })
 }
 
+/// Where a report saw a person: the postcode of a place the report relates
+/// them to (`seen_at`, `with`, `lives_at`...), or, when the report names a
+/// single place with a postcode, that place. A suspect's home in a report
+/// about several places is not where the child was.
+fn seen_postcode(report: &Report, person_ref: &str) -> Option<String> {
+    let postcode_of = |pl: &sightline_model::PlaceMention| {
+        pl.address
+            .as_ref()?
+            .postcode
+            .as_ref()
+            .map(|pc| pc.text.clone())
+    };
+    let related = report.relations.iter().find_map(|r| {
+        let other = if r.from == person_ref {
+            &r.to
+        } else if r.to == person_ref {
+            &r.from
+        } else {
+            return None;
+        };
+        report
+            .places
+            .iter()
+            .find(|pl| pl.ref_.as_deref() == Some(other.as_str()))
+            .and_then(postcode_of)
+    });
+    related.or_else(|| {
+        let mut with_postcode = report.places.iter().filter_map(postcode_of);
+        let only = with_postcode.next()?;
+        with_postcode.next().is_none().then_some(only)
+    })
+}
+
 /// A report's pending event; its hits come from the detection projection
 /// when given (`stored`), else from detecting it now.
 fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) -> Pending {
@@ -218,12 +251,7 @@ fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) 
                 .iter()
                 .find(|a| a.kind == Some(AddressKind::School))
                 .and_then(|a| a.text.clone()),
-            // Where the report saw them: its first place with a postcode.
-            seen_postcode: report
-                .places
-                .iter()
-                .find_map(|pl| pl.address.as_ref()?.postcode.as_ref())
-                .map(|pc| pc.text.clone()),
+            seen_postcode: seen_postcode(report, &p.ref_),
         });
     }
     let mut objects = Vec::new();

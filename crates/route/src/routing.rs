@@ -229,7 +229,10 @@ impl Router {
     /// responsibility of the area where they were found; their school
     /// decides first when it is known (see [`Router::route`]).
     fn by_place_seen(&self, place: &ChildPlace, concern_type: &str) -> Option<RouteOutcome> {
-        if place.school.is_some() {
+        if place.school.is_some()
+            || place.home_postcode.is_some()
+            || place.placement_postcode.is_some()
+        {
             return None;
         }
         let (team, why) = self.by_postcode(place.seen_postcode.as_deref()?, concern_type)?;
@@ -398,10 +401,15 @@ local_authorities = ["E08000902"]
         let out = r.route(&seen, "x");
         assert!(out.team.is_some(), "{out:?}");
         assert!(out.reason.contains("last seen"), "{}", out.reason);
-        // A home address still decides when there is one.
+        // A home address still decides when there is one, and a known home
+        // outside the table leaves the concern unrouted rather than sent
+        // to where the child happened to be seen.
         let mut both = place(Some("RV1 2AB"), None, None);
         both.seen_postcode = Some("ZZ9 9ZZ".into());
         assert!(r.route(&both, "x").reason.starts_with("home address"));
+        let mut away = place(Some("ZZ9 9ZZ"), None, None);
+        away.seen_postcode = Some("RV1 2AB".into());
+        assert_eq!(r.route(&away, "x").team, None);
         // Nowhere known at all: unrouted.
         assert_eq!(r.route(&place(None, None, None), "x").team, None);
     }

@@ -575,6 +575,8 @@ impl Workflow {
         let Some((outcome, decided)) = self.decision else {
             return Vec::new();
         };
+        // Only what happened since this concern reached the team counts: a
+        // discussion or a plan of years ago is another episode's.
         let first_after =
             |list: &[Timestamp], from: Timestamp| list.iter().copied().filter(|&t| t >= from).min();
         let (started, discussion) = match outcome {
@@ -583,7 +585,7 @@ impl Workflow {
                 self.strategy_discussions
                     .iter()
                     .copied()
-                    .filter(|&t| t <= decided)
+                    .filter(|&t| t >= received && t <= decided)
                     .max(),
             ),
             Outcome::StrategyDiscussion => {
@@ -987,6 +989,23 @@ members = ["sw3"]
         w.cp_plans = vec![t("2024-02-01T14:00:00Z")];
         w.s47_records = vec![t("2024-01-30T09:00:00Z")];
         assert!(w.overdue(&sl, &cal, t("2024-04-01T00:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn an_old_discussion_or_plan_is_another_episodes() {
+        let (d, sl, cal, mut w) = setup();
+        // A discussion and a plan two years before this concern.
+        w.strategy_discussions = vec![t("2022-03-01T10:00:00Z")];
+        w.cp_plans = vec![t("2022-03-20T10:00:00Z")];
+        ack_and_decide(&d, &mut w, t("2024-01-15T11:00:00Z"), Outcome::S47Enquiry);
+        let icpc = w
+            .clocks(&sl, &cal)
+            .into_iter()
+            .find(|c| c.kind == ClockKind::InitialConference)
+            .unwrap();
+        assert_eq!(icpc.since, t("2024-01-15T11:00:00Z"));
+        assert_eq!(icpc.met, None);
+        assert!(w.overdue(&sl, &cal, t("2024-01-16T00:00:00Z")).is_empty());
     }
 
     #[test]
