@@ -42,9 +42,13 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// Words a sentence cannot end with: a line ending in one was wrapped.
 const CANNOT_END: &[&str] = &[
-    "a", "an", "the", "of", "to", "and", "or", "with", "by", "for", "in", "on", "at", "from",
-    "her", "his", "their", "was", "were", "is", "are", "had", "has", "been", "that", "who",
+    "a", "an", "the", "of", "to", "and", "or", "with", "by", "for", "from", "was", "were", "is",
+    "are", "had", "has", "been",
 ];
+
+/// How long a line must be to have been wrapped: a short line going on in
+/// lower case is a log's next entry ("not at home\npicked up by ...").
+const WRAPPED_LINE: usize = 50;
 
 pub fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
@@ -246,7 +250,9 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 // end one.
                 let next = text[i + 1..].trim_start_matches([' ', '\t', '\r']);
                 let blank = next.starts_with('\n') || next.is_empty();
-                let continues = next.chars().next().is_some_and(char::is_lowercase)
+                let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+                let long_line = text[line_start..i].trim().chars().count() >= WRAPPED_LINE;
+                let continues = (long_line && next.chars().next().is_some_and(char::is_lowercase))
                     || last.is_some_and(|(start, end, s)| {
                         s == sentence
                             && CANNOT_END
@@ -299,11 +305,15 @@ mod tests {
     #[test]
     fn a_wrapped_line_goes_on_but_a_log_line_ends() {
         let st = stemmer();
-        let wrapped =
-            "She was frequently seen with older\nmen in the town centre and the\nRoyal Hotel.";
+        let wrapped = "During the period under review she was frequently seen with older\n\
+                       men in the town centre, and on two occasions she was found at the\n\
+                       Royal Hotel.";
         assert_eq!(prepare(&st, wrapped).sentences.len(), 1);
         let log = "14/02 MFH reported\n15/02 located at a flat\n\nno injuries";
         assert_eq!(prepare(&st, log).sentences.len(), 3);
+        // Short log lines in lower case are entries of their own.
+        let log = "not at home\npicked up by older men in cars";
+        assert_eq!(prepare(&st, log).sentences.len(), 2);
     }
 
     #[test]
