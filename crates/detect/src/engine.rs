@@ -1808,14 +1808,16 @@ impl<'a> Text<'a> {
             }
             let w = self.word(i);
             // "her daughter", "with a girl": someone else's child.
-            let someone_elses = i > 0
-                && (self.word_is(i - 1, &["her", "his", "their", "with", "to", "and", "of"])
-                    || self.word(i - 1).ends_with("'s")
-                    || self.word(i - 1).ends_with('\u{2019}'));
-            if !someone_elses && FEMALE.iter().any(|f| w.eq_ignore_ascii_case(f)) {
+            let someone_elses = || {
+                i > 0
+                    && (self.word_is(i - 1, &["her", "his", "their", "with", "to", "and", "of"])
+                        || self.word(i - 1).ends_with("'s")
+                        || self.word(i - 1).ends_with('\u{2019}'))
+            };
+            if FEMALE.iter().any(|f| w.eq_ignore_ascii_case(f)) && !someone_elses() {
                 return Some(true);
             }
-            if !someone_elses && MALE.iter().any(|m| w.eq_ignore_ascii_case(m)) {
+            if MALE.iter().any(|m| w.eq_ignore_ascii_case(m)) && !someone_elses() {
                 return Some(false);
             }
             // An age with a sex code: "15F", "(15 F)", "15 y/o F", "15yo M".
@@ -1869,6 +1871,9 @@ impl<'a> Text<'a> {
                     break;
                 }
             }
+        }
+        if names.is_empty() {
+            return names;
         }
         // The subject's name is never someone else's.
         if let Some(subject) = self.subject_name_among(&names) {
