@@ -65,6 +65,10 @@ enum Trigger {
     NegatePost,
     HedgePre,
     HedgePost,
+    /// Unconfirmed intelligence and hearsay ("intelligence suggests",
+    /// "unconfirmed reports that", "it is thought"): everything after it in
+    /// the sentence is a concern, until "but".
+    HedgeSentence,
     HistoryPre,
     HistoryPost,
     OtherPre,
@@ -219,6 +223,44 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "vulnerable to",
             "indicators of",
             "signs of",
+        ],
+    ),
+    (
+        Trigger::HedgeSentence,
+        &[
+            "unconfirmed information",
+            "unconfirmed reports",
+            "unconfirmed report",
+            "unconfirmed intelligence",
+            "unverified information",
+            "unverified intelligence",
+            "unverified reports",
+            "intelligence suggests",
+            "intelligence indicates",
+            "intelligence states",
+            "intel suggests",
+            "intel indicates",
+            "information suggests",
+            "information indicates",
+            "it is thought",
+            "it is believed",
+            "it is suspected",
+            "it is possible",
+            "it is alleged",
+            "it is understood",
+            "source states",
+            "source reports",
+            "source says",
+            "the source",
+            "anonymous caller",
+            "anonymous call",
+            "anonymous report",
+            "rumoured that",
+            "rumours that",
+            "staff suspect",
+            "staff wonder",
+            "has heard",
+            "have heard",
         ],
     ),
     (
@@ -2247,6 +2289,20 @@ impl<'a> Text<'a> {
                     ctx.hedged = true
                 }
                 Trigger::HedgePost if scoped_after => ctx.hedged = true,
+                Trigger::HedgeSentence
+                    if e <= first
+                        && !triggers.iter().any(|&(t2, s2, _)| {
+                            t2 == Trigger::Terminate
+                                && s2 >= e
+                                && s2 < first
+                                && self.word_is(
+                                    s2,
+                                    &["but", "however", "although", "though", "whereas"],
+                                )
+                        }) =>
+                {
+                    ctx.hedged = true
+                }
                 Trigger::HistoryPre if before => ctx.historical = true,
                 Trigger::HistoryPost if after => ctx.historical = true,
                 // "her boyfriend (24) who deals drugs": a relative clause
@@ -2599,6 +2655,21 @@ mod tests {
             who(&d, "not at home\npicked up by older men in cars", "H3"),
             Some(Experiencer::Subject)
         );
+    }
+
+    #[test]
+    fn unconfirmed_intelligence_hedges_the_whole_sentence() {
+        let d = detector();
+        let hit = |text: &str, id: &str| {
+            d.detect(text, None)
+                .into_iter()
+                .find(|h| h.indicator == id && !h.negated)
+        };
+        let text = "Intelligence suggests Abbie R (14) has been visiting a flat on Carr St, where he gives her alcohol and a new phone.";
+        assert!(hit(text, "H4").unwrap().hedged);
+        let text = "It is thought he was driven between these towns by older men, but police found him there in a flat with older men.";
+        assert!(hit(text, "H3").unwrap().hedged);
+        assert!(!hit(text, "H5").unwrap().hedged);
     }
 
     #[test]
