@@ -6,37 +6,94 @@
 //! receiver uses to discard the repeat. Failures are retried with backoff.
 //!
 //! Configuration, from the environment: `SIGHTLINE_SMTP` (`host:port` of a
-//! relay), `SIGHTLINE_MAIL_FROM`, `SIGHTLINE_WEBHOOK_SECRET` (the shared
-//! signing secret).
+//! relay), `SIGHTLINE_SMTP_TLS` (`opportunistic`, the default: STARTTLS
+//! when the relay offers it; `starttls`: required; `tls`: TLS from the
+//! first byte, port 465; `none`), `SIGHTLINE_MAIL_FROM`,
+//! `SIGHTLINE_WEBHOOK_SECRET` (the shared signing secret), and
+//! `SIGHTLINE_TLS_CA` (a PEM file of the certificate authorities to trust
+//! instead of the public ones, for an organisation's own relay and
+//! receivers). Webhooks go over HTTPS when their address says so.
 
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sightline_ledger::{Ledger, OutboxEntry};
 use sightline_route::notify::{next_attempt, sign};
 
+/// How mail reaches the relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text (a relay on the same host).
+    None,
+    /// STARTTLS when the relay offers it.
+    Opportunistic,
+    /// STARTTLS, or no delivery.
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
 pub struct Transport {
     pub smtp: Option<(String, u16)>,
+    pub smtp_tls: SmtpTls,
     pub from: String,
     pub secret: Option<Vec<u8>>,
+    /// Certificate authorities to trust instead of the public ones (PEM).
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl Transport {
-    pub fn from_env() -> Transport {
+    pub fn from_env() -> Result<Transport> {
         let smtp = std::env::var("SIGHTLINE_SMTP").ok().and_then(|v| {
             let (host, port) = v.rsplit_once(':')?;
             Some((host.to_string(), port.parse().ok()?))
         });
-        Transport {
+        let smtp_tls = match std::env::var("SIGHTLINE_SMTP_TLS").as_deref() {
+            Err(_) | Ok("") | Ok("opportunistic") => SmtpTls::Opportunistic,
+            Ok("none") => SmtpTls::None,
+            Ok("starttls") => SmtpTls::StartTls,
+            Ok("tls") => SmtpTls::Tls,
+            Ok(other) => anyhow::bail!(
+                "SIGHTLINE_SMTP_TLS={other}: expected opportunistic, starttls, tls or none"
+            ),
+        };
+        let ca_pem = match std::env::var_os("SIGHTLINE_TLS_CA") {
+            Some(path) => Some(std::fs::read(&path).with_context(|| {
+                format!("SIGHTLINE_TLS_CA: cannot read {}", path.to_string_lossy())
+            })?),
+            None => None,
+        };
+        Ok(Transport {
             smtp,
+            smtp_tls,
             from: std::env::var("SIGHTLINE_MAIL_FROM")
                 .unwrap_or_else(|_| "Sightline <sightline@localhost>".into()),
             secret: std::env::var("SIGHTLINE_WEBHOOK_SECRET")
                 .ok()
                 .map(String::into_bytes),
+            ca_pem,
+        })
+    }
+
+    /// The extra certificate authorities, for HTTPS.
+    fn http_roots(&self) -> Result<Option<Vec<ureq::tls::Certificate<'static>>>, String> {
+        let Some(pem) = &self.ca_pem else {
+            return Ok(None);
+        };
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            if let ureq::tls::PemItem::Certificate(c) =
+                item.map_err(|e| format!("SIGHTLINE_TLS_CA: {e}"))?
+            {
+                certs.push(c);
+            }
         }
+        if certs.is_empty() {
+            return Err("SIGHTLINE_TLS_CA holds no certificate".into());
+        }
+        Ok(Some(certs))
     }
 }
 
@@ -65,8 +122,25 @@ fn send_email(t: &Transport, e: &OutboxEntry) -> Result<(), String> {
         .message_id(Some(message_id(&n.idempotency_key)))
         .body(n.body.clone())
         .map_err(|x| x.to_string())?;
+    use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+    let parameters = || -> Result<TlsParameters, String> {
+        let mut builder = TlsParameters::builder(host.clone());
+        if let Some(pem) = &t.ca_pem {
+            builder = builder.add_root_certificate(
+                Certificate::from_pem(pem).map_err(|x| format!("SIGHTLINE_TLS_CA: {x}"))?,
+            );
+        }
+        builder.build_rustls().map_err(|x| x.to_string())
+    };
+    let tls = match t.smtp_tls {
+        SmtpTls::None => Tls::None,
+        SmtpTls::Opportunistic => Tls::Opportunistic(parameters()?),
+        SmtpTls::StartTls => Tls::Required(parameters()?),
+        SmtpTls::Tls => Tls::Wrapper(parameters()?),
+    };
     let mailer = SmtpTransport::builder_dangerous(host.as_str())
         .port(*port)
+        .tls(tls)
         .timeout(Some(Duration::from_secs(10)))
         .build();
     mailer.send(&message).map(|_| ()).map_err(|x| x.to_string())
@@ -77,11 +151,17 @@ fn send_webhook(t: &Transport, e: &OutboxEntry, now: Timestamp) -> Result<(), St
         return Err("no webhook signing secret (set SIGHTLINE_WEBHOOK_SECRET)".into());
     };
     let n = &e.notification;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let mut config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build()
-        .into();
+        .http_status_as_error(false);
+    if let Some(roots) = t.http_roots()? {
+        config = config.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&roots))
+                .build(),
+        );
+    }
+    let agent: ureq::Agent = config.build().into();
     let response = agent
         .post(&n.target)
         .header("Content-Type", "application/json")

@@ -757,7 +757,7 @@ pub fn tick(globals: &Globals) -> Result<ExitCode> {
     let queued = enqueue(&mut ledger, &assessed, &flows, directory)?;
     let sent = crate::notify::deliver(
         &mut ledger,
-        &crate::notify::Transport::from_env(),
+        &crate::notify::Transport::from_env()?,
         Timestamp::now(),
     )?;
     println!(

@@ -1,5 +1,5 @@
 //! Notifications against real local receivers: an SMTP server and an HTTP
-//! server on loopback ports, speaking the protocols. Checks delivery on
+//! server (plain or HTTPS) on loopback ports, speaking the protocols. Checks delivery on
 //! both channels, signatures, that a second tick sends nothing new, retry
 //! after a receiver error, and restart safety: a process killed after the
 //! receiver got a message and before the outbox recorded it sends it again
@@ -70,52 +70,88 @@ fn smtp_server(received: Arc<Mutex<Received>>) -> u16 {
     port
 }
 
-/// A minimal HTTP server; answers `status` to the first `fail_first`
-/// requests, 200 after.
-fn http_server(received: Arc<Mutex<Received>>, fail_first: usize) -> u16 {
+/// One HTTP exchange on `stream`: the request's headers (lower-cased
+/// names) and body; answers `status`.
+fn exchange(stream: &mut (impl Read + Write), status: &str) -> (Vec<(String, String)>, String) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let headers: Vec<(String, String)> = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    let _ = stream.read_exact(&mut body);
+    let _ = stream.write_all(
+        format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    let _ = stream.flush();
+    (headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The test receiver's TLS configuration: `tests/fixtures/tls`.
+fn tls_config() -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls");
+    let chain = CertificateDer::pem_file_iter(format!("{dir}/localhost.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/localhost.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap(),
+    )
+}
+
+/// A minimal HTTP server (HTTPS with `tls`); answers 500 to the first
+/// `fail_first` requests, 200 after.
+fn http_server(received: Arc<Mutex<Received>>, fail_first: usize, tls: bool) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let config = tls.then(tls_config);
     std::thread::spawn(move || {
         let mut served = 0;
         for stream in listener.incoming().flatten() {
-            let mut out = stream.try_clone().unwrap();
-            let mut reader = BufReader::new(stream);
-            let mut headers = Vec::new();
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            loop {
-                line.clear();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some((k, v)) = line.trim_end().split_once(':') {
-                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-                }
-            }
-            let length: usize = headers
-                .iter()
-                .find(|(k, _)| k == "content-length")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
             served += 1;
             let status = if served <= fail_first {
                 "500 Internal Server Error"
             } else {
                 "200 OK"
             };
-            if served > fail_first {
-                received
-                    .lock()
-                    .unwrap()
-                    .hooks
-                    .push((headers, String::from_utf8_lossy(&body).into_owned()));
+            let (headers, body) = match &config {
+                Some(config) => {
+                    let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
+                        continue;
+                    };
+                    let mut tls = rustls::StreamOwned::new(conn, stream);
+                    exchange(&mut tls, status)
+                }
+                None => {
+                    let mut plain = stream;
+                    exchange(&mut plain, status)
+                }
+            };
+            // A client that refused the certificate sent nothing.
+            if served > fail_first && !headers.is_empty() {
+                received.lock().unwrap().hooks.push((headers, body));
             }
-            let _ = out.write_all(
-                format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                    .as_bytes(),
-            );
         }
     });
     port
@@ -130,14 +166,22 @@ struct Env {
 
 impl Env {
     fn new(received: &Arc<Mutex<Received>>, fail_first: usize) -> Env {
+        Env::with(received, fail_first, false)
+    }
+
+    /// With the webhook receiver speaking HTTPS (`tls`) or plain HTTP.
+    fn with(received: &Arc<Mutex<Received>>, fail_first: usize, tls: bool) -> Env {
         let sb = Sandbox::new();
         let smtp = smtp_server(received.clone());
-        let http = http_server(received.clone(), fail_first);
+        let http = http_server(received.clone(), fail_first, tls);
+        let url = if tls {
+            format!("https://localhost:{http}/hook")
+        } else {
+            format!("http://127.0.0.1:{http}/hook")
+        };
         let teams = TEAMS.replace(
             "email = \"riverton-north@children.example.org\"",
-            &format!(
-                "email = \"riverton-north@children.example.org\"\nwebhook = \"http://127.0.0.1:{http}/hook\""
-            ),
+            &format!("email = \"riverton-north@children.example.org\"\nwebhook = \"{url}\""),
         );
         sb.routed_story(STORE, &teams);
         Env { sb, smtp }
@@ -227,6 +271,52 @@ fn mail_and_signed_webhooks_are_delivered_once_per_event() {
     );
     let r = received.lock().unwrap();
     assert_eq!((r.mails.len(), r.hooks.len()), (mails, hooks));
+}
+
+#[test]
+fn webhooks_go_over_https_to_a_receiver_the_ca_file_vouches_for() {
+    // A certificate no trusted authority signed: nothing is accepted, and
+    // the outbox keeps the messages for a retry.
+    let refused = Arc::new(Mutex::new(Received::default()));
+    let env = Env::with(&refused, 0, true);
+    let out = env.ok(&["tick"], false);
+    assert!(!out.contains(" 0 failed"), "{out}");
+    assert!(refused.lock().unwrap().hooks.is_empty());
+    // With the organisation's authority trusted, they go through, signed.
+    let received = Arc::new(Mutex::new(Received::default()));
+    let env = Env::with(&received, 0, true);
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
+    let mut cmd = env.cmd(false);
+    cmd.env("SIGHTLINE_TLS_CA", ca);
+    let out = succeeds(cmd, &["tick"]);
+    assert!(out.contains("delivered, 0 failed"), "{out}");
+    let r = received.lock().unwrap();
+    assert!(!r.hooks.is_empty(), "{out}");
+    for (headers, body) in &r.hooks {
+        let sig = &headers
+            .iter()
+            .find(|(k, _)| k == "sightline-signature")
+            .unwrap()
+            .1;
+        assert!(sightline_route::notify::verify(
+            SECRET.as_bytes(),
+            sig,
+            body
+        ));
+    }
+}
+
+#[test]
+fn required_starttls_refuses_a_relay_that_does_not_offer_it() {
+    let received = Arc::new(Mutex::new(Received::default()));
+    let env = Env::new(&received, 0);
+    let mut cmd = env.cmd(false);
+    cmd.env("SIGHTLINE_SMTP_TLS", "starttls");
+    let out = succeeds(cmd, &["tick"]);
+    assert!(!out.contains(" 0 failed"), "{out}");
+    assert!(received.lock().unwrap().mails.is_empty());
+    // (Opportunistic STARTTLS, the default, sends in the clear to such a
+    // relay: every other test here does.)
 }
 
 #[test]
