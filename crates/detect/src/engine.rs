@@ -1433,6 +1433,7 @@ impl Detector {
             pronouns: &self.pronouns,
             other_names: Vec::new(),
             subject_name_cache: std::cell::OnceCell::new(),
+            review_start_cache: std::cell::OnceCell::new(),
         };
         t.other_names = t.names_of_others(triggers);
         let t = t;
@@ -1546,7 +1547,9 @@ impl Detector {
             let mut ctx = t.context(
                 triggers,
                 (f, e, gaps),
-                facts.and_then(|x| x.year),
+                facts
+                    .and_then(|x| x.year)
+                    .or_else(|| t.review_period_start()),
                 &rule.indicator,
             );
             // "mum's partner Steven HOLT arrested at the family home for
@@ -1652,6 +1655,8 @@ struct Text<'a> {
     other_names: Vec<usize>,
     /// The subject's name (found when first needed).
     subject_name_cache: std::cell::OnceCell<Option<&'a str>>,
+    /// A case review's first year (found when first needed).
+    review_start_cache: std::cell::OnceCell<Option<i16>>,
 }
 
 /// Words after a subject's object pronoun that make it a possessive about
@@ -2080,6 +2085,36 @@ impl<'a> Text<'a> {
             self.word_is(k, VERBS)
                 || (w.len() > 4 && w.ends_with("ed") && w.bytes().all(|b| b.is_ascii_lowercase()))
         })
+    }
+
+    /// A case review's present: the first year of the period it reviews
+    /// ("the period under review (April 2019 to March 2021)", "between 2016
+    /// and 2019, the review period"). Years before it are the child's
+    /// history; the review's own events are current.
+    fn review_period_start(&self) -> Option<i16> {
+        *self
+            .review_start_cache
+            .get_or_init(|| self.find_review_period_start())
+    }
+
+    fn find_review_period_start(&self) -> Option<i16> {
+        let n = self.toks.len();
+        let sentence = (0..n).find_map(|i| {
+            let at = |k: usize, w: &str| i + k < n && self.word(i + k).eq_ignore_ascii_case(w);
+            ((at(0, "period") && at(1, "under") && at(2, "review"))
+                || (at(0, "review") && at(1, "period"))
+                || (at(0, "period") && at(1, "reviewed"))
+                || (at(0, "reviewed") && at(1, "period")))
+            .then_some(self.toks[i].sentence)
+        })?;
+        (0..n)
+            .filter(|&i| self.toks[i].sentence == sentence)
+            .filter_map(|i| {
+                let w = self.word(i);
+                (w.len() == 4).then(|| w.parse::<i16>().ok()).flatten()
+            })
+            .filter(|y| (1990..=2100).contains(y))
+            .min()
     }
 
     /// Whether token `j` is an adult's age: a whole number from 18 to 99
@@ -2670,6 +2705,23 @@ mod tests {
         let text = "It is thought he was driven between these towns by older men, but police found him there in a flat with older men.";
         assert!(hit(text, "H3").unwrap().hedged);
         assert!(!hit(text, "H5").unwrap().hedged);
+    }
+
+    #[test]
+    fn a_reviews_own_period_is_its_present() {
+        let d = detector();
+        let text = "The period under review is April 2019 to March 2021. In 2017 she went missing twice. \
+                    In June 2020 she was reported missing from her placement.";
+        let hits = d.detect(text, None);
+        let h1: Vec<bool> = hits
+            .iter()
+            .filter(|h| h.indicator == "H1")
+            .map(|h| h.historical)
+            .collect();
+        assert_eq!(h1, vec![true, false], "{hits:?}");
+        // Without a review period, a year the text writes dates the past.
+        let h = d.detect("She went missing twice in 2019.", None);
+        assert!(h.iter().any(|h| h.indicator == "H1" && h.historical));
     }
 
     #[test]
