@@ -1565,6 +1565,12 @@ impl Detector {
                 ctx.other = true;
             }
             last_kept.push((rule.indicator_ix, toks[f].sentence, e, ctx.other));
+            // A form's question answered no or not known ("Older boyfriend?
+            // N", "Missing episodes: None", "Unexplained gifts: not known"):
+            // not present.
+            if t.form_answer(toks[e - 1].end as usize) == Some(false) {
+                ctx.negated = true;
+            }
             hits.push(Hit {
                 indicator: rule.indicator.clone(),
                 tier: rule.tier,
@@ -2085,6 +2091,51 @@ impl<'a> Text<'a> {
             self.word_is(k, VERBS)
                 || (w.len() > 4 && w.ends_with("ed") && w.bytes().all(|b| b.is_ascii_lowercase()))
         })
+    }
+
+    /// The answer a form gives on the same line to the question a hit at
+    /// byte `from` is part of: `Some(true)` yes, `Some(false)` no or not
+    /// known, `None` when the line is no question with a short answer.
+    fn form_answer(&self, from: usize) -> Option<bool> {
+        let rest = self.text.get(from..)?;
+        let line = rest.split('\n').next().unwrap_or("");
+        let mark = line.find(['?', ':'])?;
+        // Still the question before the mark: a few words at most, and no
+        // sentence ended on the way ("MFH. Outcome: no further action").
+        if line[..mark].split_whitespace().count() > 8 || line[..mark].contains(['.', ';', '!']) {
+            return None;
+        }
+        // A time is no answer ("found 23:10").
+        if line[..mark].ends_with(|c: char| c.is_ascii_digit())
+            && line[mark + 1..].starts_with(|c: char| c.is_ascii_digit())
+        {
+            return None;
+        }
+        let answer = line[mark + 1..]
+            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '?' | ':' | '-' | '|'))
+            .to_ascii_lowercase();
+        let first = answer
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | '(' | '-'))
+            .next()
+            .unwrap_or("");
+        const NO: &[&str] = &[
+            "n", "no", "nil", "none", "never", "denies", "denied", "negative", "-ve", "n/a", "n/k",
+            "nk", "unknown", "unsure", "[", "[ ]",
+        ];
+        if answer.starts_with("no further") || answer.starts_with("no action") {
+            return None;
+        }
+        if answer.starts_with("not known")
+            || answer.starts_with("not asked")
+            || answer.starts_with("[ ]")
+            || NO.contains(&first)
+        {
+            return Some(false);
+        }
+        if ["y", "yes", "+ve", "positive", "[x]"].contains(&first) || answer.starts_with("[x]") {
+            return Some(true);
+        }
+        None
     }
 
     /// A case review's present: the first year of the period it reviews
@@ -2722,6 +2773,29 @@ mod tests {
         // Without a review period, a year the text writes dates the past.
         let h = d.detect("She went missing twice in 2019.", None);
         assert!(h.iter().any(|h| h.indicator == "H1" && h.historical));
+    }
+
+    #[test]
+    fn a_form_answered_no_or_not_known_is_not_present() {
+        let d = detector();
+        let form = "Older boyfriend? N\nMissing episodes in last 3 months? Y - 4\n\
+                    Unexplained gifts: not known\nSelf-harm: None\n\
+                    Reason for referral: she is seeing a man of 24.";
+        let hits = d.detect(form, None);
+        let present = |id: &str| hits.iter().any(|h| h.indicator == id && !h.negated);
+        assert!(
+            !present("H2")
+                || hits
+                    .iter()
+                    .any(|h| h.indicator == "H2" && h.sentence.contains("Reason"))
+        );
+        assert!(present("H1"));
+        assert!(!present("H4"));
+        assert!(!present("M4"));
+        assert!(
+            hits.iter()
+                .any(|h| h.indicator == "H2" && h.negated && h.sentence.starts_with("Older"))
+        );
     }
 
     #[test]
