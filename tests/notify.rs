@@ -206,6 +206,19 @@ impl Env {
     }
 }
 
+/// The webhook's signature verifies with the shared secret.
+fn assert_signed(headers: &[(String, String)], body: &str) {
+    let sig = &headers
+        .iter()
+        .find(|(k, _)| k == "sightline-signature")
+        .expect("a signature header")
+        .1;
+    assert!(
+        sightline_route::notify::verify(SECRET.as_bytes(), sig, body),
+        "{sig}"
+    );
+}
+
 fn keys(r: &Received) -> Vec<String> {
     r.hooks
         .iter()
@@ -240,15 +253,7 @@ fn mail_and_signed_webhooks_are_delivered_once_per_event() {
         );
         assert!(!r.hooks.is_empty());
         for (headers, body) in &r.hooks {
-            let sig = &headers
-                .iter()
-                .find(|(k, _)| k == "sightline-signature")
-                .unwrap()
-                .1;
-            assert!(
-                sightline_route::notify::verify(SECRET.as_bytes(), sig, body),
-                "{sig}"
-            );
+            assert_signed(headers, body);
             let json: serde_json::Value = serde_json::from_str(body).unwrap();
             assert_eq!(
                 json["idempotency_key"].as_str().unwrap(),
@@ -293,16 +298,7 @@ fn webhooks_go_over_https_to_a_receiver_the_ca_file_vouches_for() {
     let r = received.lock().unwrap();
     assert!(!r.hooks.is_empty(), "{out}");
     for (headers, body) in &r.hooks {
-        let sig = &headers
-            .iter()
-            .find(|(k, _)| k == "sightline-signature")
-            .unwrap()
-            .1;
-        assert!(sightline_route::notify::verify(
-            SECRET.as_bytes(),
-            sig,
-            body
-        ));
+        assert_signed(headers, body);
     }
 }
 
