@@ -949,8 +949,9 @@ struct Scratch {
     gap_list: Vec<(usize, usize)>,
     /// Exceptions (`unless`) matched: (rule, first token, end token).
     excepted: Vec<(usize, usize, usize)>,
-    /// Hits kept so far: (indicator, first token, end token).
-    kept: Vec<(u32, usize, usize)>,
+    /// Hits kept so far, in order: (indicator, first token, end token,
+    /// about someone else).
+    kept: Vec<(u32, usize, usize, bool)>,
     /// Index of the first match at or after each token.
     match_at: Vec<u32>,
 }
@@ -1502,8 +1503,6 @@ impl Detector {
         });
         let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
         let mut under: Vec<(u8, bool)> = Vec::new();
-        // The hits kept so far: (indicator, sentence, end token, other).
-        let mut last_kept: Vec<(u32, u32, usize, bool)> = Vec::new();
         for &(r, f, e, g0, g1) in spans.iter() {
             // An exception reaches the rule's matches in its sentence up
             // to UNLESS_REACH words away: "her boyfriend (24)" is not
@@ -1521,7 +1520,7 @@ impl Detector {
             let rule = &self.rules[r];
             if kept
                 .iter()
-                .any(|&(i, kf, ke)| i == rule.indicator_ix && f < ke && kf < e)
+                .any(|&(i, kf, ke, _)| i == rule.indicator_ix && f < ke && kf < e)
             {
                 continue;
             }
@@ -1541,7 +1540,6 @@ impl Detector {
                     continue;
                 }
             }
-            kept.push((rule.indicator_ix, f, e));
             let sentence = toks[f].sentence as usize;
             let gaps = &gap_list[g0 as usize..g1 as usize];
             let mut ctx = t.context(
@@ -1555,16 +1553,16 @@ impl Detector {
             // "mum's partner Steven HOLT arrested at the family home for
             // possession with intent to supply": a second match of the same
             // indicator later in the clause is about the same person.
-            if let Some(&(ix, s, prev_end, true)) = last_kept.last()
+            if let Some(&(ix, prev_first, prev_end, true)) = kept.last()
                 && ix == rule.indicator_ix
-                && s == toks[f].sentence
+                && toks[prev_first].sentence == toks[f].sentence
                 && !ctx.other
                 && prev_end <= f
                 && t.same_clause(triggers, prev_end, f)
             {
                 ctx.other = true;
             }
-            last_kept.push((rule.indicator_ix, toks[f].sentence, e, ctx.other));
+            kept.push((rule.indicator_ix, f, e, ctx.other));
             // A form's question answered no or not known ("Older boyfriend?
             // N", "Missing episodes: None", "Unexplained gifts: not known"):
             // not present.
@@ -1749,7 +1747,8 @@ const QUANTIFIERS: &[&str] = &[
 const ACTOR_INDICATORS: &[&str] = &["M13"];
 
 /// Which pronouns the narrative uses most for its subject.
-fn subject_pronouns(toks: &[Tok], pronouns: &[u32; 7]) -> Option<bool> {
+/// How many she/her/herself and he/him/his/himself a narrative has.
+fn pronoun_counts(toks: &[Tok], pronouns: &[u32; 7]) -> (usize, usize) {
     let (mut f, mut m) = (0usize, 0usize);
     for t in toks {
         if t.surf == NONE {
@@ -1761,6 +1760,18 @@ fn subject_pronouns(toks: &[Tok], pronouns: &[u32; 7]) -> Option<bool> {
             m += 1;
         }
     }
+    (f, m)
+}
+
+/// Whether one sex's pronouns (`female`) outnumber the other's at least
+/// three to one, and are at least three.
+fn strongly((f, m): (usize, usize), female: bool) -> bool {
+    let (mine, other) = if female { (f, m) } else { (m, f) };
+    mine >= 3 && mine >= 3 * other
+}
+
+/// Which pronouns the counts say the narrative uses for its subject.
+fn pronoun_majority((f, m): (usize, usize)) -> Option<bool> {
     if f > m && f >= 2 {
         Some(true)
     } else if m > f && m >= 2 {
@@ -1799,29 +1810,45 @@ impl<'a> Text<'a> {
             if !(4..limit).contains(&age) {
                 return false;
             }
-            let t = &self.toks[i];
-            let in_brackets = self.text[..t.start as usize].trim_end().ends_with('(')
-                || self.text[t.end as usize..].trim_start().starts_with(')');
-            (i > 0 && self.word_is(i - 1, &["aged", "age", "then", "at", "only"]))
-                // "at the age of 12"
-                || (i > 1 && self.word_is(i - 1, &["of"]) && self.word_is(i - 2, &["age"]))
-                || (i + 1 < self.toks.len()
-                    && self.word_is(i + 1, &["y/o", "yo", "yr", "yrs", "year", "years"]))
-                || in_brackets
+            let (open, close) = self.brackets(i);
+            self.age_marked(i)
+                || (i > 0 && self.word_is(i - 1, &["then", "at", "only"]))
+                || open
+                || close
         })
+    }
+
+    /// Whether the number at token `j` is written as an age: "aged 12",
+    /// "at the age of 12", "12 years old", "12 y/o".
+    fn age_marked(&self, j: usize) -> bool {
+        (j > 0 && self.word_is(j - 1, &["aged", "age"]))
+            || (j > 1 && self.word_is(j - 1, &["of"]) && self.word_is(j - 2, &["age"]))
+            || (j + 1 < self.toks.len()
+                && self.word_is(j + 1, &["y/o", "yo", "yr", "yrs", "year", "years"]))
+    }
+
+    /// Whether token `j` has an opening bracket before it and a closing one
+    /// after it: "(15)", "Shauna (12".
+    fn brackets(&self, j: usize) -> (bool, bool) {
+        let t = &self.toks[j];
+        (
+            self.text[..t.start as usize].trim_end().ends_with('('),
+            self.text[t.end as usize..].trim_start().starts_with(')'),
+        )
     }
 
     /// The subject's pronouns (counted once, when first needed).
     fn female(&self) -> Option<bool> {
         *self.female.get_or_init(|| {
-            let pronouns = subject_pronouns(self.toks, self.pronouns);
+            let counts = pronoun_counts(self.toks, self.pronouns);
+            let pronouns = pronoun_majority(counts);
             match self.introduced_sex() {
                 // A clear majority of pronouns the other way overrules the
                 // introduction ("Tyler (15) lives with his aunt and her
                 // daughter. He ... he ... his ...").
                 Some(introduced)
                     if pronouns.is_some_and(|p| p != introduced)
-                        && self.pronouns_strongly(!introduced) =>
+                        && strongly(counts, !introduced) =>
                 {
                     pronouns
                 }
@@ -1829,21 +1856,6 @@ impl<'a> Text<'a> {
                 None => pronouns,
             }
         })
-    }
-
-    /// Whether the record's pronouns for one sex (`female`) outnumber the
-    /// other's at least three to one, and are at least three.
-    fn pronouns_strongly(&self, female: bool) -> bool {
-        let (mut f, mut m) = (0usize, 0usize);
-        for t in self.toks {
-            if self.pronouns[..3].contains(&t.surf) {
-                f += 1;
-            } else if self.pronouns[3..].contains(&t.surf) {
-                m += 1;
-            }
-        }
-        let (mine, other) = if female { (f, m) } else { (m, f) };
-        mine >= 3 && mine >= 3 * other
     }
 
     /// The subject's sex as the record introduces them in its first two
@@ -2009,6 +2021,14 @@ impl<'a> Text<'a> {
             && !(from..to).any(|k| self.is_subject_pronoun(k) || self.is_subject_name(k))
     }
 
+    /// Whether a comma or semicolon stands between token `k` and the one
+    /// before it.
+    fn comma_before(&self, k: usize) -> bool {
+        k > 0
+            && self.text[self.toks[k - 1].end as usize..self.toks[k].start as usize]
+                .contains([',', ';'])
+    }
+
     /// Whether a subordinate clause starts after a comma between tokens
     /// `from` and `to` ("... no family or friends, after being missing for
     /// three days"): it is about the clause's own subject.
@@ -2017,11 +2037,8 @@ impl<'a> Text<'a> {
             "after", "before", "when", "whilst", "while", "until", "because", "since", "although",
             "where", "once",
         ];
-        (from + 1..to.min(self.toks.len())).any(|k| {
-            self.text[self.toks[k - 1].end as usize..self.toks[k].start as usize]
-                .contains([',', ';'])
-                && self.word_is(k, SUBORDINATORS)
-        })
+        (from + 1..to.min(self.toks.len()))
+            .any(|k| self.comma_before(k) && self.word_is(k, SUBORDINATORS))
     }
 
     /// Whether a new clause starts between tokens `from` and `to`: a comma
@@ -2083,8 +2100,7 @@ impl<'a> Text<'a> {
             "i",
         ];
         (from + 1..to.min(self.toks.len())).any(|k| {
-            let between = &self.text[self.toks[k - 1].end as usize..self.toks[k].start as usize];
-            if !between.contains([',', ';']) {
+            if !self.comma_before(k) {
                 return false;
             }
             let w = self.word(k);
@@ -2243,9 +2259,7 @@ impl<'a> Text<'a> {
         }
         // Written as an age: "(47)", "aged 47", "47-year-old", "47 y/o", "a
         // woman of 34", "Craig T, 24" — not a house number or a date.
-        let end = self.toks[j].end as usize;
-        let in_brackets = self.text[..start].trim_end().ends_with('(')
-            && self.text[end..].trim_start().starts_with(')');
+        let (open, close) = self.brackets(j);
         let after_comma = self.text[..start].trim_end().ends_with(',')
             && j > 0
             && self
@@ -2253,11 +2267,11 @@ impl<'a> Text<'a> {
                 .chars()
                 .next()
                 .is_some_and(char::is_uppercase);
-        in_brackets
+        (open && close)
             || after_comma
-            || (j > 0 && self.word_is(j - 1, &["aged", "age", "of"]))
-            || (j + 1 < self.toks.len()
-                && self.word_is(j + 1, &["year", "years", "yr", "yrs", "yo", "y/o"]))
+            || self.age_marked(j)
+            // "a woman of 34"
+            || (j > 0 && self.word_is(j - 1, &["of"]))
     }
 
     /// A pronoun or noun for the subject child (with the narrative's
@@ -2299,10 +2313,8 @@ impl<'a> Text<'a> {
                         || self.word(j - 1).bytes().all(|b| b.is_ascii_digit()));
                 // ", and the man was convicted": a new clause, whose subject
                 // the person is.
-                let new_clause = self.word_is(j, &["and"])
-                    && j > sentence_start
-                    && self.text[self.toks[j - 1].end as usize..self.toks[j].start as usize]
-                        .contains(',');
+                let new_clause =
+                    self.word_is(j, &["and"]) && j > sentence_start && self.comma_before(j);
                 return !partitive && !new_clause;
             }
             let w = self.word(j);
