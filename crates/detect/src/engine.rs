@@ -1940,23 +1940,20 @@ impl<'a> Text<'a> {
         if names.is_empty() {
             return names;
         }
-        // The subject's name is never someone else's.
-        if let Some(subject) = self.subject_name_among(&names) {
+        // The subject's name is never someone else's (found once, here).
+        let subject = self.subject_name_among(&names);
+        let _ = self.subject_name_cache.set(subject);
+        if let Some(subject) = subject {
             names.retain(|&j| !self.word(j).eq_ignore_ascii_case(subject));
         }
         names
     }
 
-    /// The subject's name: records name their subject first, most often
-    /// with an age ("Nia (14)", "Nia, 14,"). The first capitalised name
-    /// with an age; else the first one not opening a sentence ("On Friday
-    /// Nia ..."); else the first one.
-    fn subject_name(&self) -> Option<&'a str> {
-        self.subject_name_among(&self.other_names)
-    }
-
-    /// [`Text::subject_name`], leaving out the names the record gives to
-    /// others (at tokens `others`: "big sister Jordan (15)").
+    /// The subject's name, leaving out the names the record gives to others
+    /// (at tokens `others`: "big sister Jordan (15)"): records name their
+    /// subject first, most often with an age ("Nia (14)", "Nia, 14,"). The
+    /// first capitalised name with an age; else the first one not opening
+    /// a sentence ("On Friday Nia ..."); else the first one.
     fn subject_name_among(&self, others: &[usize]) -> Option<&'a str> {
         let bare = |w: &'a str| -> &'a str {
             w.strip_suffix("'s")
@@ -1998,7 +1995,7 @@ impl<'a> Text<'a> {
     /// Whether token `j` is the subject's name.
     fn is_subject_name(&self, j: usize) -> bool {
         self.subject_name_cache
-            .get_or_init(|| self.subject_name())
+            .get_or_init(|| self.subject_name_among(&self.other_names))
             .is_some_and(|n| self.word(j).eq_ignore_ascii_case(n))
     }
 
