@@ -42,6 +42,13 @@ impl Env {
             .find(|c| c["name"] == name)
             .unwrap_or_else(|| panic!("no concern for {name}"))
     }
+
+    fn concern_id(&self, name: &str) -> String {
+        self.concern_of(name)["concern_id"]
+            .as_str()
+            .expect("a concern id")
+            .to_string()
+    }
 }
 
 #[test]
@@ -69,10 +76,7 @@ fn concerns_go_to_the_team_for_the_childs_home_and_placements_tell_both() {
 #[test]
 fn each_step_is_recorded_and_closing_at_critical_needs_a_second_person() {
     let env = Env::new();
-    let id = env.concern_of("Kayleigh Smyth")["concern_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.concern_id("Kayleigh Smyth");
     let err = env.fails(&["--as", "brookfield.south.sw1", "concern", "ack", &id]);
     assert!(err.contains("not a member"), "{err}");
     let err = env.fails(&["concern", "ack", &id]);
@@ -164,10 +168,7 @@ fn tick_escalates_overdue_steps_once_up_the_chain() {
 #[test]
 fn reassignment_is_recorded_and_restarts_the_clock() {
     let env = Env::new();
-    let id = env.concern_of("Amy Walsh")["concern_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.concern_id("Amy Walsh");
     let err = env.fails(&[
         "--as",
         "riverton.south.sw1",
