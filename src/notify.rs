@@ -40,8 +40,10 @@ pub struct Transport {
     pub smtp_tls: SmtpTls,
     pub from: String,
     pub secret: Option<Vec<u8>>,
-    /// Certificate authorities to trust instead of the public ones (PEM).
+    /// Certificate authorities to trust instead of the public ones (PEM),
+    /// and the same parsed for HTTPS.
     pub ca_pem: Option<Vec<u8>>,
+    http_roots: Option<Vec<ureq::tls::Certificate<'static>>>,
 }
 
 impl Transport {
@@ -65,6 +67,7 @@ impl Transport {
             })?),
             None => None,
         };
+        let http_roots = ca_pem.as_deref().map(http_roots).transpose()?;
         Ok(Transport {
             smtp,
             smtp_tls,
@@ -74,27 +77,22 @@ impl Transport {
                 .ok()
                 .map(String::into_bytes),
             ca_pem,
+            http_roots,
         })
     }
+}
 
-    /// The extra certificate authorities, for HTTPS.
-    fn http_roots(&self) -> Result<Option<Vec<ureq::tls::Certificate<'static>>>, String> {
-        let Some(pem) = &self.ca_pem else {
-            return Ok(None);
-        };
-        let mut certs = Vec::new();
-        for item in ureq::tls::parse_pem(pem) {
-            if let ureq::tls::PemItem::Certificate(c) =
-                item.map_err(|e| format!("SIGHTLINE_TLS_CA: {e}"))?
-            {
-                certs.push(c);
-            }
+/// The certificates of a PEM file, read once when the transport is set up:
+/// a bad file is reported before anything is sent.
+fn http_roots(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        if let ureq::tls::PemItem::Certificate(c) = item.context("SIGHTLINE_TLS_CA")? {
+            certs.push(c);
         }
-        if certs.is_empty() {
-            return Err("SIGHTLINE_TLS_CA holds no certificate".into());
-        }
-        Ok(Some(certs))
     }
+    anyhow::ensure!(!certs.is_empty(), "SIGHTLINE_TLS_CA holds no certificate");
+    Ok(certs)
 }
 
 /// A `Message-ID` from an idempotency key: the same key, the same id.
@@ -154,10 +152,10 @@ fn send_webhook(t: &Transport, e: &OutboxEntry, now: Timestamp) -> Result<(), St
     let mut config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
         .http_status_as_error(false);
-    if let Some(roots) = t.http_roots()? {
+    if let Some(roots) = &t.http_roots {
         config = config.tls_config(
             ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::new_with_certs(&roots))
+                .root_certs(ureq::tls::RootCerts::new_with_certs(roots))
                 .build(),
         );
     }
