@@ -95,9 +95,9 @@ pub struct Assessed {
     pub titles: BTreeMap<String, String>,
     /// Display name of each person id.
     pub names: HashMap<String, String>,
-    /// Where each person lives, is placed and goes to school, as the latest
-    /// records say.
-    pub places: HashMap<String, sightline_route::ChildPlace>,
+    /// Where each person lived, was placed and went to school, as the
+    /// records said over time.
+    pub places: HashMap<String, PlaceHistory>,
     /// Each concern's routing and steps, by concern id (filled by
     /// [`update_store`]).
     pub workflows: BTreeMap<String, sightline_route::workflow::Workflow>,
@@ -108,43 +108,76 @@ pub struct Assessed {
     pub per_report: Vec<std::time::Duration>,
 }
 
-/// Where a person's records put them, with when each was recorded.
-#[derive(Default)]
-struct PlaceSightings {
+/// Where a person's records put them, with when each was recorded: the
+/// place of a child on any date, so that a concern is routed with what was
+/// known when it was raised, and follows the child when they move.
+#[derive(Default, Clone)]
+pub struct PlaceHistory {
     home: Vec<(Timestamp, String)>,
     placement: Vec<(Timestamp, String)>,
     school: Vec<(Timestamp, String)>,
     seen: Vec<(Timestamp, String)>,
 }
 
-impl PlaceSightings {
+impl PlaceHistory {
+    fn sort(&mut self) {
+        for list in [
+            &mut self.home,
+            &mut self.placement,
+            &mut self.school,
+            &mut self.seen,
+        ] {
+            list.sort();
+        }
+    }
+
     /// Agencies go on writing an old address for months after a move, so
     /// the latest record alone misleads: the value recorded most often in
-    /// the year up to the latest record wins, the most recent on a tie.
-    fn current(self) -> sightline_route::ChildPlace {
-        fn pick(mut seen: Vec<(Timestamp, String)>) -> Option<String> {
-            seen.sort();
-            let last = seen.last()?.0;
+    /// the year up to the latest record (by `at`) wins, the most recent on
+    /// a tie.
+    pub fn as_of(&self, at: Timestamp) -> sightline_route::ChildPlace {
+        fn pick(seen: &[(Timestamp, String)], at: Timestamp) -> Option<String> {
+            let known = &seen[..seen.partition_point(|(t, _)| *t <= at)];
+            let last = known.last()?.0;
             let from = last
                 .checked_sub(jiff::SignedDuration::from_hours(24 * 365))
                 .unwrap_or(last);
             let mut counts: HashMap<&str, (usize, Timestamp)> = HashMap::new();
-            for (at, v) in seen.iter().filter(|(at, _)| *at >= from) {
-                let e = counts.entry(v.as_str()).or_insert((0, *at));
+            for (t, v) in known.iter().filter(|(t, _)| *t >= from) {
+                let e = counts.entry(v.as_str()).or_insert((0, *t));
                 e.0 += 1;
-                e.1 = e.1.max(*at);
+                e.1 = e.1.max(*t);
             }
             counts
                 .into_iter()
-                .max_by_key(|(v, (n, at))| (*n, *at, std::cmp::Reverse(v.to_string())))
+                .max_by_key(|(v, (n, t))| (*n, *t, std::cmp::Reverse(v.to_string())))
                 .map(|(v, _)| v.to_string())
         }
         sightline_route::ChildPlace {
-            home_postcode: pick(self.home),
-            placement_postcode: pick(self.placement),
-            school: pick(self.school),
-            seen_postcode: self.seen.into_iter().max().map(|(_, v)| v),
+            home_postcode: pick(&self.home, at),
+            placement_postcode: pick(&self.placement, at),
+            school: pick(&self.school, at),
+            seen_postcode: self
+                .seen
+                .iter()
+                .take_while(|(t, _)| *t <= at)
+                .max()
+                .map(|(_, v)| v.clone()),
         }
+    }
+
+    /// Every time a record said something of where the person is, after
+    /// `after`, in order: the moments their place may have changed.
+    pub fn changes_after(&self, after: Timestamp) -> Vec<Timestamp> {
+        let mut at: Vec<Timestamp> = [&self.home, &self.placement, &self.school, &self.seen]
+            .into_iter()
+            .flatten()
+            .map(|(t, _)| *t)
+            .filter(|t| *t > after)
+            .collect();
+        at.sort();
+        at.dedup();
+        at
     }
 }
 
@@ -445,7 +478,7 @@ pub fn build(
     let mut names: HashMap<String, String> = HashMap::new();
     let mut birth_years: HashMap<String, BTreeMap<i32, u32>> = HashMap::new();
     // Every recorded home, placement and school of each person, with when.
-    let mut sightings: HashMap<String, PlaceSightings> = HashMap::new();
+    let mut sightings: HashMap<String, PlaceHistory> = HashMap::new();
     for p in &mut pending {
         let at = p.event.recorded_at;
         for ((person, year), place) in p.event.people.iter_mut().zip(&p.birth_years).zip(&p.places)
@@ -551,7 +584,10 @@ pub fn build(
         names,
         places: sightings
             .into_iter()
-            .map(|(k, v)| (k, v.current()))
+            .map(|(k, mut v)| {
+                v.sort();
+                (k, v)
+            })
             .collect(),
         workflows: BTreeMap::new(),
         version,
@@ -592,6 +628,10 @@ struct ConcernOut<'a> {
     tier: Band,
     status: &'static str,
     team: Option<String>,
+    /// When the team (or the unrouted queue) received it: the routing is
+    /// by what the records said then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    routed_at: Option<String>,
     raised_at: String,
     reports: Vec<ReportRefOut<'a>>,
     indicators: Vec<&'a str>,
@@ -618,6 +658,11 @@ pub fn concern_json(a: &Assessed, c: &Concern) -> serde_json::Value {
         tier: c.tier,
         status,
         team,
+        routed_at: a
+            .workflows
+            .get(&c.concern_id)
+            .and_then(|w| w.received_at)
+            .map(sightline_model::format_instant),
         raised_at: at(c.raised_report),
         reports: c
             .reports

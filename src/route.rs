@@ -7,7 +7,7 @@
 //! each run, like every other projection. Steps carry the data time they
 //! were taken at, so clocks run in data time in batch and replay.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +20,7 @@ use sightline_assess::Band;
 use sightline_assess::engine::Concern;
 use sightline_ledger::{Ledger, NewDecision, SqliteLedger};
 use sightline_route::workflow::{Action, Escalation, Outcome, ServiceLevels, Status, Workflow};
-use sightline_route::{Calendar, Directory, Router};
+use sightline_route::{Calendar, Directory, RouteOutcome, Router};
 
 use crate::Globals;
 use crate::assess::{Assessed, RuleArgs};
@@ -200,25 +200,60 @@ pub fn workflows(
 ) -> Result<BTreeMap<String, Workflow>> {
     let a = &assessed.assessor;
     let mut out = BTreeMap::new();
-    for c in a.concerns() {
-        let raised_at = a.reports[c.raised_report as usize].recorded_at;
-        let route = cfg.router.as_ref().map(|r| {
+    // Each concern's moves: when the records put the child somewhere a
+    // route leads elsewhere, in time order, applied between the steps
+    // people took (a team acts on a concern while it is theirs).
+    let mut moves: HashMap<&str, std::collections::VecDeque<(Timestamp, RouteOutcome)>> =
+        HashMap::new();
+    let route_on = |person: &str, concern_type: &str, at: Timestamp| {
+        cfg.router.as_ref().map(|r| {
             let place = assessed
                 .places
-                .get(&c.person_id)
-                .cloned()
+                .get(person)
+                .map(|h| h.as_of(at))
                 .unwrap_or_default();
-            r.route(&place, &c.concern_type)
-        });
+            r.route(&place, concern_type)
+        })
+    };
+    for c in a.concerns() {
+        let raised_at = a.reports[c.raised_report as usize].recorded_at;
+        // Routed with what the records said when it was raised, so that a
+        // replay "as of" any date routes as it would have then.
+        let route = route_on(&c.person_id, &c.concern_type, raised_at);
+        let mut later = std::collections::VecDeque::new();
+        if let (Some(first), Some(history)) = (&route, assessed.places.get(&c.person_id)) {
+            let mut last = first.clone();
+            for at in history.changes_after(raised_at) {
+                if let Some(r) = route_on(&c.person_id, &c.concern_type, at)
+                    && (r.team != last.team || r.basis != last.basis)
+                {
+                    last = r.clone();
+                    later.push_back((at, r));
+                }
+            }
+        }
+        moves.insert(c.concern_id.as_str(), later);
         let mut w = Workflow::raised(raised_at, route.as_ref());
         w.band(c.band >= Band::Significant);
         out.insert(c.concern_id.clone(), w);
     }
+    let mut moved_until = |id: &str, w: &mut Workflow, until: Timestamp| {
+        if let Some(queue) = moves.get_mut(id) {
+            while queue.front().is_some_and(|(at, _)| *at <= until) {
+                if let Some((at, r)) = queue.pop_front() {
+                    w.moved(at, &r);
+                }
+            }
+        }
+    };
     for d in ledger.decisions(&[STEP, ESCALATED])? {
         if as_of.is_some_and(|t| d.at > t) {
             continue;
         }
-        let Some(w) = d.body["concern_id"].as_str().and_then(|id| out.get_mut(id)) else {
+        let Some((id, w)) = d.body["concern_id"]
+            .as_str()
+            .and_then(|id| out.get_mut(id).map(|w| (id, w)))
+        else {
             continue;
         };
         if d.decision == ESCALATED {
@@ -239,11 +274,15 @@ pub fn workflows(
             );
             continue;
         };
+        moved_until(id, w, at);
         // Steps were checked when taken; one that no longer fits (the
         // directory changed since) is kept in the ledger and skipped here.
         if let Err(e) = w.apply(cfg.directory.as_ref(), &d.actor, at, &action) {
             tracing::warn!("ledger entry {}: {e}", d.seq);
         }
+    }
+    for (id, w) in &mut out {
+        moved_until(id, w, Timestamp::MAX);
     }
     // New information about a child whose concern was closed reopens it;
     // each missing episode since the concern was raised owes a return home
@@ -311,6 +350,18 @@ pub fn workflows(
         if let Some((at, _)) = new.first() {
             let ids: Vec<String> = new.iter().map(|(_, id)| id.clone()).collect();
             w.new_information(*at, &ids);
+            // Reopened, it goes to the team responsible for the child now,
+            // and follows them from then on.
+            if let Some(r) = route_on(&c.person_id, &c.concern_type, *at) {
+                w.moved(*at, &r);
+            }
+            if let Some(history) = assessed.places.get(&c.person_id) {
+                for later in history.changes_after(*at) {
+                    if let Some(r) = route_on(&c.person_id, &c.concern_type, later) {
+                        w.moved(later, &r);
+                    }
+                }
+            }
         }
     }
     Ok(out)

@@ -226,3 +226,40 @@ fn bad_directories_and_tables_are_refused_with_every_problem() {
     let ok = env.ok(&["routes", "check", "routes.toml"]);
     assert!(ok.contains("valid"), "{ok}");
 }
+
+#[test]
+fn a_concern_follows_the_child_to_a_new_home() {
+    let env = Env::new();
+    let id = env.concern_id("Kayleigh Smyth");
+    assert_eq!(env.concern_of("Kayleigh Smyth")["team"], "riverton-north");
+    // A year on, the school records her at a new home in the south team's
+    // area.
+    env.sb.write(
+        "moved.jsonl",
+        r#"{"schema": "sightline.report/1", "source": {"agency": "education", "system": "CPOMS", "record_id": "S-900"}, "kind": "school_concern", "occurred_at": "2009-06-01T10:00:00Z", "recorded_at": "2009-06-01T10:00:00Z", "people": [{"ref": "p1", "role": "subject", "name": {"given": "Kayleigh", "family": "Smyth"}, "birth_date": "1995-04-12", "sex": "female", "identifiers": [{"scheme": "nhs_number", "value": "9434765919"}], "addresses": [{"text": "4 Mill Lane, Riverton", "postcode": "RV2 3AB", "kind": "home"}]}], "narrative": "Change of address notified by mother."}
+"#,
+    );
+    env.ok(&["run", "moved.jsonl"]);
+    let now = env.concern_of("Kayleigh Smyth");
+    assert_eq!(now["team"], "riverton-south");
+    assert_eq!(now["status"], "routed");
+    let export = json_lines(&env.ok(&["export", "concerns"]));
+    let exported = export
+        .iter()
+        .find(|c| c["concern_id"] == id.as_str())
+        .expect("the concern in the export");
+    assert_eq!(exported["team"], "riverton-south");
+    assert_eq!(exported["routed_at"], "2009-06-01T10:00:00Z");
+    let shown = env.ok(&["concern", "show", &id]);
+    assert!(
+        shown.contains("routed again from riverton-north to riverton-south"),
+        "{shown}"
+    );
+    // It was routed on what the records said when it was raised: the
+    // north team had it until the move.
+    let raised = shown
+        .find("routed to riverton-north: home address in postcode district RV1")
+        .expect("routed to the north team when raised");
+    let moved = shown.find("routed again").expect("moved");
+    assert!(raised < moved, "{shown}");
+}

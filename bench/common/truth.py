@@ -36,3 +36,12 @@ def majority(links_path, truth):
 def victims(world):
     with open(f"{world}/truth/victims.csv") as fh:
         return {row["person_id"]: row for row in csv.DictReader(fh)}
+
+
+def homes(world):
+    """Household -> its homes, oldest first (truth/homes.csv)."""
+    out = defaultdict(list)
+    with open(f"{world}/truth/homes.csv") as fh:
+        for row in csv.DictReader(fh):
+            out[row["household"]].append(row)
+    return out

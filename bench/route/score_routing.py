@@ -3,10 +3,15 @@
 
     score_routing.py WORLD_DIR LINKS.csv CONCERNS.jsonl TEAMS.toml
 
-Each concern's person is the true person most of their mentions belong to;
-the truth names the team responsible for each child (by the home address at
-the end of the period). Counts every concern: routed to the right team,
-routed to another team, or in the unrouted queue; none may be missing.
+Each concern's person is the true person most of their mentions belong to.
+The right team is the one responsible for that child where their household
+lived when the concern's team received it (`routed_at`, else `raised_at`),
+from the world's truth/homes.csv: a concern is judged by what was true when
+it was routed, and a concern that follows the child to a new home is judged
+at the move. For information the score against where the child lived at the
+end of the period (truth/people.csv) is printed too. Counts every concern:
+routed to the right team, routed to another team, or in the unrouted queue;
+none may be missing.
 """
 import json
 import sys
@@ -20,8 +25,22 @@ import truth as world_truth  # noqa: E402
 def main():
     world, links, concerns_path, teams_path = sys.argv[1:5]
     true_of = world_truth.majority(links, world_truth.mentions(world))
-    team_of = {p: row["team"] for p, row in world_truth.people(world).items() if row["team"]}
-    la_of_person = {p: row["local_authority"] for p, row in world_truth.people(world).items()}
+    people = world_truth.people(world)
+    end_team_of = {p: row["team"] for p, row in people.items() if row["team"]}
+    homes = world_truth.homes(world)
+
+    def home_on(person, when):
+        """(team, local authority) responsible for a child on a date."""
+        row = people.get(person)
+        if row is None or row["kind"] != "child":
+            return None, None
+        current = None
+        for h in homes.get(row["household"], []):
+            if h["moved_in"] <= when[:10]:
+                current = h
+        if current is None:
+            return end_team_of.get(person), row["local_authority"]
+        return current["children_team"], current["local_authority"]
     with open(teams_path, "rb") as fh:
         teams = tomllib.load(fh)["teams"]
     name_of = {t["id"]: t["name"] for t in teams}
@@ -30,9 +49,12 @@ def main():
     outcome = Counter()
     wrong = []
     concerns = [json.loads(l) for l in open(concerns_path) if l.strip()]
+    right_at_end = 0
     for c in concerns:
         person = true_of.get(c["person_id"])
-        expected = team_of.get(person)
+        expected, expected_la = home_on(person, c.get("routed_at") or c["raised_at"])
+        if c["team"] is not None and name_of.get(c["team"]) == end_team_of.get(person):
+            right_at_end += 1
         if c["status"] == "unrouted" or c["team"] is None:
             outcome["unrouted"] += 1
         elif expected is None:
@@ -43,7 +65,7 @@ def main():
         else:
             outcome["wrong team"] += 1
             wrong.append((c["concern_id"], c["team"], expected))
-            if la_of_team.get(c["team"]) == la_of_person.get(person):
+            if la_of_team.get(c["team"]) == expected_la:
                 right_authority += 1
     total = len(concerns)
     counted = sum(outcome.values())
@@ -55,6 +77,7 @@ def main():
         print(f"routing accuracy: {outcome['right team'] / total:.4f} of all concerns to the right team; "
               f"{outcome['right team'] / judged if judged else 0:.4f} of those routed to a team with a known responsible team")
         print(f"right local authority (a team of the responsible authority): {right_authority / total:.4f}")
+        print(f"for information, right team for where the child lived at the end of the period: {right_at_end / total:.4f}")
     for w in wrong[:10]:
         print("  wrong:", *w)
 

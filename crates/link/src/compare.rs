@@ -255,7 +255,7 @@ fn given_level(a: &[NamePart], b: &[NamePart], names: &NameTable) -> i8 {
         return 3;
     }
     let (jw, sounds) = similar(fa, fb);
-    if jw >= 0.92 {
+    if jw >= 0.92 || names.slip_of_variant(fa, fb) {
         4
     } else if sounds || jw >= 0.85 {
         5

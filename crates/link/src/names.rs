@@ -13,6 +13,8 @@ const DEFAULT_TABLE: &str = include_str!("../data/given_names.txt");
 pub struct NameTable {
     /// Groups of each name, keyed by the hash of the folded name.
     groups: FastMap<u64, Vec<u32>>,
+    /// The folded names of each group.
+    members: Vec<Vec<String>>,
     count: u32,
 }
 
@@ -39,6 +41,7 @@ impl NameTable {
             }
             let group = self.count;
             self.count += 1;
+            self.members.push(names.clone());
             for n in names {
                 let entry = self.groups.entry(hash_str(&n)).or_default();
                 if !entry.contains(&group) {
@@ -66,6 +69,32 @@ impl NameTable {
         }
     }
 
+    /// Whether one name is a known name and the other, which the table
+    /// does not know, is a one-keystroke slip of a variant of it: `behca`
+    /// for `rebecca` through `becca`. Slips keep the first letter and the
+    /// length within one, which keeps this cheap on the pairs where given
+    /// names differ.
+    pub fn slip_of_variant(&self, a: &NamePart, b: &NamePart) -> bool {
+        let check = |known: &NamePart, other: &NamePart| {
+            let (Some(groups), false) = (
+                self.groups.get(&known.hash),
+                self.groups.contains_key(&other.hash),
+            ) else {
+                return false;
+            };
+            let first = other.text.as_bytes().first();
+            groups.iter().any(|&g| {
+                self.members[g as usize].iter().any(|m| {
+                    m.len() >= 4
+                        && m.len().abs_diff(other.text.len()) <= 1
+                        && m.as_bytes().first() == first
+                        && strsim::osa_distance(m, &other.text) == 1
+                })
+            })
+        };
+        a.text.len() >= 4 && b.text.len() >= 4 && (check(a, b) || check(b, a))
+    }
+
     /// The groups of a name (for blocking: names in one group share a key).
     pub fn groups_of(&self, name: &NamePart) -> &[u32] {
         self.groups
@@ -86,6 +115,19 @@ impl NameTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slip_of_a_known_variant_is_recognised() {
+        let t = NameTable::default_table();
+        let p = |s: &str| NamePart::new(s);
+        // `behca` is `becca` mistyped, and Becca is Rebecca.
+        assert!(t.slip_of_variant(&p("rebecca"), &p("behca")));
+        assert!(t.slip_of_variant(&p("behca"), &p("rebecca")));
+        // Two names the table knows are equivalent or not on its word.
+        assert!(!t.slip_of_variant(&p("rebecca"), &p("bella")));
+        // A different name is not a slip.
+        assert!(!t.slip_of_variant(&p("rebecca"), &p("jessica")));
+    }
 
     #[test]
     fn nicknames_and_variants() {

@@ -60,6 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             team: team.clone(),
             notify: Vec::new(),
             reason: "from the export".into(),
+            basis: sightline_route::RouteBasis::Residence,
         };
         let mut w = Workflow::raised(raised, Some(&route));
         let mut escalations = Vec::new();

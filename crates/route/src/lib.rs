@@ -14,4 +14,4 @@ pub mod workflow;
 
 pub use calendar::Calendar;
 pub use directory::{Directory, DirectoryError, Team};
-pub use routing::{ChildPlace, RouteOutcome, Router, RoutingError};
+pub use routing::{ChildPlace, RouteBasis, RouteOutcome, Router, RoutingError};

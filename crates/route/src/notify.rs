@@ -148,6 +148,26 @@ pub fn messages(about: &About, w: &Workflow, directory: &Directory) -> Vec<Messa
         }
         _ => {}
     }
+    for (other, at) in &w.told_of_move {
+        let mut payload = base.clone();
+        payload["event"] = json!("moved_to_your_area");
+        out.extend(fan_out(
+            directory,
+            Some(other),
+            None,
+            format!("{}/moved/{other}/{at}", about.concern_id),
+            format!("Concern {} about a child now in your area", about.concern_id),
+            payload,
+            format!(
+                "The records put {} ({}) in your area now; {} decided the concern {} and keeps it. See: sightline concern show {}",
+                about.name,
+                about.person_id,
+                w.team.as_deref().unwrap_or("the unrouted queue"),
+                about.concern_id,
+                about.concern_id
+            ),
+        ));
+    }
     for e in &w.escalations {
         let mut payload = base.clone();
         payload["event"] = json!("escalated");
@@ -240,7 +260,7 @@ pub fn verify(secret: &[u8], header: &str, body: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routing::RouteOutcome;
+    use crate::routing::{RouteBasis, RouteOutcome};
     use crate::workflow::{ClockKind, Escalation};
 
     const TEAMS: &str = r#"
@@ -276,6 +296,7 @@ webhook = "http://127.0.0.1:9/hook"
             team: Some("north".into()),
             notify: vec![],
             reason: "x".into(),
+            basis: RouteBasis::Residence,
         };
         let mut w = Workflow::raised(at, Some(&route));
         let m = messages(&about(), &w, &d);
@@ -306,6 +327,7 @@ webhook = "http://127.0.0.1:9/hook"
             team: None,
             notify: vec![],
             reason: "x".into(),
+            basis: RouteBasis::Nothing,
         };
         let w = Workflow::raised(at, Some(&none));
         let m = messages(&about(), &w, &d);

@@ -69,6 +69,24 @@ pub struct RouteOutcome {
     /// Other teams told (an out-of-area placement's host area).
     pub notify: Vec<String>,
     pub reason: String,
+    /// What the route rests on: a concern follows the child to a new home,
+    /// but not from one place the child was seen to the next.
+    pub basis: RouteBasis,
+}
+
+/// What a route rests on, weakest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteBasis {
+    /// Nothing known of where the child lives, learns or was seen.
+    #[default]
+    Nothing,
+    /// Where the child was seen.
+    Seen,
+    /// The child's school.
+    School,
+    /// The child's home or placement (known even when no route covers it).
+    Residence,
 }
 
 /// The outward code of a postcode: its district.
@@ -242,6 +260,7 @@ impl Router {
             reason: format!(
                 "where the child was last seen, {why} (no home, placement or school known)"
             ),
+            basis: RouteBasis::Seen,
         })
     }
 
@@ -278,12 +297,14 @@ impl Router {
                     team: Some(team),
                     notify,
                     reason,
+                    basis: RouteBasis::Residence,
                 }
             }
             (None, Some((team, why))) => RouteOutcome {
                 team: Some(team),
                 notify: Vec::new(),
                 reason: format!("placement in {why} (no home address routes)"),
+                basis: RouteBasis::Residence,
             },
             (None, None) => {
                 if let Some(outcome) = self.by_place_seen(place, concern_type) {
@@ -299,12 +320,20 @@ impl Router {
                             team: Some(r.team.clone()),
                             notify: Vec::new(),
                             reason: format!("school {school} (no address routes)"),
+                            basis: RouteBasis::School,
                         };
                     }
                 }
                 RouteOutcome {
                     team: None,
                     notify: Vec::new(),
+                    basis: if place.home_postcode.is_some() || place.placement_postcode.is_some() {
+                        RouteBasis::Residence
+                    } else if place.school.is_some() {
+                        RouteBasis::School
+                    } else {
+                        RouteBasis::Nothing
+                    },
                     reason: match (
                         &place.home_postcode,
                         &place.placement_postcode,

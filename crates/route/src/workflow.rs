@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
 use crate::directory::Directory;
-use crate::routing::RouteOutcome;
+use crate::routing::{RouteBasis, RouteOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -240,6 +240,14 @@ pub struct Workflow {
     /// conference).
     pub cp_plans: Vec<Timestamp>,
     pub timeline: Vec<TimelineEntry>,
+    /// What the current team rests on (see [`Workflow::moved`]).
+    pub basis: RouteBasis,
+    /// A person gave the concern to its team: the records no longer move
+    /// it.
+    pub reassigned_by_hand: bool,
+    /// Teams told that the child now lives in their area while the concern
+    /// stayed with the team that decided it, and when.
+    pub told_of_move: Vec<(String, Timestamp)>,
 }
 
 const SIGHTLINE: &str = "sightline";
@@ -268,6 +276,9 @@ impl Workflow {
                 who: SIGHTLINE.into(),
                 what: "concern raised".into(),
             }],
+            basis: route.map(|r| r.basis).unwrap_or_default(),
+            reassigned_by_hand: false,
+            told_of_move: Vec::new(),
         };
         match route {
             None => {}
@@ -275,6 +286,7 @@ impl Workflow {
                 team: Some(team),
                 notify,
                 reason,
+                ..
             }) => {
                 w.status = Status::Routed;
                 w.team = Some(team.clone());
@@ -301,6 +313,73 @@ impl Workflow {
             who: who.to_string(),
             what,
         });
+    }
+
+    /// The records put the child somewhere new (`route` is routing on what
+    /// they say at `at`). A concern follows the child to a new home, or
+    /// from where they were seen to their home, school or placement: the
+    /// new team receives it and its clocks start again. It does not follow
+    /// weaker information, nor chase a child from one place seen to the
+    /// next. A decided concern stays with the team that decided it and the
+    /// new area's team is told; a closed one waits for new information to
+    /// reopen it; one a person reassigned stays where they put it.
+    pub fn moved(&mut self, at: Timestamp, route: &RouteOutcome) {
+        if self.reassigned_by_hand || self.status == Status::Closed || route.basis < self.basis {
+            return;
+        }
+        if route.team == self.team {
+            self.basis = route.basis;
+            return;
+        }
+        if route.basis == RouteBasis::Seen && self.basis == RouteBasis::Seen {
+            return;
+        }
+        let from = self
+            .team
+            .clone()
+            .unwrap_or_else(|| "the unrouted queue".into());
+        if self.status == Status::Decided {
+            if let Some(team) = &route.team
+                && !self.told_of_move.iter().any(|(t, _)| t == team)
+            {
+                self.told_of_move.push((team.clone(), at));
+                self.note(
+                    at,
+                    SIGHTLINE,
+                    format!(
+                        "the child is now in the area of {team} ({}): {team} is told; the decision stays with {from}",
+                        route.reason
+                    ),
+                );
+            }
+            return;
+        }
+        self.basis = route.basis;
+        self.team = route.team.clone();
+        self.notify = route.notify.clone();
+        self.received_at = Some(at);
+        self.acknowledged_at = None;
+        match &route.team {
+            Some(team) => {
+                self.status = Status::Routed;
+                self.note(
+                    at,
+                    SIGHTLINE,
+                    format!("routed again from {from} to {team}: {}", route.reason),
+                );
+            }
+            None => {
+                self.status = Status::Unrouted;
+                self.note(
+                    at,
+                    SIGHTLINE,
+                    format!(
+                        "unrouted ({}): was with {from}; raised to the administrators",
+                        route.reason
+                    ),
+                );
+            }
+        }
     }
 
     /// The band moved: closing at significant or above needs a sign-off.
@@ -483,6 +562,7 @@ impl Workflow {
                 self.received_at = Some(at);
                 self.acknowledged_at = None;
                 self.decision = None;
+                self.reassigned_by_hand = true;
                 self.note(
                     at,
                     actor,
@@ -743,6 +823,7 @@ members = ["sw3"]
             team: Some("north".into()),
             notify: vec![],
             reason: "postcode district RV1".into(),
+            basis: RouteBasis::Residence,
         };
         // Monday 10:00.
         let w = Workflow::raised(t("2024-01-15T10:00:00Z"), Some(&route));
@@ -897,6 +978,7 @@ members = ["sw3"]
             team: None,
             notify: vec![],
             reason: "no route for home ZZ1 1AA".into(),
+            basis: RouteBasis::Nothing,
         };
         let mut w = Workflow::raised(t("2024-01-15T10:00:00Z"), Some(&none));
         assert_eq!(w.status, Status::Unrouted);
@@ -1029,6 +1111,114 @@ members = ["sw3"]
             .unwrap();
         assert_eq!(icpc.since, t("2024-01-16T09:00:00Z"));
         assert!(!has(&w, ClockKind::S47Assessment));
+    }
+
+    fn to(team: Option<&str>, basis: RouteBasis, reason: &str) -> RouteOutcome {
+        RouteOutcome {
+            team: team.map(String::from),
+            notify: vec![],
+            reason: reason.into(),
+            basis,
+        }
+    }
+
+    #[test]
+    fn a_concern_follows_the_child_to_a_new_home_and_its_clocks_start_again() {
+        let (d, sl, cal, mut w) = setup();
+        let ack = Action::Acknowledge { note: "".into() };
+        w.apply(Some(&d), "sw1", t("2024-01-15T11:00:00Z"), &ack)
+            .unwrap();
+        let moved_at = t("2024-03-01T09:00:00Z");
+        w.moved(moved_at, &to(Some("south"), RouteBasis::Residence, "RV2"));
+        assert_eq!(w.team.as_deref(), Some("south"));
+        assert_eq!(w.status, Status::Routed);
+        assert_eq!(w.received_at, Some(moved_at));
+        assert_eq!(w.acknowledged_at, None);
+        let ack_clock = w
+            .clocks(&sl, &cal)
+            .into_iter()
+            .find(|c| c.kind == ClockKind::Acknowledge)
+            .unwrap();
+        assert_eq!(ack_clock.since, moved_at);
+        assert!(
+            w.timeline
+                .last()
+                .unwrap()
+                .what
+                .contains("routed again from north to south: RV2")
+        );
+        // The old team can no longer act on it; the new one can.
+        assert!(w.apply(Some(&d), "sw1", moved_at, &ack).is_err());
+        w.apply(Some(&d), "sw3", moved_at, &ack).unwrap();
+    }
+
+    #[test]
+    fn a_concern_does_not_follow_weaker_information_or_chase_a_child_seen_about() {
+        let at = t("2024-01-15T10:00:00Z");
+        let seen = to(Some("north"), RouteBasis::Seen, "seen in RV1");
+        let mut w = Workflow::raised(at, Some(&seen));
+        // Seen somewhere else: stays.
+        w.moved(at, &to(Some("south"), RouteBasis::Seen, "seen in RV2"));
+        assert_eq!(w.team.as_deref(), Some("north"));
+        // A home becomes known: it goes there.
+        w.moved(at, &to(Some("south"), RouteBasis::Residence, "home RV2"));
+        assert_eq!(w.team.as_deref(), Some("south"));
+        // Only a sighting again: stays with the home's team.
+        w.moved(at, &to(Some("north"), RouteBasis::Seen, "seen in RV1"));
+        assert_eq!(w.team.as_deref(), Some("south"));
+    }
+
+    #[test]
+    fn an_unrouted_concern_is_routed_when_a_home_becomes_known() {
+        let at = t("2024-01-15T10:00:00Z");
+        let mut w = Workflow::raised(at, Some(&to(None, RouteBasis::Nothing, "nothing known")));
+        assert_eq!(w.status, Status::Unrouted);
+        w.moved(at, &to(Some("north"), RouteBasis::School, "school"));
+        assert_eq!(
+            (w.status, w.team.as_deref()),
+            (Status::Routed, Some("north"))
+        );
+        // Moving out of every route's area goes back to the administrators.
+        w.moved(
+            at,
+            &to(None, RouteBasis::Residence, "no route for home ZZ1"),
+        );
+        assert_eq!((w.status, w.team.as_deref()), (Status::Unrouted, None));
+    }
+
+    #[test]
+    fn a_decided_concern_stays_and_tells_the_new_area_a_closed_or_reassigned_one_stays() {
+        let (d, _, _, mut w) = setup();
+        let at = t("2024-01-16T10:00:00Z");
+        ack_and_decide(&d, &mut w, at, Outcome::EarlyHelp);
+        let south = to(Some("south"), RouteBasis::Residence, "home RV2");
+        w.moved(at, &south);
+        w.moved(at, &south);
+        assert_eq!(w.team.as_deref(), Some("north"));
+        assert_eq!(w.told_of_move, vec![("south".to_string(), at)]);
+
+        let (d, _, _, mut w) = setup();
+        let reason = "the child is known to the south team".to_string();
+        let reassign = Action::Reassign {
+            team: "south".into(),
+            reason,
+        };
+        w.apply(Some(&d), "sw1", at, &reassign).unwrap();
+        w.moved(at, &to(Some("north"), RouteBasis::Residence, "home RV1"));
+        assert_eq!(w.team.as_deref(), Some("south"), "a person's choice stands");
+
+        let (d, _, _, mut w) = setup();
+        ack_and_decide(&d, &mut w, at, Outcome::Referral);
+        let close = Action::Close {
+            reason: "referred".into(),
+        };
+        w.apply(Some(&d), "sw1", at, &close).unwrap();
+        w.moved(at, &south);
+        assert_eq!(
+            (w.status, w.team.as_deref()),
+            (Status::Closed, Some("north"))
+        );
+        assert!(w.told_of_move.is_empty());
     }
 
     #[test]

@@ -524,6 +524,37 @@ fn write_truth(w: &world::World, dir: &Path, tally: &mut Tally) -> Result<(), Si
     }
     people.flush().map_err(io(&path))?;
 
+    // Every household's homes over time, so that scorers can ask who was
+    // responsible for a child on a given date (the people file only says
+    // where the household lived at the end).
+    let path = dir.join("homes.csv");
+    let mut homes = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
+    homes
+        .write_record([
+            "household",
+            "moved_in",
+            "postcode",
+            "local_authority",
+            "children_team",
+        ])
+        .map_err(csv_err(&path))?;
+    for (h, household) in w.households.iter().enumerate() {
+        for (moved_in, address) in &household.addresses {
+            let a = &w.addresses[*address];
+            let l = &w.las[a.la];
+            homes
+                .write_record([
+                    format!("H{h:06}").as_str(),
+                    &moved_in.to_string(),
+                    &a.postcode,
+                    l.code,
+                    &l.team_for(a.district()),
+                ])
+                .map_err(csv_err(&path))?;
+        }
+    }
+    homes.flush().map_err(io(&path))?;
+
     let path = dir.join("victims.csv");
     let mut victims = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
     victims
