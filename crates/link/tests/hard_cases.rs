@@ -338,3 +338,65 @@ fn linking_in_parallel_chunks_equals_linking_one_by_one() {
     assert_eq!(finals(&one_by_one), finals(&batched));
     assert!(one_by_one.persons().count() < 700, "some records linked");
 }
+
+#[test]
+fn a_record_without_a_birth_date_does_not_chain_two_namesakes() {
+    let mut l = linker();
+    let aisha = |birth, address, phone| P {
+        given: "Aisha",
+        family: "Iqbal",
+        birth,
+        sex: F,
+        address,
+        phone,
+        ..NONE
+    };
+    let first = l.add(
+        "a1".into(),
+        record(aisha(Some(date(2007, 12, 14)), HOME, Some("+447700900001"))),
+    );
+    // A police record of her at home, with no birth date.
+    let undated = l.add("a2".into(), record(aisha(None, HOME, None)));
+    assert_eq!(undated.person, first.person);
+    // Another girl of the same name, born eight months later, elsewhere:
+    // the undated record would take her weakly; the first one says she is
+    // someone else.
+    let other = l.add(
+        "b1".into(),
+        record(aisha(
+            Some(date(2008, 8, 23)),
+            Some(("163 Union Street, Brookfield", "BK3 4SG")),
+            Some("+447700900999"),
+        )),
+    );
+    assert_ne!(other.person, first.person, "namesakes chained");
+}
+
+#[test]
+fn a_slip_in_a_nickname_is_not_a_twin() {
+    let mut l = linker();
+    let rebecca = l.add(
+        "r1".into(),
+        record(P {
+            given: "Rebecca",
+            family: "Jones-Wilson",
+            birth: Some(date(2001, 4, 11)),
+            sex: F,
+            address: HOME,
+            ..NONE
+        }),
+    );
+    // "Becca" mistyped.
+    let slip = l.add(
+        "r2".into(),
+        record(P {
+            given: "Behca",
+            family: "Jones-Wilson",
+            birth: Some(date(2001, 4, 11)),
+            sex: F,
+            address: HOME,
+            ..NONE
+        }),
+    );
+    assert_eq!(slip.person, rebecca.person);
+}
