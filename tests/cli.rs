@@ -627,7 +627,7 @@ fn detect_over_the_store_is_incremental() {
     // keeps the rule set's name and version.
     let extra = env.write(
         "extra.toml",
-        "format = 1\nname = \"Sightline default exploitation indicators\"\nversion = \"1.1.0\"\n[[rules]]\nid = \"local-extra\"\nindicator = \"H5\"\nsource = \"local\"\nphrases = [\"the old mill\"]\n",
+        "format = 1\nname = \"Sightline default exploitation indicators\"\nversion = \"1.2.0\"\n[[rules]]\nid = \"local-extra\"\nindicator = \"H5\"\nsource = \"local\"\nphrases = [\"the old mill\"]\n",
     );
     let out = env
         .cmd()

@@ -77,6 +77,22 @@ enum Trigger {
     Reporting,
 }
 
+/// The first-person forms a pattern's third-person pronoun also matches,
+/// for the child's own words a record quotes.
+fn first_person(word: &str) -> &'static [&'static str] {
+    match word {
+        "her" => &["me", "my"],
+        "him" => &["me"],
+        "his" => &["my"],
+        "she" | "he" => &["i"],
+        "herself" | "himself" => &["myself"],
+        "them" => &["us"],
+        "they" => &["we"],
+        "their" => &["our"],
+        _ => &[],
+    }
+}
+
 /// Forms of "be" that make a reporting verb passive ("is said to").
 const PASSIVE: &[&str] = &["is", "was", "are", "were", "being", "been", "be"];
 
@@ -559,6 +575,8 @@ struct CompiledRule {
     experiencer: Option<Experiencer>,
     /// How many words from an `unless` match its matches are excepted.
     unless_reach: usize,
+    /// Indicators whose presence for the same person drops its hits.
+    unless_indicators: Vec<String>,
 }
 
 /// No word of the vocabulary.
@@ -1020,7 +1038,19 @@ impl Detector {
                     .map(|t| {
                         let id = stem_id(&t.norm, stems);
                         written.push((t.lower.to_string(), id));
-                        vec![id]
+                        // A child's own words, quoted: "he took me to",
+                        // "they pick us up", "I owe them".
+                        let mut ids = vec![id];
+                        for &first in first_person(&t.lower) {
+                            for f in text::prepare(&stemmer, first).tokens.iter() {
+                                let fid = stem_id(&f.norm, stems);
+                                written.push((f.lower.to_string(), fid));
+                                if !ids.contains(&fid) {
+                                    ids.push(fid);
+                                }
+                            }
+                        }
+                        ids
                     })
                     .collect(),
             }
@@ -1105,6 +1135,7 @@ impl Detector {
                     .collect(),
                 subject_under: rule.subject_under,
                 unless_reach: rule.unless_reach.unwrap_or(UNLESS_REACH),
+                unless_indicators: rule.unless_indicators.clone(),
                 experiencer: match rule.experiencer.as_deref() {
                     Some("subject") => Some(Experiencer::Subject),
                     Some("other") => Some(Experiencer::Other),
@@ -1311,6 +1342,21 @@ impl Detector {
             } else {
                 match lower.parse::<u32>() {
                     Ok(n) if (18..=99).contains(&n) => self.numbers[1],
+                    // Police logs write the 24-hour clock without a colon
+                    // ("came in at 0300", "2140 hrs"); 2000 to 2059 are
+                    // more often years.
+                    Ok(n)
+                        if bytes.len() == 4
+                            && n / 100 <= 23
+                            && n % 100 <= 59
+                            && !(2000..=2059).contains(&n) =>
+                    {
+                        if n / 100 >= 22 || n / 100 <= 5 {
+                            self.numbers[3]
+                        } else {
+                            self.numbers[2]
+                        }
+                    }
                     _ => self.numbers[0],
                 }
             };
@@ -1502,6 +1548,8 @@ impl Detector {
             (self.rules[r].indicator_ix, f, std::cmp::Reverse(e), r)
         });
         let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
+        // The rule of each hit, in step with `hits`.
+        let mut hit_rules: Vec<usize> = Vec::with_capacity(spans.len());
         let mut under: Vec<(u8, bool)> = Vec::new();
         for &(r, f, e, g0, g1) in spans.iter() {
             // An exception reaches the rule's matches in its sentence up
@@ -1563,6 +1611,7 @@ impl Detector {
                 ctx.other = true;
             }
             kept.push((rule.indicator_ix, f, e, ctx.other));
+            hit_rules.push(r);
             // A form's question answered no or not known ("Older boyfriend?
             // N", "Missing episodes: None", "Unexplained gifts: not known"):
             // not present.
@@ -1587,6 +1636,43 @@ impl Detector {
                 evidence: Evidence::Text,
                 dated_year: ctx.year,
             });
+        }
+        // A rule's hits are redundant when an indicator it names is present
+        // for the same person ("unless_indicators").
+        if hit_rules
+            .iter()
+            .any(|&r| !self.rules[r].unless_indicators.is_empty())
+        {
+            let present: Vec<(String, Experiencer)> = hits
+                .iter()
+                .filter(|h| h.present())
+                .map(|h| (h.indicator.clone(), h.experiencer))
+                .collect();
+            let mut i = 0;
+            hits.retain(|h| {
+                let rule = &self.rules[hit_rules[i]];
+                i += 1;
+                !rule
+                    .unless_indicators
+                    .iter()
+                    .any(|x| present.iter().any(|(p, e)| p == x && *e == h.experiencer))
+            });
+        }
+        // A reported lift or adult company the record then resolves as
+        // family is not the indicator.
+        let adult_contact = |h: &Hit| {
+            (h.indicator == "H3" || h.indicator == "H8")
+                && h.experiencer == Experiencer::Subject
+                && !h.negated
+        };
+        if hits.iter().any(adult_contact)
+            && let Some(resolved_at) = t.resolved_as_family()
+        {
+            for h in hits.iter_mut() {
+                if adult_contact(h) && h.start.is_some_and(|s| s < resolved_at) {
+                    h.negated = true;
+                }
+            }
         }
         hits.sort_unstable_by(|a, b| (a.start, &a.indicator).cmp(&(b.start, &b.indicator)));
         hits
@@ -2104,6 +2190,98 @@ impl<'a> Text<'a> {
             self.word_is(k, VERBS)
                 || (w.len() > 4 && w.ends_with("ed") && w.bytes().all(|b| b.is_ascii_lowercase()))
         })
+    }
+
+    /// The byte where the record first states, as a fact, that the adult
+    /// in question is family ("the registered keeper is the boy's uncle",
+    /// "the man is her dad", "confirmed as the girl's father"): a lift or
+    /// company reported before it is resolved, not an indicator. A claim
+    /// ("stated one of the males was her uncle", "said he was his cousin")
+    /// resolves nothing, nor does a denial or "it was her dad who ...".
+    fn resolved_as_family(&self) -> Option<usize> {
+        const FAMILY: &[&str] = &[
+            "uncle",
+            "aunt",
+            "auntie",
+            "dad",
+            "father",
+            "stepdad",
+            "stepfather",
+            "brother",
+            "cousin",
+            "grandad",
+            "granddad",
+            "grandfather",
+            "grandpa",
+            "grandmother",
+            "grandma",
+            "nan",
+            "nana",
+            "relative",
+        ];
+        const PARENTS_OF: &[&str] = &["mum's", "dad's", "mother's", "father's"];
+        const COPULA: &[&str] = &["is", "was", "be", "as", "being"];
+        const CLAIM: &[&str] = &[
+            "said",
+            "says",
+            "stated",
+            "states",
+            "claimed",
+            "claims",
+            "claiming",
+            "saying",
+            "told",
+            "tells",
+            "gave",
+            "believed",
+            "thought",
+            "alleged",
+            "allegedly",
+            "not",
+            "never",
+            "no",
+            "if",
+            "whether",
+            "n't",
+            "denied",
+            "purported",
+            "purporting",
+            // A nickname: "an adult male known as 'Uncle'".
+            "known",
+            "called",
+            "calls",
+            "nicknamed",
+            "named",
+        ];
+        for i in 1..self.toks.len() {
+            let family = self.word_is(i, FAMILY)
+                || (self.word_is(i, &["partner", "brother-in-law"])
+                    && self.word_is(i - 1, PARENTS_OF));
+            if !family {
+                continue;
+            }
+            let sentence = self.toks[i].sentence;
+            let from = i.saturating_sub(8);
+            let window = (from..i).filter(|&j| self.toks[j].sentence == sentence);
+            let Some(copula) = window
+                .clone()
+                .filter(|&j| i - j <= 4 && self.word_is(j, COPULA))
+                .last()
+            else {
+                continue;
+            };
+            if copula >= 1
+                && self.toks[copula - 1].sentence == sentence
+                && self.word_is(copula - 1, &["it", "this", "that", "there"])
+            {
+                continue;
+            }
+            if window.clone().any(|j| self.word_is(j, CLAIM)) {
+                continue;
+            }
+            return Some(self.toks[i].end as usize);
+        }
+        None
     }
 
     /// The answer a form gives on the same line to the question a hit at

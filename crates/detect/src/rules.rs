@@ -38,6 +38,13 @@ impl Tier {
     }
 }
 
+/// The code that turns rules and text into hits.
+const ENGINE_SOURCE: [&str; 3] = [
+    include_str!("engine.rs"),
+    include_str!("text.rs"),
+    include_str!("rules.rs"),
+];
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
@@ -53,13 +60,20 @@ pub struct RuleFile {
 
 impl RuleFile {
     /// A digest of the whole rule set (name, version, indicators, rules and
-    /// examples): what a stored detection was computed with.
+    /// examples) and of the detection engine's own source: what a stored
+    /// detection was computed with. A change to either recomputes stored
+    /// hits; nobody has to remember to bump a version.
     pub fn fingerprint(&self) -> String {
         use sha2::Digest;
         // Serialising plain data to JSON cannot fail; an empty string would
         // only make every stored detection look stale.
         let json = serde_json::to_string(self).unwrap_or_default();
-        hex::encode(&sha2::Sha256::digest(json.as_bytes())[..8])
+        let mut digest = sha2::Sha256::new();
+        digest.update(json.as_bytes());
+        for source in ENGINE_SOURCE {
+            digest.update(source.as_bytes());
+        }
+        hex::encode(&digest.finalize()[..8])
     }
 }
 
@@ -111,6 +125,11 @@ pub struct Rule {
     /// the sentence says about the hotel).
     #[serde(default)]
     pub unless_reach: Option<usize>,
+    /// Indicators that, present for the same person anywhere in the
+    /// narrative, make this rule's hits redundant: a missing episode is H1,
+    /// and the hour the child was found in it is not also M1.
+    #[serde(default)]
+    pub unless_indicators: Vec<String>,
     #[serde(default)]
     pub examples: Vec<Example>,
 }
@@ -507,6 +526,14 @@ fn load_with(text: &str, file: &str, known: &[Indicator]) -> Result<RuleFile, Ve
         for (j, p) in rule.unless.iter().enumerate() {
             if let Err(m) = parse_phrase(p).and_then(|pieces| shapes(&pieces)) {
                 problems.push(err(place(&format!("unless[{j}] \"{p}\"")), m));
+            }
+        }
+        for (j, x) in rule.unless_indicators.iter().enumerate() {
+            if !indicators.contains_key(x) {
+                problems.push(err(
+                    place(&format!("unless_indicators[{j}]")),
+                    format!("`{x}` is not an indicator defined in this file"),
+                ));
             }
         }
         for (j, c) in rule.codes.iter().enumerate() {

@@ -95,6 +95,42 @@ fn context_flags() {
 }
 
 #[test]
+fn a_lift_resolved_as_family_is_not_an_indicator_but_a_claim_is_no_resolution() {
+    let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
+    let h3 = |text: &str| {
+        d.detect(text, None)
+            .into_iter()
+            .find(|h| h.indicator == "H3" && h.experiencer == Experiencer::Subject)
+    };
+    let lift = "Caller saw a girl of 14 getting into a car with an older man outside the shop.";
+    assert!(!h3(lift).expect("a lift from an older man").negated);
+    let resolved = format!("{lift} Checked: the registered keeper is her uncle. No concerns.");
+    assert!(h3(&resolved).unwrap().negated, "resolved as family");
+    for unresolved in [
+        format!("{lift} He said he was her uncle but gave no name."),
+        format!("{lift} It was her dad who rang us."),
+        format!("{lift} The man was not her uncle."),
+    ] {
+        assert!(!h3(&unresolved).unwrap().negated, "{unresolved}");
+    }
+}
+
+#[test]
+fn a_phone_at_night_is_not_out_late() {
+    let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
+    let m1 = |text: &str| {
+        d.detect(text, None)
+            .iter()
+            .any(|h| h.indicator == "M1" && !h.negated)
+    };
+    assert!(m1("Seen in the town centre late at night."));
+    assert!(!m1("Mum says he is on his phone until the early hours."));
+    assert!(!m1(
+        "Neighbours report men visiting the flat late at night."
+    ));
+}
+
+#[test]
 fn never_panics_on_odd_text() {
     let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
     for t in [
