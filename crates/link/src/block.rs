@@ -95,6 +95,14 @@ pub fn keys(r: &LinkRecord, names: &NameTable) -> Vec<u64> {
         if !any {
             out.push(key(Rule::BirthDate, (b.year, m.min(d), m.max(d))));
         }
+        // And with the postcode: as few share a birth date and a postcode,
+        // and it finds a person whose names were both mistyped or replaced.
+        for pc in &r.postcodes {
+            out.push(key(
+                Rule::BirthDate,
+                (b.year, m.min(d), m.max(d), pc.as_str()),
+            ));
+        }
     }
     let given = r.first_given();
     let family_code = r.family.first().map(|p| p.code.as_str()).unwrap_or("");
