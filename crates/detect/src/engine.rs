@@ -77,6 +77,29 @@ enum Trigger {
     Reporting,
 }
 
+/// Family members a record may name an adult as, resolving a reported lift
+/// or company (see `Text::resolved_as_family`).
+const FAMILY: &[&str] = &[
+    "uncle",
+    "aunt",
+    "auntie",
+    "dad",
+    "father",
+    "stepdad",
+    "stepfather",
+    "brother",
+    "cousin",
+    "grandad",
+    "granddad",
+    "grandfather",
+    "grandpa",
+    "grandmother",
+    "grandma",
+    "nan",
+    "nana",
+    "relative",
+];
+
 /// The first-person forms a pattern's third-person pronoun also matches,
 /// for the child's own words a record quotes.
 fn first_person(word: &str) -> &'static [&'static str] {
@@ -862,6 +885,8 @@ pub struct Detector {
     /// recomputed when it changes, even when an edited file keeps its
     /// version.
     pub fingerprint: String,
+    /// The matcher's ids of the [`FAMILY`] words.
+    family_words: Vec<u32>,
     tiers: HashMap<String, (Tier, f64)>,
 }
 
@@ -1055,6 +1080,12 @@ impl Detector {
                     .collect(),
             }
         };
+        // Words the context needs by id, made part of the vocabulary.
+        let family_words: Vec<u32> = FAMILY
+            .iter()
+            .flat_map(|w| word_ids(w, &mut stems, &mut written))
+            .flatten()
+            .collect();
         let mut automaton = WordMatcher::new();
         let mut n_patterns = 0usize;
         let mut targets: Vec<Vec<Target>> = Vec::new();
@@ -1235,6 +1266,7 @@ impl Detector {
             name: file.name.clone(),
             version: file.version.clone(),
             fingerprint: file.fingerprint(),
+            family_words,
             tiers,
         };
         // The lexicon: the written forms of pattern words and their
@@ -1666,7 +1698,7 @@ impl Detector {
                 && !h.negated
         };
         if hits.iter().any(adult_contact)
-            && let Some(resolved_at) = t.resolved_as_family()
+            && let Some(resolved_at) = t.resolved_as_family(&self.family_words)
         {
             for h in hits.iter_mut() {
                 if adult_contact(h) && h.start.is_some_and(|s| s < resolved_at) {
@@ -2198,27 +2230,7 @@ impl<'a> Text<'a> {
     /// company reported before it is resolved, not an indicator. A claim
     /// ("stated one of the males was her uncle", "said he was his cousin")
     /// resolves nothing, nor does a denial or "it was her dad who ...".
-    fn resolved_as_family(&self) -> Option<usize> {
-        const FAMILY: &[&str] = &[
-            "uncle",
-            "aunt",
-            "auntie",
-            "dad",
-            "father",
-            "stepdad",
-            "stepfather",
-            "brother",
-            "cousin",
-            "grandad",
-            "granddad",
-            "grandfather",
-            "grandpa",
-            "grandmother",
-            "grandma",
-            "nan",
-            "nana",
-            "relative",
-        ];
+    fn resolved_as_family(&self, family: &[u32]) -> Option<usize> {
         const PARENTS_OF: &[&str] = &["mum's", "dad's", "mother's", "father's"];
         const COPULA: &[&str] = &["is", "was", "be", "as", "being"];
         const CLAIM: &[&str] = &[
@@ -2254,7 +2266,7 @@ impl<'a> Text<'a> {
             "named",
         ];
         for i in 1..self.toks.len() {
-            let family = self.word_is(i, FAMILY)
+            let family = family.contains(&self.toks[i].word)
                 || (self.word_is(i, &["partner", "brother-in-law"])
                     && self.word_is(i - 1, PARENTS_OF));
             if !family {
