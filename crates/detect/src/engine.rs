@@ -1864,6 +1864,41 @@ const QUANTIFIERS: &[&str] = &[
 /// object of the clause does not make them the subject child's.
 const ACTOR_INDICATORS: &[&str] = &["M13"];
 
+/// People a record describes as someone other than the subject child, who
+/// are the actors of offending right after them ("the men who ran the flat
+/// were convicted").
+const ACTORS: &[&str] = &[
+    "man",
+    "men",
+    "male",
+    "males",
+    "driver",
+    "drivers",
+    "suspect",
+    "suspects",
+    "offender",
+    "offenders",
+    "perpetrator",
+    "perpetrators",
+    "adult",
+    "adults",
+    "ex",
+    "boyfriend",
+    "partner",
+    "stepdad",
+    "stepfather",
+    "uncle",
+    "brother",
+    "cousin",
+    "father",
+    "dad",
+    "landlord",
+    "owner",
+    "occupant",
+    "associate",
+    "associates",
+];
+
 /// Which pronouns the narrative uses most for its subject.
 /// How many she/her/herself and he/him/his/himself a narrative has.
 fn pronoun_counts(toks: &[Tok], pronouns: &[u32; 7]) -> (usize, usize) {
@@ -2110,10 +2145,16 @@ impl<'a> Text<'a> {
             .map(|&j| bare(self.word(j)))
     }
 
+    /// The subject's name, when the record gives one.
+    fn subject_name(&self) -> Option<&'a str> {
+        *self
+            .subject_name_cache
+            .get_or_init(|| self.subject_name_among(&self.other_names))
+    }
+
     /// Whether token `j` is the subject's name.
     fn is_subject_name(&self, j: usize) -> bool {
-        self.subject_name_cache
-            .get_or_init(|| self.subject_name_among(&self.other_names))
+        self.subject_name()
             .is_some_and(|n| self.word(j).eq_ignore_ascii_case(n))
     }
 
@@ -2705,7 +2746,38 @@ impl<'a> Text<'a> {
                             && !relative_follows
                     })
             });
-            if adult_before || adult_after || object_pronoun || against_children {
+            // "Jordan K arrested on suspicion of ...", "mum's ex, Gary, was
+            // remanded", "two of the men who ran the flat were convicted":
+            // the clause's actor is a person named or described as someone
+            // other than the subject child, just before the hit.
+            let actor_from = first.saturating_sub(7).max(range.start);
+            let someone_else = (actor_from..first).rev().find_map(|j| {
+                if self.is_subject_pronoun(j) || self.is_subject_name(j) {
+                    return Some(false);
+                }
+                let capitalised = |k: usize| {
+                    self.word(k).chars().next().is_some_and(char::is_uppercase)
+                        && !self.word_is(k, NOT_NAMES)
+                };
+                let w = self.word(j);
+                // The subject's own surname ("Kelsey Jones arrested").
+                if j > range.start && self.is_subject_name(j - 1) {
+                    return Some(false);
+                }
+                // A name opening the sentence needs a surname or initial
+                // after it ("Jordan K arrested"), or it may be any word.
+                let name = capitalised(j)
+                    && w.chars().skip(1).any(char::is_lowercase)
+                    && (j > range.start || (j + 1 < first && capitalised(j + 1)))
+                    && self.subject_name().is_some();
+                (name || self.word_is(j, ACTORS)).then_some(true)
+            });
+            if adult_before
+                || adult_after
+                || object_pronoun
+                || against_children
+                || someone_else == Some(true)
+            {
                 ctx.other = true;
             }
         }
@@ -2905,6 +2977,24 @@ mod tests {
 
     /// Cases a review of the context heuristics found: each is the
     /// subject's own indicator.
+    #[test]
+    fn offending_by_someone_named_or_described_just_before_it_is_theirs() {
+        let d = detector();
+        for text in [
+            "Kelsey (14) went missing. Jordan K arrested on suspicion of rape of a child under 13.",
+            "Tayla (14) says home is calmer since mum's ex, Gary, was remanded in September.",
+            "Child S (14) was taken to the flat. Two of the men who ran it were convicted.",
+        ] {
+            assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other), "{text}");
+        }
+        for text in [
+            "Jade (15) was arrested for shoplifting.",
+            "Kelsey (14) went missing. Kelsey Jones arrested for shoplifting on return.",
+        ] {
+            assert_eq!(who(&d, text, "M13"), Some(Experiencer::Subject), "{text}");
+        }
+    }
+
     #[test]
     fn the_subjects_own_indicators_stay_the_subjects() {
         let d = detector();
