@@ -1864,6 +1864,37 @@ const QUANTIFIERS: &[&str] = &[
 /// object of the clause does not make them the subject child's.
 const ACTOR_INDICATORS: &[&str] = &["M13"];
 
+/// Indicators whose evidence is what adults around the child do: an adult
+/// as the clause's subject does not make them the adult's.
+const ADULT_EVIDENCE: &[&str] = &["H3", "H4", "H5", "H8"];
+
+/// Words for unrelated adults among the other-person triggers.
+const ADULT_NOUNS: &[&str] = &[
+    "male",
+    "males",
+    "men",
+    "man",
+    "woman",
+    "women",
+    "adult",
+    "adults",
+    "suspect",
+    "suspects",
+    "offender",
+    "offenders",
+    "perpetrator",
+    "perpetrators",
+    "driver",
+    "drivers",
+    "ap",
+    "aps",
+    "nominal",
+    "nominals",
+    "accused",
+    "defendant",
+    "defendants",
+];
+
 /// People a record describes as someone other than the subject child, who
 /// are the actors of offending right after them ("the men who ran the flat
 /// were convicted").
@@ -2662,7 +2693,14 @@ impl<'a> Text<'a> {
                     // back: "mum says that she ...".
                     let back_to_subject =
                         (e..first).any(|j| self.is_subject_pronoun(j) || self.is_subject_name(j));
-                    if !reporting && !object && !back_to_subject {
+                    // What the adults around a child do (drive her, buy her
+                    // things, keep her company, take her to a room) is the
+                    // child's indicator: "the men have previous
+                    // convictions", "a man in a car waits and she gets in".
+                    let adult_around_child = e > s
+                        && self.word_is(e - 1, ADULT_NOUNS)
+                        && ADULT_EVIDENCE.contains(&indicator);
+                    if !reporting && !object && !back_to_subject && !adult_around_child {
                         ctx.other = true;
                     }
                 }
@@ -2993,6 +3031,36 @@ mod tests {
         ] {
             assert_eq!(who(&d, text, "M13"), Some(Experiencer::Subject), "{text}");
         }
+    }
+
+    #[test]
+    fn what_adults_around_the_child_do_is_the_childs_indicator() {
+        let d = detector();
+        for (text, id) in [
+            (
+                "Leah (14) was in the car. Driver Darren F (26) and the men have previous convictions for supply.",
+                "H8",
+            ),
+            (
+                "Kelsey (14) waits at the end of the road. A man in a grey van picks her up.",
+                "H3",
+            ),
+            (
+                "Two girls aged 14 were at the hotel. Between midnight and 0200 five men were seen going up to the room.",
+                "H5",
+            ),
+        ] {
+            assert_eq!(who(&d, text, id), Some(Experiencer::Subject), "{text}");
+        }
+        // Another child is still someone else.
+        assert_eq!(
+            who(
+                &d,
+                "Maya (14) is upset. Her friend has an older boyfriend.",
+                "H2"
+            ),
+            Some(Experiencer::Other)
+        );
     }
 
     #[test]
