@@ -500,6 +500,10 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             // Reviews' findings about the response, not denials of the
             // fact: "professionals did not recognise her relationship with
             // a 27-year-old as abusive".
+            // "a man of about 30, not known to the family": a stranger,
+            // not a denial.
+            "not known to",
+            "not known by",
             "did not recognise",
             "did not recognize",
             "not recognised",
@@ -2641,7 +2645,7 @@ impl<'a> Text<'a> {
                 {
                     ctx.negated = true
                 }
-                Trigger::NegatePost if scoped_after => ctx.negated = true,
+                Trigger::NegatePost if scoped_after && !pseudo(s, e) => ctx.negated = true,
                 Trigger::HedgePre if (scoped_before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
                     ctx.hedged = true
                 }

@@ -116,6 +116,20 @@ fn a_lift_resolved_as_family_is_not_an_indicator_but_a_claim_is_no_resolution() 
 }
 
 #[test]
+fn a_stranger_not_known_to_the_family_is_no_denial() {
+    let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
+    let h8 = d
+        .detect(
+            "On 12/11 she was with a man estimated at 30, not known to the family.",
+            None,
+        )
+        .into_iter()
+        .find(|h| h.indicator == "H8")
+        .expect("company of an unknown adult");
+    assert!(!h8.negated);
+}
+
+#[test]
 fn a_phone_at_night_is_not_out_late() {
     let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
     let m1 = |text: &str| {
