@@ -1694,6 +1694,29 @@ impl Detector {
                     .any(|x| present.iter().any(|(p, e)| p == x && *e == h.experiencer))
             });
         }
+        // A friend or peer the record shows exploited (their own missing
+        // episode, older boyfriend, abuse, exploitation) is the subject's
+        // H10, whatever words carry it.
+        if !hits
+            .iter()
+            .any(|h| h.indicator == "H10" && h.experiencer == Experiencer::Subject && h.present())
+            && let Some(rule) = self.rules.iter().find(|r| r.indicator == "H10")
+        {
+            let peer_exploited = hits.iter().find(|h| {
+                h.present()
+                    && h.experiencer == Experiencer::Other
+                    && PEER_EXPLOITED.contains(&h.indicator.as_str())
+                    && h.start.is_some_and(|at| t.peer_before(at))
+            });
+            if let Some(h) = peer_exploited {
+                let mut derived = h.clone();
+                derived.indicator = rule.indicator.clone();
+                derived.tier = rule.tier;
+                derived.experiencer = Experiencer::Subject;
+                derived.rule = rule.id.clone();
+                hits.push(derived);
+            }
+        }
         // A reported lift or adult company the record then resolves as
         // family is not the indicator.
         let adult_contact = |h: &Hit| {
@@ -1867,6 +1890,12 @@ const QUANTIFIERS: &[&str] = &[
 /// Indicators about the one who acts (offending): the victim's being the
 /// object of the clause does not make them the subject child's.
 const ACTOR_INDICATORS: &[&str] = &["M13"];
+
+/// What a friend or peer may be shown to suffer that makes them the
+/// subject's H10: exploitation, going missing, an older partner.
+const PEER_EXPLOITED: &[&str] = &[
+    "C1", "C2", "C3", "C4", "H1", "H2", "H3", "H5", "H8", "H12", "H13", "M12",
+];
 
 /// Indicators whose evidence is what adults around the child do: an adult
 /// as the clause's subject does not make them the adult's.
@@ -2178,6 +2207,38 @@ impl<'a> Text<'a> {
             .or_else(|| names.iter().find(|&&j| !opens_sentence(j)))
             .or_else(|| names.first())
             .map(|&j| bare(self.word(j)))
+    }
+
+    /// Whether a friend or peer of the subject ("her friend", "his best
+    /// mate", "a school friend") is named earlier in the sentence of the
+    /// hit at byte `at`, with no adult between them ("his friends, men in
+    /// their thirties" are not peers).
+    fn peer_before(&self, at: usize) -> bool {
+        const PEERS: &[&str] = &[
+            "friend",
+            "friends",
+            "mate",
+            "mates",
+            "peer",
+            "peers",
+            "classmate",
+            "classmates",
+        ];
+        const WHOSE: &[&str] = &[
+            "her", "his", "my", "their", "best", "school", "close", "closest", "a", "older",
+            "younger",
+        ];
+        let i = self.toks.partition_point(|t| (t.end as usize) <= at);
+        let Some(tok) = self.toks.get(i) else {
+            return false;
+        };
+        let range = self.sentence_range(tok.sentence);
+        (range.start.max(1)..i).any(|j| {
+            self.word_is(j, PEERS)
+                && self.word_is(j - 1, WHOSE)
+                && !(j + 1..i).any(|k| self.word_is(k, ADULT_NOUNS) || self.is_adult_age(k))
+                && !(j + 1 < i && self.word_is(j + 1, &["of"]))
+        })
     }
 
     /// The subject's name, when the record gives one.
@@ -3065,6 +3126,18 @@ mod tests {
             ),
             Some(Experiencer::Other)
         );
+    }
+
+    #[test]
+    fn a_friend_shown_exploited_is_the_subjects_h10() {
+        let d = detector();
+        let text = "Ellie-May (14) is at risk. Her friend Kayla (15) has been exchanging sex for drugs with men at a flat on Dock St.";
+        assert_eq!(who(&d, text, "C4"), Some(Experiencer::Other));
+        assert_eq!(who(&d, text, "H10"), Some(Experiencer::Subject));
+        // Adults called friends are not peers.
+        let adults =
+            "Jayden (15) came home late. His friends, men in their thirties, bought him food.";
+        assert_eq!(who(&d, adults, "H10"), None);
     }
 
     #[test]
