@@ -6,7 +6,7 @@
 //! on restart with the same idempotency key, and no concern is lost or
 //! duplicated.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
@@ -20,54 +20,95 @@ const SECRET: &str = "test-secret";
 #[derive(Default)]
 struct Received {
     mails: Vec<String>,
+    /// The mails that arrived over TLS (after STARTTLS).
+    secure_mails: Vec<String>,
     hooks: Vec<(Vec<(String, String)>, String)>,
 }
 
 /// A minimal SMTP server: enough of RFC 5321 for a client to hand over a
-/// message.
-fn smtp_server(received: Arc<Mutex<Received>>) -> u16 {
+/// message, and, with `starttls`, RFC 3207: it offers STARTTLS and, when
+/// the client asks, goes on over TLS (`tests/fixtures/tls`).
+fn smtp_server(received: Arc<Mutex<Received>>, starttls: bool) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let config = starttls.then(tls_config);
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let received = received.clone();
+            let config = config.clone();
             std::thread::spawn(move || {
-                let mut out = stream.try_clone().unwrap();
-                let mut reader = BufReader::new(stream);
-                let _ = out.write_all(b"220 localhost ESMTP test\r\n");
-                let mut line = String::new();
-                let mut data: Option<String> = None;
-                while reader.read_line(&mut line).unwrap_or(0) > 0 {
-                    if let Some(body) = data.as_mut() {
-                        if line == ".\r\n" {
-                            received.lock().unwrap().mails.push(std::mem::take(body));
-                            data = None;
-                            let _ = out.write_all(b"250 2.0.0 queued\r\n");
-                        } else {
-                            body.push_str(&line);
-                        }
-                    } else {
-                        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
-                        let reply: &[u8] = match verb.as_str() {
-                            "EHLO" | "HELO" => b"250 localhost\r\n",
-                            "DATA" => {
-                                data = Some(String::new());
-                                b"354 end with .\r\n"
-                            }
-                            "QUIT" => {
-                                let _ = out.write_all(b"221 bye\r\n");
-                                break;
-                            }
-                            _ => b"250 OK\r\n",
-                        };
-                        let _ = out.write_all(reply);
-                    }
-                    line.clear();
+                let mut plain = stream;
+                let _ = plain.write_all(b"220 localhost ESMTP test\r\n");
+                let upgrade = smtp_session(&mut plain, &received, config.is_some(), false);
+                if let (true, Some(config)) = (upgrade, config)
+                    && let Ok(conn) = rustls::ServerConnection::new(config)
+                {
+                    let mut tls = rustls::StreamOwned::new(conn, plain);
+                    smtp_session(&mut tls, &received, false, true);
                 }
             });
         }
     });
     port
+}
+
+/// One SMTP conversation on `stream`; true when the client asked to go on
+/// over TLS (the caller then wraps the connection and talks again).
+fn smtp_session(
+    stream: &mut (impl Read + Write),
+    received: &Arc<Mutex<Received>>,
+    offer_starttls: bool,
+    secure: bool,
+) -> bool {
+    let mut line = Vec::new();
+    let mut data: Option<String> = None;
+    let mut byte = [0u8; 1];
+    loop {
+        line.clear();
+        while !line.ends_with(b"\n") {
+            match stream.read(&mut byte) {
+                Ok(1) => line.push(byte[0]),
+                _ => return false,
+            }
+        }
+        let text = String::from_utf8_lossy(&line).into_owned();
+        if let Some(body) = data.as_mut() {
+            if text == ".\r\n" {
+                let mail = std::mem::take(body);
+                let mut r = received.lock().unwrap();
+                if secure {
+                    r.secure_mails.push(mail.clone());
+                }
+                r.mails.push(mail);
+                data = None;
+                let _ = stream.write_all(b"250 2.0.0 queued\r\n");
+            } else {
+                body.push_str(&text);
+            }
+            continue;
+        }
+        let verb = text.trim_end().to_ascii_uppercase();
+        let reply: &[u8] = match verb.get(..4).unwrap_or("") {
+            "EHLO" if offer_starttls => b"250-localhost\r\n250 STARTTLS\r\n",
+            "EHLO" | "HELO" => b"250 localhost\r\n",
+            "STAR" if offer_starttls && verb == "STARTTLS" => {
+                let _ = stream.write_all(b"220 2.0.0 ready to start TLS\r\n");
+                let _ = stream.flush();
+                return true;
+            }
+            "DATA" => {
+                data = Some(String::new());
+                b"354 end with .\r\n"
+            }
+            "QUIT" => {
+                let _ = stream.write_all(b"221 bye\r\n");
+                return false;
+            }
+            _ => b"250 OK\r\n",
+        };
+        let _ = stream.write_all(reply);
+        let _ = stream.flush();
+    }
 }
 
 /// One HTTP exchange on `stream`: the request's headers (lower-cased
@@ -172,7 +213,7 @@ impl Env {
     /// With the webhook receiver speaking HTTPS (`tls`) or plain HTTP.
     fn with(received: &Arc<Mutex<Received>>, fail_first: usize, tls: bool) -> Env {
         let sb = Sandbox::new();
-        let smtp = smtp_server(received.clone());
+        let smtp = smtp_server(received.clone(), false);
         let http = http_server(received.clone(), fail_first, tls);
         let url = if tls {
             format!("https://localhost:{http}/hook")
@@ -313,6 +354,29 @@ fn required_starttls_refuses_a_relay_that_does_not_offer_it() {
     assert!(received.lock().unwrap().mails.is_empty());
     // (Opportunistic STARTTLS, the default, sends in the clear to such a
     // relay: every other test here does.)
+}
+
+#[test]
+fn mail_goes_over_starttls_to_a_relay_that_offers_it() {
+    let received = Arc::new(Mutex::new(Received::default()));
+    let env = Env::new(&received, 0);
+    // The same story, its mail to a relay speaking STARTTLS with the test
+    // authority's certificate for localhost.
+    let relay = smtp_server(received.clone(), true);
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
+    let mut cmd = env.cmd(false);
+    cmd.env("SIGHTLINE_SMTP", format!("localhost:{relay}"))
+        .env("SIGHTLINE_SMTP_TLS", "starttls")
+        .env("SIGHTLINE_TLS_CA", ca);
+    let out = succeeds(cmd, &["tick"]);
+    let r = received.lock().unwrap();
+    assert!(!r.secure_mails.is_empty(), "{out}");
+    assert_eq!(r.secure_mails.len(), r.mails.len(), "every mail over TLS");
+    assert!(
+        r.secure_mails
+            .iter()
+            .any(|m| m.contains("Idempotency-Key") || m.contains("Message-ID"))
+    );
 }
 
 #[test]
