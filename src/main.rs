@@ -109,7 +109,7 @@ enum Command {
     Concern(route::ConcernCommand),
     /// Advance the clocks: record every escalation owed by now (data time,
     /// or --as-of), queue the notifications, deliver what is due.
-    Tick,
+    Tick(route::TickArgs),
     /// The notification outbox: what was sent, what waits for a retry.
     Outbox(route::OutboxArgs),
     /// Ingest files and run every stage in order (detect, link, assess):
@@ -245,7 +245,7 @@ fn main() -> ExitCode {
         Command::Routes(cmd) => route::routes(&globals, cmd),
         Command::Concerns(args) => route::list(&globals, args),
         Command::Concern(cmd) => route::concern(&globals, cmd),
-        Command::Tick => route::tick(&globals),
+        Command::Tick(args) => route::tick(&globals, args),
         Command::Outbox(args) => route::outbox(&globals, args),
         Command::Simulate(args) => simulate::run(&globals, args),
         Command::Demo(args) => demo::run(&globals, args),

@@ -768,7 +768,21 @@ fn show(
 
 /// `sightline tick`: records every escalation owed by now (data time, or
 /// `--as-of`), once each.
-pub fn tick(globals: &Globals) -> Result<ExitCode> {
+#[derive(Debug, Args)]
+pub struct TickArgs {
+    /// Run the clocks in wall time (the machine's clock): what a live
+    /// deployment schedules every few minutes, so that a clock runs out
+    /// even when no new report arrives. Without it, and without
+    /// `--as-of`, the clocks stop at the latest report (data time, for
+    /// batch runs and replays).
+    #[arg(long)]
+    pub wall_clock: bool,
+}
+
+pub fn tick(globals: &Globals, args: TickArgs) -> Result<ExitCode> {
+    if args.wall_clock && globals.as_of.is_some() {
+        bail!("give --wall-clock or --as-of, not both: one clock at a time");
+    }
     let (mut ledger, assessed) = crate::assess::update(globals, &RuleArgs::default())?;
     let cfg = config(&ledger, globals.as_of)?;
     let Some(directory) = cfg.directory.as_ref() else {
@@ -778,7 +792,11 @@ pub fn tick(globals: &Globals) -> Result<ExitCode> {
     // The assessment's update rebuilt every workflow; escalations recorded
     // now are applied to them as well, for the notifications below.
     let mut flows = assessed.workflows.clone();
-    let now = now(globals, &assessed);
+    let now = if args.wall_clock {
+        Timestamp::now()
+    } else {
+        now(globals, &assessed)
+    };
     let mut recorded = 0;
     for (id, w) in &mut flows {
         for e in w.escalations_due(directory, &cfg.levels, &cfg.calendar, now) {

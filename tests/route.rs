@@ -166,6 +166,26 @@ fn tick_escalates_overdue_steps_once_up_the_chain() {
 }
 
 #[test]
+fn tick_on_the_wall_clock_runs_the_clocks_to_now() {
+    let env = Env::new();
+    // Data time stops at the story's last report (2008); the machine's
+    // clock is now, so every step still open is long overdue.
+    let data_time = env.ok(&["--as-of", "2008-01-16T12:00:00Z", "tick"]);
+    let wall = env.ok(&["tick", "--wall-clock"]);
+    let today = jiff::Timestamp::now().to_string()[..10].to_string();
+    assert!(wall.contains(&format!("(as of {today}")), "{wall}");
+    let count = |out: &str| -> usize {
+        out.lines()
+            .find_map(|l| l.split_once(" escalations recorded"))
+            .and_then(|(n, _)| n.parse().ok())
+            .unwrap_or(0)
+    };
+    assert!(count(&wall) > count(&data_time), "{data_time}\n{wall}");
+    let err = env.fails(&["--as-of", "2008-06-01", "tick", "--wall-clock"]);
+    assert!(err.contains("not both"), "{err}");
+}
+
+#[test]
 fn reassignment_is_recorded_and_restarts_the_clock() {
     let env = Env::new();
     let id = env.concern_id("Amy Walsh");
