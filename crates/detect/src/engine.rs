@@ -1398,6 +1398,26 @@ impl Detector {
             };
             return Entry { word, surf: NONE };
         }
+        // An adult's age written out ("nineteen and has his own car", "he's
+        // like twenty-something") is `#a` as "19" is.
+        if matches!(
+            lower,
+            "eighteen"
+                | "nineteen"
+                | "twenty"
+                | "thirty"
+                | "forty"
+                | "fifty"
+                | "sixty"
+                | "seventy"
+                | "eighty"
+                | "ninety"
+        ) {
+            return Entry {
+                word: self.numbers[1],
+                surf: NONE,
+            };
+        }
         if let Some(e) = self.lexicon.get(lower) {
             return e;
         }
