@@ -185,7 +185,21 @@ fn name_levels(a: &LinkRecord, b: &LinkRecord, names: &NameTable) -> (i8, i8, bo
     let direct_family = family_level(&a.family, &b.family);
     // Given and family written the other way round on one side: only when
     // that explains both names better than the direct reading.
-    if direct_given > 1 && !a.family.is_empty() && !b.family.is_empty() {
+    // The swap needs one of the two to agree exactly: checked first, by
+    // hashes, so that most pairs skip the second comparison.
+    let given_is_family = a
+        .given
+        .first()
+        .zip(b.family.first())
+        .is_some_and(|(x, y)| x.same(y));
+    let family_is_given = !a.family.is_empty()
+        && a.family.len() == b.given.len()
+        && a.family.iter().zip(&b.given).all(|(x, y)| x.same(y));
+    if direct_given > 1
+        && !a.family.is_empty()
+        && !b.family.is_empty()
+        && (given_is_family || family_is_given)
+    {
         let g = given_level(&a.given, &b.family, names);
         let f = family_level(&a.family, &b.given);
         // Both names must agree swapped, one of them exactly, and better
@@ -222,9 +236,29 @@ pub fn conflict_levels(a: &LinkRecord, b: &LinkRecord, names: &NameTable) -> Com
 }
 
 fn similar(a: &NamePart, b: &NamePart) -> (f64, bool) {
-    let jw = jaro_winkler(&a.text, &b.text);
-    let sounds = !a.code.is_empty() && a.code == b.code;
-    (jw, sounds)
+    (name_jaro_winkler(a, b), a.sounds_like(b))
+}
+
+/// Jaro–Winkler of two name parts; on bytes when both are ASCII (the same
+/// result, without decoding characters on the hot path).
+fn name_jaro_winkler(a: &NamePart, b: &NamePart) -> f64 {
+    if a.ascii && b.ascii {
+        strsim::generic_jaro_winkler(&Bytes(a.text.as_bytes()), &Bytes(b.text.as_bytes()))
+    } else {
+        jaro_winkler(&a.text, &b.text)
+    }
+}
+
+/// A byte string as `strsim`'s generic functions take it.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> IntoIterator for &Bytes<'a> {
+    type Item = u8;
+    type IntoIter = std::iter::Copied<std::slice::Iter<'a, u8>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().copied()
+    }
 }
 
 fn is_initial(p: &NamePart) -> bool {
@@ -298,9 +332,7 @@ fn family_level(a: &[NamePart], b: &[NamePart]) -> i8 {
         let joined_b: String = b.iter().map(|p| p.text.as_str()).collect();
         jaro_winkler(&joined_a, &joined_b)
     };
-    let sounds = a
-        .iter()
-        .any(|x| b.iter().any(|y| !x.code.is_empty() && x.code == y.code));
+    let sounds = a.iter().any(|x| b.iter().any(|y| x.sounds_like(y)));
     if jw >= 0.92 {
         2
     } else if sounds || jw >= 0.85 {

@@ -36,14 +36,23 @@ pub struct NamePart {
     pub code: String,
     /// [`crate::fast::hash_str`] of `text`: equal texts have equal hashes.
     pub hash: u64,
+    /// [`crate::fast::hash_str`] of `code`, so that codes are compared
+    /// without comparing strings on the hot path.
+    pub code_hash: u64,
+    /// Whether `text` is ASCII (names are folded to it): string
+    /// similarity can then work on bytes.
+    pub ascii: bool,
 }
 
 impl NamePart {
     pub fn new(text: &str) -> NamePart {
+        let code = phonetic(text);
         NamePart {
             text: text.to_string(),
-            code: phonetic(text),
+            code_hash: crate::fast::hash_str(&code),
+            code,
             hash: crate::fast::hash_str(text),
+            ascii: text.is_ascii(),
         }
     }
 
@@ -51,6 +60,11 @@ impl NamePart {
     /// apart without comparing strings).
     pub fn same(&self, other: &NamePart) -> bool {
         self.hash == other.hash && self.text == other.text
+    }
+
+    /// The same phonetic code (not empty).
+    pub fn sounds_like(&self, other: &NamePart) -> bool {
+        !self.code.is_empty() && self.code_hash == other.code_hash && self.code == other.code
     }
 }
 
