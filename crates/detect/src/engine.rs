@@ -2370,6 +2370,12 @@ impl<'a> Text<'a> {
             "they",
             "we",
             "i",
+            // A new phrase after a comma: "where he has no known links,
+            // with £400 in cash and two phones".
+            "with",
+            "carrying",
+            "holding",
+            "wearing",
         ];
         (from + 1..to.min(self.toks.len())).any(|k| {
             if !self.comma_before(k) {
