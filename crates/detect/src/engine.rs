@@ -408,31 +408,12 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "her boyfriend",
             "his boyfriend",
             "his girlfriend",
-            "male",
-            "males",
-            "men",
-            "man",
-            "woman",
-            "women",
-            "adults",
             "adult males",
-            "suspect",
-            "suspects",
-            "offender",
-            "offenders",
-            "perpetrator",
-            "perpetrators",
-            "driver",
-            "drivers",
-            "ap",
-            "aps",
-            "nominal",
-            "nominals",
-            "accused",
-            "defendant",
-            "defendants",
         ],
     ),
+    // Unrelated adults (shared with the check that what they do around a
+    // child is the child's indicator).
+    (Trigger::OtherPre, ADULT_NOUNS),
     (
         Trigger::Reporting,
         &[
@@ -1929,7 +1910,6 @@ const ADULT_NOUNS: &[&str] = &[
     "man",
     "woman",
     "women",
-    "adult",
     "adults",
     "suspect",
     "suspects",
@@ -2789,7 +2769,7 @@ impl<'a> Text<'a> {
                     // child's indicator: "the men have previous
                     // convictions", "a man in a car waits and she gets in".
                     let adult_around_child = e > s
-                        && self.word_is(e - 1, ADULT_NOUNS)
+                        && (self.word_is(e - 1, ADULT_NOUNS) || self.word_is(e - 1, &["adult"]))
                         && ADULT_EVIDENCE.contains(&indicator);
                     if !reporting && !object && !back_to_subject && !adult_around_child {
                         ctx.other = true;
