@@ -3084,8 +3084,6 @@ mod tests {
         );
     }
 
-    /// Cases a review of the context heuristics found: each is the
-    /// subject's own indicator.
     #[test]
     fn offending_by_someone_named_or_described_just_before_it_is_theirs() {
         let d = detector();
@@ -3146,6 +3144,8 @@ mod tests {
         assert_eq!(who(&d, adults, "H10"), None);
     }
 
+    /// Cases a review of the context heuristics found: each is the
+    /// subject's own indicator.
     #[test]
     fn the_subjects_own_indicators_stay_the_subjects() {
         let d = detector();
