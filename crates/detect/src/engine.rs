@@ -2495,6 +2495,10 @@ impl<'a> Text<'a> {
     }
 
     fn find_review_period_start(&self) -> Option<i16> {
+        // Most records are no review: a substring search says so cheaply.
+        if !(self.text.contains("eview") || self.text.contains("EVIEW")) {
+            return None;
+        }
         let n = self.toks.len();
         let sentence = (0..n).find_map(|i| {
             let at = |k: usize, w: &str| i + k < n && self.word(i + k).eq_ignore_ascii_case(w);
