@@ -216,7 +216,20 @@ fn run_all(globals: &Globals, args: RunArgs) -> Result<ExitCode> {
     Ok(ingested)
 }
 
+/// A command whose output is piped into `head` or a pager that quits ends
+/// quietly, as Unix tools do, instead of panicking on the closed pipe (Rust
+/// ignores SIGPIPE by default).
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread starts;
+    // restoring the default disposition of one signal has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     init_logging();
     let globals = Globals {

@@ -972,3 +972,28 @@ fn link_csv_deduplicates_a_file_with_a_mapping() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Output piped into a reader that stops early (`| head`) ends the command
+/// quietly, as Unix tools do: no panic about a closed pipe.
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let bin = assert_cmd::cargo::cargo_bin("sightline");
+    let mut child = std::process::Command::new(bin)
+        .args(["rules", "show"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then hang up, as `head -1` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+}
