@@ -77,6 +77,12 @@ enum Trigger {
     Reporting,
 }
 
+/// Tens and teens an adult's age is written with.
+const SPELLED_ADULT_AGES: &[&str] = &[
+    "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+    "ninety",
+];
+
 /// Family members a record may name an adult as, resolving a reported lift
 /// or company (see `Text::resolved_as_family`).
 const FAMILY: &[&str] = &[
@@ -1288,6 +1294,14 @@ impl Detector {
                 detector.lexicon.insert(&form, Entry { word, surf });
             }
         }
+        // An adult's age written out ("nineteen and has his own car", "he's
+        // like twenty-something") is `#a` as "19" is: in the lexicon, so
+        // reading a word costs no extra check.
+        for age in SPELLED_ADULT_AGES {
+            let surf = surfaces.get(*age).copied().unwrap_or(NONE);
+            let word = detector.numbers[1];
+            detector.lexicon.insert(age, Entry { word, surf });
+        }
         Ok(detector)
     }
 
@@ -1378,26 +1392,6 @@ impl Detector {
                 }
             };
             return Entry { word, surf: NONE };
-        }
-        // An adult's age written out ("nineteen and has his own car", "he's
-        // like twenty-something") is `#a` as "19" is.
-        if matches!(
-            lower,
-            "eighteen"
-                | "nineteen"
-                | "twenty"
-                | "thirty"
-                | "forty"
-                | "fifty"
-                | "sixty"
-                | "seventy"
-                | "eighty"
-                | "ninety"
-        ) {
-            return Entry {
-                word: self.numbers[1],
-                surf: NONE,
-            };
         }
         if let Some(e) = self.lexicon.get(lower) {
             return e;
@@ -3134,6 +3128,16 @@ mod tests {
             ),
             Some(Experiencer::Other)
         );
+    }
+
+    #[test]
+    fn an_adults_age_written_out_is_an_adults_age() {
+        let d = detector();
+        assert_eq!(
+            who(&d, "Mia (15) says her boyfriend is nineteen.", "H2"),
+            Some(Experiencer::Subject)
+        );
+        assert_eq!(d.entry("twenty").word, d.numbers[1]);
     }
 
     #[test]
