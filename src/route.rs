@@ -200,11 +200,6 @@ pub fn workflows(
 ) -> Result<BTreeMap<String, Workflow>> {
     let a = &assessed.assessor;
     let mut out = BTreeMap::new();
-    // Each concern's moves: when the records put the child somewhere a
-    // route leads elsewhere, in time order, applied between the steps
-    // people took (a team acts on a concern while it is theirs).
-    let mut moves: HashMap<&str, std::collections::VecDeque<(Timestamp, RouteOutcome)>> =
-        HashMap::new();
     let route_on = |person: &str, concern_type: &str, at: Timestamp| {
         cfg.router.as_ref().map(|r| {
             let place = assessed
@@ -215,34 +210,37 @@ pub fn workflows(
             r.route(&place, concern_type)
         })
     };
+    // Each concern's route at every moment after `after` when the records
+    // said something new of where the child is, in time order.
+    let routes_after = |c: &Concern, after: Timestamp| -> Vec<(Timestamp, RouteOutcome)> {
+        let Some(history) = assessed.places.get(&c.person_id) else {
+            return Vec::new();
+        };
+        history
+            .changes_after(after)
+            .into_iter()
+            .filter_map(|at| Some((at, route_on(&c.person_id, &c.concern_type, at)?)))
+            .collect()
+    };
+    // Those moves are applied between the steps people took (a team acts
+    // on a concern while it is theirs): each concern's list, and how far
+    // into it the workflow is.
+    let mut moves: HashMap<&str, (Vec<(Timestamp, RouteOutcome)>, usize)> = HashMap::new();
     for c in a.concerns() {
         let raised_at = a.reports[c.raised_report as usize].recorded_at;
         // Routed with what the records said when it was raised, so that a
         // replay "as of" any date routes as it would have then.
         let route = route_on(&c.person_id, &c.concern_type, raised_at);
-        let mut later = std::collections::VecDeque::new();
-        if let (Some(first), Some(history)) = (&route, assessed.places.get(&c.person_id)) {
-            let mut last = first.clone();
-            for at in history.changes_after(raised_at) {
-                if let Some(r) = route_on(&c.person_id, &c.concern_type, at)
-                    && (r.team != last.team || r.basis != last.basis)
-                {
-                    last = r.clone();
-                    later.push_back((at, r));
-                }
-            }
-        }
-        moves.insert(c.concern_id.as_str(), later);
+        moves.insert(c.concern_id.as_str(), (routes_after(c, raised_at), 0));
         let mut w = Workflow::raised(raised_at, route.as_ref());
         w.band(c.band >= Band::Significant);
         out.insert(c.concern_id.clone(), w);
     }
     let mut moved_until = |id: &str, w: &mut Workflow, until: Timestamp| {
-        if let Some(queue) = moves.get_mut(id) {
-            while queue.front().is_some_and(|(at, _)| *at <= until) {
-                if let Some((at, r)) = queue.pop_front() {
-                    w.moved(at, &r);
-                }
+        if let Some((list, next)) = moves.get_mut(id) {
+            while let Some((at, r)) = list.get(*next).filter(|(at, _)| *at <= until) {
+                w.moved(*at, r);
+                *next += 1;
             }
         }
     };
@@ -351,16 +349,13 @@ pub fn workflows(
             let ids: Vec<String> = new.iter().map(|(_, id)| id.clone()).collect();
             w.new_information(*at, &ids);
             // Reopened, it goes to the team responsible for the child now,
-            // and follows them from then on.
+            // and follows them from then on (moves while it was closed were
+            // passed over).
             if let Some(r) = route_on(&c.person_id, &c.concern_type, *at) {
                 w.moved(*at, &r);
             }
-            if let Some(history) = assessed.places.get(&c.person_id) {
-                for later in history.changes_after(*at) {
-                    if let Some(r) = route_on(&c.person_id, &c.concern_type, later) {
-                        w.moved(later, &r);
-                    }
-                }
+            for (later, r) in routes_after(c, *at) {
+                w.moved(later, &r);
             }
         }
     }
