@@ -190,6 +190,9 @@ pub fn last_seq(ledger: &dyn Ledger) -> Result<u64> {
     Ok(ledger.decisions(&KINDS)?.last().map_or(0, |d| d.seq))
 }
 
+/// Where routing sends a concern from a moment on.
+type TimedRoute = (Timestamp, RouteOutcome);
+
 /// Every concern's workflow, rebuilt from the assessment and the ledger's
 /// steps, keyed by concern id.
 pub fn workflows(
@@ -212,7 +215,7 @@ pub fn workflows(
     };
     // Each concern's route at every moment after `after` when the records
     // said something new of where the child is, in time order.
-    let routes_after = |c: &Concern, after: Timestamp| -> Vec<(Timestamp, RouteOutcome)> {
+    let routes_after = |c: &Concern, after: Timestamp| -> Vec<TimedRoute> {
         let Some(history) = assessed.places.get(&c.person_id) else {
             return Vec::new();
         };
@@ -225,7 +228,7 @@ pub fn workflows(
     // Those moves are applied between the steps people took (a team acts
     // on a concern while it is theirs): each concern's list, and how far
     // into it the workflow is.
-    let mut moves: HashMap<&str, (Vec<(Timestamp, RouteOutcome)>, usize)> = HashMap::new();
+    let mut moves: HashMap<&str, (Vec<TimedRoute>, usize)> = HashMap::new();
     for c in a.concerns() {
         let raised_at = a.reports[c.raised_report as usize].recorded_at;
         // Routed with what the records said when it was raised, so that a
