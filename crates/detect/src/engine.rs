@@ -2957,6 +2957,13 @@ mod tests {
             .map(|h| h.experiencer)
     }
 
+    /// Each text has `id` present, for `whose`.
+    fn assert_whose(d: &Detector, id: &str, whose: Experiencer, texts: &[&str]) {
+        for text in texts {
+            assert_eq!(who(d, text, id), Some(whose), "{text}");
+        }
+    }
+
     #[test]
     fn adults_as_the_clause_subject_are_someone_else() {
         let d = detector();
@@ -3052,12 +3059,15 @@ mod tests {
             ),
             Some(Experiencer::Other)
         );
-        for text in [
-            "Owen (13) gave a full account, and the man was convicted.",
-            "Owen, a boy of 13. He was convicted of offences against Owen and five other boys.",
-        ] {
-            assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other), "{text}");
-        }
+        assert_whose(
+            &d,
+            "M13",
+            Experiencer::Other,
+            &[
+                "Owen (13) gave a full account, and the man was convicted.",
+                "Owen, a boy of 13. He was convicted of offences against Owen and five other boys.",
+            ],
+        );
     }
 
     #[test]
@@ -3085,19 +3095,25 @@ mod tests {
     #[test]
     fn offending_by_someone_named_or_described_just_before_it_is_theirs() {
         let d = detector();
-        for text in [
-            "Kelsey (14) went missing. Jordan K arrested on suspicion of rape of a child under 13.",
-            "Tayla (14) says home is calmer since mum's ex, Gary, was remanded in September.",
-            "Child S (14) was taken to the flat. Two of the men who ran it were convicted.",
-        ] {
-            assert_eq!(who(&d, text, "M13"), Some(Experiencer::Other), "{text}");
-        }
-        for text in [
-            "Jade (15) was arrested for shoplifting.",
-            "Kelsey (14) went missing. Kelsey Jones arrested for shoplifting on return.",
-        ] {
-            assert_eq!(who(&d, text, "M13"), Some(Experiencer::Subject), "{text}");
-        }
+        assert_whose(
+            &d,
+            "M13",
+            Experiencer::Other,
+            &[
+                "Kelsey (14) went missing. Jordan K arrested on suspicion of rape of a child under 13.",
+                "Tayla (14) says home is calmer since mum's ex, Gary, was remanded in September.",
+                "Child S (14) was taken to the flat. Two of the men who ran it were convicted.",
+            ],
+        );
+        assert_whose(
+            &d,
+            "M13",
+            Experiencer::Subject,
+            &[
+                "Jade (15) was arrested for shoplifting.",
+                "Kelsey (14) went missing. Kelsey Jones arrested for shoplifting on return.",
+            ],
+        );
     }
 
     #[test]

@@ -3,6 +3,11 @@
 
 use sightline_detect::{Detector, Experiencer, load_rules, run_examples};
 
+/// The default rules, compiled.
+fn detector() -> Detector {
+    Detector::compile(&load_rules(None).unwrap()).unwrap()
+}
+
 #[test]
 fn default_rules_cover_the_catalogue_and_pass_their_examples() {
     let file = load_rules(None).unwrap_or_else(|e| panic!("{e:?}"));
@@ -96,7 +101,7 @@ fn context_flags() {
 
 #[test]
 fn a_lift_resolved_as_family_is_not_an_indicator_but_a_claim_is_no_resolution() {
-    let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
+    let d = detector();
     let h3 = |text: &str| {
         d.detect(text, None)
             .into_iter()
@@ -117,7 +122,7 @@ fn a_lift_resolved_as_family_is_not_an_indicator_but_a_claim_is_no_resolution() 
 
 #[test]
 fn a_stranger_not_known_to_the_family_is_no_denial() {
-    let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
+    let d = detector();
     let h8 = d
         .detect(
             "On 12/11 she was with a man estimated at 30, not known to the family.",
@@ -131,7 +136,7 @@ fn a_stranger_not_known_to_the_family_is_no_denial() {
 
 #[test]
 fn a_phone_at_night_is_not_out_late() {
-    let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
+    let d = detector();
     let m1 = |text: &str| {
         d.detect(text, None)
             .iter()
@@ -146,7 +151,7 @@ fn a_phone_at_night_is_not_out_late() {
 
 #[test]
 fn never_panics_on_odd_text() {
-    let d = Detector::compile(&load_rules(None).unwrap()).unwrap();
+    let d = detector();
     for t in [
         "",
         " ",
