@@ -1692,25 +1692,26 @@ impl Detector {
         // A friend or peer the record shows exploited (their own missing
         // episode, older boyfriend, abuse, exploitation) is the subject's
         // H10, whatever words carry it.
-        if !hits
-            .iter()
-            .any(|h| h.indicator == "H10" && h.experiencer == Experiencer::Subject && h.present())
+        // (Checked in the order of cost: most records have no hit for
+        // someone else, so the rule is looked up only when one does.)
+        let peer_exploited = hits.iter().find(|h| {
+            h.present()
+                && h.experiencer == Experiencer::Other
+                && PEER_EXPLOITED.contains(&h.indicator.as_str())
+                && h.start.is_some_and(|at| t.peer_before(at))
+        });
+        if let Some(h) = peer_exploited
+            && !hits.iter().any(|h| {
+                h.indicator == "H10" && h.experiencer == Experiencer::Subject && h.present()
+            })
             && let Some(rule) = self.rules.iter().find(|r| r.indicator == "H10")
         {
-            let peer_exploited = hits.iter().find(|h| {
-                h.present()
-                    && h.experiencer == Experiencer::Other
-                    && PEER_EXPLOITED.contains(&h.indicator.as_str())
-                    && h.start.is_some_and(|at| t.peer_before(at))
-            });
-            if let Some(h) = peer_exploited {
-                let mut derived = h.clone();
-                derived.indicator = rule.indicator.clone();
-                derived.tier = rule.tier;
-                derived.experiencer = Experiencer::Subject;
-                derived.rule = rule.id.clone();
-                hits.push(derived);
-            }
+            let mut derived = h.clone();
+            derived.indicator = rule.indicator.clone();
+            derived.tier = rule.tier;
+            derived.experiencer = Experiencer::Subject;
+            derived.rule = rule.id.clone();
+            hits.push(derived);
         }
         // A reported lift or adult company the record then resolves as
         // family is not the indicator.
