@@ -1923,24 +1923,11 @@ const ADULT_NOUNS: &[&str] = &[
     "defendants",
 ];
 
-/// People a record describes as someone other than the subject child, who
-/// are the actors of offending right after them ("the men who ran the flat
-/// were convicted").
+/// Besides the unrelated adults ([`ADULT_NOUNS`]), the people a record
+/// describes as someone other than the subject child who are the actors of
+/// offending right after them ("mum's ex, Gary, was remanded").
 const ACTORS: &[&str] = &[
-    "man",
-    "men",
-    "male",
-    "males",
-    "driver",
-    "drivers",
-    "suspect",
-    "suspects",
-    "offender",
-    "offenders",
-    "perpetrator",
-    "perpetrators",
     "adult",
-    "adults",
     "ex",
     "boyfriend",
     "partner",
@@ -2878,7 +2865,7 @@ impl<'a> Text<'a> {
                     && w.chars().skip(1).any(char::is_lowercase)
                     && (j > range.start || (j + 1 < first && capitalised(j + 1)))
                     && self.subject_name().is_some();
-                (name || self.word_is(j, ACTORS)).then_some(true)
+                (name || self.word_is(j, ADULT_NOUNS) || self.word_is(j, ACTORS)).then_some(true)
             });
             if adult_before
                 || adult_after
