@@ -29,6 +29,11 @@ pub struct LinkCsvArgs {
     /// Clusters: id,cluster_id (with `source` when linking two files).
     #[arg(long, value_name = "FILE")]
     out_clusters: Option<PathBuf>,
+    /// Explain two records' comparison on standard output, field by field
+    /// (ids as in the files; with two files, the first id is from the first
+    /// file). Repeat for more pairs.
+    #[arg(long, num_args = 2, value_names = ["ID_A", "ID_B"], action = clap::ArgAction::Append)]
+    explain: Vec<String>,
 }
 
 /// Which column feeds which comparison. Every entry is optional except the
@@ -62,6 +67,11 @@ struct Mapping {
     /// `generations`, `twins`, `relatives` (see docs/linking.md).
     #[serde(default)]
     without_conflicts: Vec<String>,
+    /// Blocking keys to add to the defaults: `household` (a family name
+    /// with a postcode or house), for data whose errors replace a given
+    /// name and a birth date at once (see docs/linking.md).
+    #[serde(default)]
+    extra_blocking: Vec<String>,
 }
 
 fn load_mapping(path: &Path) -> Result<Mapping> {
@@ -219,6 +229,15 @@ pub fn run(args: LinkCsvArgs) -> Result<ExitCode> {
             ),
         }
     }
+    for key in &mapping.extra_blocking {
+        match key.as_str() {
+            "household" => cfg.household_blocking = true,
+            other => bail!(
+                "{}: extra_blocking: unknown key `{other}` (expected household)",
+                args.mapping.display()
+            ),
+        }
+    }
     let records: Vec<LinkRecord> = items.iter().map(|(_, r)| r.clone()).collect();
     let (model, _) = fit(&records, &names, &cfg);
     let fitted = start.elapsed();
@@ -280,6 +299,7 @@ pub fn run(args: LinkCsvArgs) -> Result<ExitCode> {
         }
         w.flush()?;
     }
+    explain_pairs(&linker, &args)?;
     let mut err = std::io::stderr();
     writeln!(
         err,
@@ -295,4 +315,45 @@ pub fn run(args: LinkCsvArgs) -> Result<ExitCode> {
         writeln!(err, "model note: {note}")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--explain A B`: each pair's field-by-field comparison, as `sightline
+/// explain pair` prints it for the store.
+fn explain_pairs(linker: &Linker, args: &LinkCsvArgs) -> Result<()> {
+    if args.explain.is_empty() {
+        return Ok(());
+    }
+    let index: std::collections::HashMap<&str, u32> = (0..linker.len() as u32)
+        .map(|r| (linker.id(r), r))
+        .collect();
+    let two = args.files.len() == 2;
+    let find = |id: &str, file: usize| -> Result<u32> {
+        let key = if two {
+            format!("{file}:{id}")
+        } else {
+            id.to_string()
+        };
+        index.get(key.as_str()).copied().with_context(|| {
+            format!(
+                "--explain: no record `{id}` in {}",
+                args.files[file.min(args.files.len() - 1)].display()
+            )
+        })
+    };
+    let mut out = std::io::stdout().lock();
+    for pair in args.explain.chunks(2) {
+        let (a, b) = (find(&pair[0], 0)?, find(&pair[1], 1)?);
+        crate::link::explain_pair(&mut out, linker, a, b)?;
+        let same = linker.person_of(a) == linker.person_of(b);
+        writeln!(
+            out,
+            "    resolved: {}",
+            if same {
+                "the same person"
+            } else {
+                "different persons"
+            }
+        )?;
+    }
+    Ok(())
 }

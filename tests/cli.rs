@@ -955,6 +955,54 @@ fn link_csv_deduplicates_a_file_with_a_mapping() {
         4
     );
 
+    // --explain prints the pair's comparison field by field.
+    let out = env
+        .cmd()
+        .arg("link-csv")
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg(&file)
+        .args([
+            "--out-pairs",
+            "p2.csv",
+            "--explain",
+            "a1",
+            "a2",
+            "--explain",
+            "a1",
+            "b1",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("birth date   the same date"), "{text}");
+    assert!(text.contains("resolved: the same person"), "{text}");
+    assert!(text.contains("resolved: different persons"), "{text}");
+    let out = env
+        .cmd()
+        .arg("link-csv")
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg(&file)
+        .args(["--out-pairs", "p3.csv", "--explain", "a1", "zz"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no record `zz`"));
+    let unknown = env.write("u.toml", "id = \"rid\"\nextra_blocking = [\"street\"]\n");
+    let out = env
+        .cmd()
+        .arg("link-csv")
+        .arg("--mapping")
+        .arg(&unknown)
+        .arg(&file)
+        .args(["--out-pairs", "p4.csv"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("extra_blocking"));
+
     let bad = env.write("bad.toml", "id = \"rid\"\ngiven_name = \"first\"\n");
     let out = env
         .cmd()

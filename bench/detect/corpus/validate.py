@@ -30,7 +30,7 @@ def load(name, prefix, seen, errs):
             where = f"{name}:{n} ({rid})"
             if set(r) != {"id", "style", "text", "labels", "negated", "note"}:
                 errs.append(f"{where}: keys {sorted(r)}")
-            if not isinstance(rid, str) or not re.fullmatch(prefix + r"\d{3}", rid):
+            if not isinstance(rid, str) or not re.fullmatch(prefix + r"\d{3,4}", rid):
                 errs.append(f"{where}: bad id")
             if rid in seen:
                 errs.append(f"{where}: duplicate id")

@@ -56,6 +56,9 @@ pub struct LinkConfig {
     /// merge them: higher than joining, because a wrong merge puts one
     /// child's reports in another's chronology.
     pub merge_threshold: f64,
+    /// Whether to add the household blocking key (a family name with a
+    /// postcode or house): see [`crate::block::keys`].
+    pub household_blocking: bool,
 }
 
 impl Default for LinkConfig {
@@ -72,6 +75,7 @@ impl Default for LinkConfig {
             threshold: 0.5,
             merge: true,
             merge_threshold: 0.99,
+            household_blocking: false,
         }
     }
 }
@@ -223,7 +227,10 @@ pub fn estimate_lambda(
         return model.lambda;
     }
     let mut index = BlockIndex::new(cfg.block_cap);
-    let record_keys: Vec<Vec<u64>> = records.iter().map(|r| keys(r, names)).collect();
+    let record_keys: Vec<Vec<u64>> = records
+        .iter()
+        .map(|r| keys(r, names, cfg.household_blocking))
+        .collect();
     for (i, k) in record_keys.iter().enumerate() {
         index.insert(i as u32, k);
     }
@@ -461,7 +468,7 @@ impl Linker {
     /// Records each of a record's blocking keys brings, by rule (for
     /// measuring blocking).
     pub fn brought_by_rule(&self, r: &LinkRecord) -> Vec<(crate::block::Rule, usize)> {
-        keys(r, &self.names)
+        keys(r, &self.names, self.cfg.household_blocking)
             .into_iter()
             .map(|k| (crate::block::Rule::of_key(k), self.index.brought(k)))
             .collect()
@@ -470,7 +477,8 @@ impl Linker {
     /// Candidate records for a record (not yet added), by blocking.
     pub fn candidates(&self, r: &LinkRecord) -> Vec<u32> {
         let mut out = Vec::new();
-        self.index.candidates(&keys(r, &self.names), &mut out);
+        self.index
+            .candidates(&keys(r, &self.names, self.cfg.household_blocking), &mut out);
         out
     }
 
@@ -490,7 +498,7 @@ impl Linker {
 
     /// Links one record: joins the best-matching person or starts one.
     pub fn add(&mut self, id: String, record: LinkRecord) -> Assignment {
-        let record_keys = keys(&record, &self.names);
+        let record_keys = keys(&record, &self.names, self.cfg.household_blocking);
         self.link_one(id, record, record_keys, &[])
     }
 
@@ -537,7 +545,7 @@ impl Linker {
             let scored: Vec<(Vec<u64>, Vec<Scored>)> = chunk
                 .par_iter()
                 .map(|(_, r)| {
-                    let k = keys(r, &this.names);
+                    let k = keys(r, &this.names, this.cfg.household_blocking);
                     let mut candidates = Vec::new();
                     this.index.candidates(&k, &mut candidates);
                     // Only what linking in order can use: the most recent
