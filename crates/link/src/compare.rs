@@ -3,8 +3,6 @@
 //! the last level of a field is its plain disagreement. A field with no data
 //! on either side is *null* and carries no evidence either way.
 
-use strsim::jaro_winkler;
-
 use crate::names::NameTable;
 use crate::record::{Birth, LinkRecord, NamePart};
 
@@ -239,26 +237,29 @@ fn similar(a: &NamePart, b: &NamePart) -> (f64, bool) {
     (name_jaro_winkler(a, b), a.sounds_like(b))
 }
 
-/// Jaro–Winkler of two name parts; on bytes when both are ASCII (the same
-/// result, without decoding characters on the hot path).
+/// Jaro–Winkler of two name parts when it is at least `cutoff`, else 0.
 fn name_jaro_winkler(a: &NamePart, b: &NamePart) -> f64 {
-    if a.ascii && b.ascii {
-        strsim::generic_jaro_winkler(&Bytes(a.text.as_bytes()), &Bytes(b.text.as_bytes()))
-    } else {
-        jaro_winkler(&a.text, &b.text)
-    }
+    jaro_winkler_at_least(&a.text, &b.text, NAME_SIMILAR)
 }
 
-/// A byte string as `strsim`'s generic functions take it.
-struct Bytes<'a>(&'a [u8]);
+/// The lowest Jaro–Winkler any comparison level asks about ("sound alike or
+/// spelt similarly").
+const NAME_SIMILAR: f64 = 0.85;
 
-impl<'a> IntoIterator for &Bytes<'a> {
-    type Item = u8;
-    type IntoIter = std::iter::Copied<std::slice::Iter<'a, u8>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().copied()
-    }
+/// Jaro–Winkler similarity (prefix weight 0.1, up to four letters) when it
+/// is at least `cutoff`, else 0: the levels only ask whether it reaches a
+/// band, and a known cutoff lets `rapidfuzz`'s bit-parallel Jaro stop early
+/// on the many pairs that are plainly different. On bytes for ASCII names
+/// (names are folded to ASCII).
+fn jaro_winkler_at_least(a: &str, b: &str, cutoff: f64) -> f64 {
+    use rapidfuzz::distance::jaro_winkler::{Args, normalized_similarity_with_args};
+    let args = Args::default().score_cutoff(cutoff);
+    let sim = if a.is_ascii() && b.is_ascii() {
+        normalized_similarity_with_args(a.bytes(), b.bytes(), &args)
+    } else {
+        normalized_similarity_with_args(a.chars(), b.chars(), &args)
+    };
+    sim.unwrap_or(0.0)
 }
 
 fn is_initial(p: &NamePart) -> bool {
@@ -326,11 +327,11 @@ fn family_level(a: &[NamePart], b: &[NamePart]) -> i8 {
         return 1;
     }
     let jw = if a.len() == 1 && b.len() == 1 {
-        jaro_winkler(&a[0].text, &b[0].text)
+        jaro_winkler_at_least(&a[0].text, &b[0].text, NAME_SIMILAR)
     } else {
         let joined_a: String = a.iter().map(|p| p.text.as_str()).collect();
         let joined_b: String = b.iter().map(|p| p.text.as_str()).collect();
-        jaro_winkler(&joined_a, &joined_b)
+        jaro_winkler_at_least(&joined_a, &joined_b, NAME_SIMILAR)
     };
     let sounds = a.iter().any(|x| b.iter().any(|y| x.sounds_like(y)));
     if jw >= 0.92 {
@@ -463,7 +464,9 @@ fn one_apart(a: &str, b: &str) -> bool {
 /// spelt almost the same.
 fn same_house_misspelt(x: &str, y: &str) -> bool {
     match (x.split_once(' '), y.split_once(' ')) {
-        (Some((nx, sx)), Some((ny, sy))) => nx == ny && sx != sy && jaro_winkler(sx, sy) >= 0.9,
+        (Some((nx, sx)), Some((ny, sy))) => {
+            nx == ny && sx != sy && jaro_winkler_at_least(sx, sy, 0.9) >= 0.9
+        }
         _ => false,
     }
 }

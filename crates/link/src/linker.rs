@@ -67,7 +67,7 @@ impl Default for LinkConfig {
             block_cap: 100,
             u_pairs: 300_000,
             em_iterations: 60,
-            lambda_sample: 20_000,
+            lambda_sample: 5_000,
             min_fit: 1000,
             per_person: 40,
             chunk: 4096,
