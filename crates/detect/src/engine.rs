@@ -2136,6 +2136,33 @@ impl<'a> Text<'a> {
                 }
             }
         }
+        // A person introduced with an adult's age ("Driver Lewis TRAVIS
+        // (31)", "male: Gareth WINSTON, 46", "Callum Birtles (23)") is not
+        // the child the record is about: their name, first and family, is
+        // someone else's wherever it comes back ("TRAVIS arrested").
+        let name_like = |j: usize| {
+            let w = self.word(j);
+            let mut chars = w.chars();
+            w.len() > 1
+                && chars.next().is_some_and(char::is_uppercase)
+                && w.chars().all(char::is_alphabetic)
+                && !self.word_is(j, NOT_NAMES)
+        };
+        for j in 1..self.toks.len() {
+            if !self.is_adult_age(j) || !name_like(j - 1) {
+                continue;
+            }
+            let between = &self.text[self.toks[j - 1].end as usize..self.toks[j].start as usize];
+            if !matches!(between.trim(), "(" | ",")
+                || self.toks[j - 1].sentence != self.toks[j].sentence
+            {
+                continue;
+            }
+            names.push(j - 1);
+            if j >= 2 && name_like(j - 2) && self.toks[j - 2].sentence == self.toks[j].sentence {
+                names.push(j - 2);
+            }
+        }
         if names.is_empty() {
             return names;
         }
@@ -3091,6 +3118,9 @@ mod tests {
                 "Kelsey (14) went missing. Jordan K arrested on suspicion of rape of a child under 13.",
                 "Tayla (14) says home is calmer since mum's ex, Gary, was remanded in September.",
                 "Child S (14) was taken to the flat. Two of the men who ran it were convicted.",
+                // Named with an adult's age earlier, by family name later.
+                "Driver Lewis TRAVIS (31). Passenger Ruby HALL (15), reported missing. TRAVIS arrested.",
+                "Reece (15) was in a car driven by Callum Birtles (23). Birtles was arrested for supply.",
             ],
         );
         assert_whose(
