@@ -72,6 +72,10 @@ struct Mapping {
     /// name and a birth date at once (see docs/linking.md).
     #[serde(default)]
     extra_blocking: Vec<String>,
+    /// Estimate u from the random pairs that are likely non-matches (see
+    /// docs/linking.md). Default false.
+    #[serde(default)]
+    u_from_nonmatches: bool,
 }
 
 fn load_mapping(path: &Path) -> Result<Mapping> {
@@ -229,6 +233,7 @@ pub fn run(args: LinkCsvArgs) -> Result<ExitCode> {
             ),
         }
     }
+    cfg.u_from_nonmatches = mapping.u_from_nonmatches;
     for key in &mapping.extra_blocking {
         match key.as_str() {
             "household" => cfg.household_blocking = true,

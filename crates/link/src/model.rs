@@ -314,6 +314,37 @@ pub fn estimate_u(patterns: &PatternCounts) -> Vec<FieldParams> {
         .collect()
 }
 
+/// u again from the random pairs, each pattern counted by how likely it is
+/// to be a non-match under the fitted model (m, u and λ). Random pairs
+/// include true matches (about λ of them: one in a few thousand), and for
+/// the rarest agreements ("the same house") they are most of the count, so
+/// the plain share understates what such agreement is worth.
+pub fn estimate_u_nonmatch(
+    patterns: &PatternCounts,
+    fitted: &[FieldParams],
+    lambda: f64,
+) -> Vec<FieldParams> {
+    let mut weighted = PatternCounts::default();
+    for (gamma, &count) in &patterns.counts {
+        let mut w = (lambda / (1.0 - lambda)).log2();
+        for (i, &l) in gamma.iter().enumerate() {
+            if l != NULL {
+                w += fitted[i].weight(l as usize);
+            }
+        }
+        let nonmatch = 1.0 - probability(w);
+        weighted.counts.insert(*gamma, count * nonmatch);
+    }
+    estimate_u(&weighted)
+        .into_iter()
+        .zip(fitted)
+        .map(|(u, f)| FieldParams {
+            m: f.m.clone(),
+            u: u.u,
+        })
+        .collect()
+}
+
 /// One round of EM over the pairs of one blocking rule, with u fixed and the
 /// fields the rule blocks on left out (they agree by construction, so the
 /// pairs say nothing about them). Returns the estimated m for the other
@@ -467,6 +498,41 @@ fn changeable_floor(field: Field) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn u_from_nonmatches_discounts_the_random_pairs_that_are_matches() {
+        // 10,000 random pairs: 9,990 disagree on given name and birth date,
+        // 10 (true matches) agree on both.
+        let mut patterns = PatternCounts::default();
+        let mut differ = [NULL; FIELD_COUNT];
+        differ[Field::Given.index()] = crate::compare::level::GIVEN_DIFFERENT;
+        differ[Field::Birth.index()] = crate::compare::level::BIRTH_DIFFERENT;
+        let mut agree = [NULL; FIELD_COUNT];
+        agree[Field::Given.index()] = 0;
+        agree[Field::Birth.index()] = 0;
+        patterns.counts.insert(differ, 9_990.0);
+        patterns.counts.insert(agree, 10.0);
+        let plain = estimate_u(&patterns);
+        let fitted: Vec<FieldParams> = plain
+            .iter()
+            .zip(Field::ALL)
+            .map(|(p, f)| FieldParams {
+                m: default_params(f).m,
+                u: p.u.clone(),
+            })
+            .collect();
+        let corrected = estimate_u_nonmatch(&patterns, &fitted, 1e-3);
+        let g = Field::Given.index();
+        assert!(
+            corrected[g].u[0] < plain[g].u[0] / 5.0,
+            "{} vs {}",
+            corrected[g].u[0],
+            plain[g].u[0]
+        );
+        // m is kept, and u stays a distribution.
+        assert_eq!(corrected[g].m, fitted[g].m);
+        assert!((corrected[g].u.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
 
     #[test]
     fn em_recovers_m_on_a_two_class_mixture() {
