@@ -108,6 +108,14 @@ pub fn keys(r: &LinkRecord, names: &NameTable, household: bool) -> Vec<u64> {
                 (b.year, m.min(d), m.max(d), pc.as_str()),
             ));
         }
+        // And with the house number, which survives a misspelt street and
+        // a mistyped postcode.
+        for number in r.addresses.iter().filter_map(|a| a.split_once(' ')) {
+            out.push(key(
+                Rule::BirthDate,
+                (b.year, m.min(d), m.max(d), number.0, 'h'),
+            ));
+        }
     }
     let given = r.first_given();
     let family_code = r.family.first().map(|p| p.code.as_str()).unwrap_or("");

@@ -100,7 +100,7 @@ impl Field {
             Field::Sex => &["the same", "different"],
             Field::Address => &[
                 "the same house",
-                "the same house, the street spelt a little differently",
+                "the same house, the street or postcode written a little differently",
                 "the same postcode",
                 "postcodes one character apart",
                 "the same street",
@@ -412,11 +412,14 @@ fn address_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
             .iter()
             .any(|p| b.postcodes.iter().any(|q| one_apart(p, q)));
     let close_postcode = same_postcode || postcode_typo || one_without_postcode;
-    if !same_house
-        && close_postcode
-        && a.addresses
-            .iter()
-            .any(|x| b.addresses.iter().any(|y| same_house_misspelt(x, y)))
+    // The same house with a mistyped postcode, or a misspelt street in the
+    // same (or almost the same) postcode.
+    if (same_house && postcode_typo)
+        || (!same_house
+            && close_postcode
+            && a.addresses
+                .iter()
+                .any(|x| b.addresses.iter().any(|y| same_house_misspelt(x, y))))
     {
         return 1;
     }
@@ -677,6 +680,10 @@ mod tests {
         let mut moved = person("A", "B", None);
         moved.add_address(Some("7 Elm Street"), Some("BK2 2RH"));
         assert_eq!(gamma(&a, &moved)[Field::Address.index()], 3);
+        // The same house with the postcode mistyped.
+        let mut postcode_slip = person("A", "B", None);
+        postcode_slip.add_address(Some("45 Kings Road"), Some("BK2 2RH"));
+        assert_eq!(gamma(&a, &postcode_slip)[Field::Address.index()], 1);
 
         a.identifiers
             .push(("nhs_number".into(), "9434765919".into()));

@@ -134,7 +134,7 @@ impl Model {
             }
             let level = level as usize;
             let p = self.params(field);
-            let mut weight = p.weight(level);
+            let mut weight = self.level_weight(field, level);
             let mut tf_adjustment = 0.0;
             if level == 0 && field.term_frequency() && !c.swapped {
                 tf_adjustment = self.tf_adjustment(field, a, p.u[0]);
@@ -186,6 +186,21 @@ impl Model {
         self.tf_cache = OnceLock::new();
     }
 
+    /// The weight of one field's level. Names written the other way round
+    /// count no more than names written the same way: a swap is rare among
+    /// random pairs, so its fitted weight can exceed that of exact
+    /// agreement, and two namesakes written in either order would then look
+    /// more alike than two written the same.
+    fn level_weight(&self, field: Field, level: usize) -> f64 {
+        let p = &self.fields[field.index()];
+        let w = p.weight(level);
+        if field == Field::Given && level == 2 {
+            w.min(p.weight(0))
+        } else {
+            w
+        }
+    }
+
     /// The total match weight of a compared pair, prior included.
     pub fn weight(&self, a: &LinkRecord, c: &Comparison) -> f64 {
         let mut w = self.prior_weight();
@@ -195,7 +210,7 @@ impl Model {
             }
             let field = Field::ALL[i];
             let p = &self.fields[i];
-            w += p.weight(level as usize);
+            w += self.level_weight(field, level as usize);
             if level == 0 && field.term_frequency() && !c.swapped {
                 w += self.tf_adjustment(field, a, p.u[0]);
             }
