@@ -491,6 +491,10 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             // not a denial.
             "not known to",
             "not known by",
+            // "a man he had never met drove him there": a stranger.
+            "never met",
+            "never seen before",
+            "not met before",
             "did not recognise",
             "did not recognize",
             "not recognised",
