@@ -2768,12 +2768,18 @@ impl<'a> Text<'a> {
                     // "Mum says she..." names the source, not the experiencer.
                     // ("Her friend is said to have..." is passive: hearsay
                     // about the friend, who is not the source.)
-                    let reporting = triggers.iter().any(|&(rt, rs, _)| {
-                        rt == Trigger::Reporting
-                            && rs >= e
-                            && rs <= e + 2
-                            && !(rs >= 1 && self.word_is(rs - 1, PASSIVE))
-                    });
+                    // So does a speaker's label in minutes and logs
+                    // ("Mother: slams doors, snaps if she asks").
+                    let speaker_label = self.text[self.toks[e - 1].end as usize..]
+                        .trim_start_matches([' ', '\t'])
+                        .starts_with(':');
+                    let reporting = speaker_label
+                        || triggers.iter().any(|&(rt, rs, _)| {
+                            rt == Trigger::Reporting
+                                && rs >= e
+                                && rs <= e + 2
+                                && !(rs >= 1 && self.word_is(rs - 1, PASSIVE))
+                        });
                     // "with friends", "to her mum", "after dad left": the
                     // other person is an object, not whom the clause is about.
                     let object = self.after_preposition(s, range.start);
@@ -3202,6 +3208,11 @@ mod tests {
                 "M13",
             ),
             ("Jade (15) was arrested at 23 Acacia Avenue.", "M13"),
+            // A speaker's label in minutes is the source, not the actor.
+            (
+                "Reece (15). Mother: slams doors, snaps if she asks about his friends.",
+                "M8",
+            ),
             (
                 "Tyler (15) lives with his aunt and her daughter. He was picked up by older men in cars.",
                 "H3",
