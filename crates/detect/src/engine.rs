@@ -400,6 +400,13 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "peers",
             "classmate",
             "classmates",
+            "housemate",
+            "housemates",
+            "flatmate",
+            "flatmates",
+            "roommate",
+            "another resident",
+            "other residents",
             "the male",
             "the man",
             "the suspect",
@@ -2804,7 +2811,10 @@ impl<'a> Text<'a> {
         // Someone the record named as another person ("her friend Ellie")
         // as the clause's subject before the hit: theirs.
         if !ctx.other && !self.other_names.is_empty() {
-            let from = first.saturating_sub(PRE_SCOPE).max(range.start);
+            // (Further back than other cues: a named person stays the
+            // clause's subject through "is running drugs for a county line
+            // and has been missing".)
+            let from = first.saturating_sub(2 * PRE_SCOPE).max(range.start);
             for j in from..first {
                 if self.is_other_name(j)
                     && !self.after_preposition(j, range.start)
@@ -3101,6 +3111,11 @@ mod tests {
         let text = "Mum reports that Nia's big sister Jordan (15) has been staying out. \
                     Jordan was collected from the house by a man in his thirties.";
         assert_eq!(who(&d, text, "H3"), Some(Experiencer::Other));
+        let text = "Nathan (15). Nathan's close friend Kai (16) is running drugs for an \
+                    Oldham-based county line and has been missing from home for three days.";
+        assert_eq!(who(&d, text, "H1"), Some(Experiencer::Other));
+        let text = "Arben (16) is anxious because his housemate Ervin (16) has been missing.";
+        assert_eq!(who(&d, text, "H1"), Some(Experiencer::Other));
         let text = "Nia (13) goes missing. \
                     Her friend Jordan says Nia was collected from school by a man in his thirties.";
         assert_eq!(who(&d, text, "H3"), Some(Experiencer::Subject));
