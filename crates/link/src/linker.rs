@@ -302,11 +302,13 @@ pub fn hard_conflict(c: &Comparison) -> Option<&'static str> {
     hard_conflict_with(c, &Conflicts::default())
 }
 
-/// A match weight at or below minus this (odds of 1 in 100 or less of one
+/// A match weight at or below minus this (odds of 1 in 20 or less of one
 /// person; weights are in bits) counts against joining a person, as a hard
-/// conflict does. Measured on five simulated worlds, anything from 1 in 64
-/// to 1 in 256 gives the same linking; 1 in 8 starts to split people.
-const CONTRADICTION_WEIGHT: f64 = 6.64;
+/// conflict does. Measured on five simulated worlds (session 6): 1 in 20
+/// and 1 in 32 keep namesakes apart that 1 in 100 let a no-birth-date
+/// record join (child F1 up on every world, by 0.0002 to 0.0009); 1 in 10
+/// starts to split people.
+const CONTRADICTION_WEIGHT: f64 = 4.32;
 
 /// Which hard-conflict rules apply. All do by default; a data set whose
 /// errors include whole given names replaced at random (some synthetic
