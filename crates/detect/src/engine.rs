@@ -2243,6 +2243,10 @@ impl<'a> Text<'a> {
             "peers",
             "classmate",
             "classmates",
+            "housemate",
+            "housemates",
+            "flatmate",
+            "flatmates",
         ];
         const WHOSE: &[&str] = &[
             "her", "his", "my", "their", "best", "school", "close", "closest", "a", "older",
