@@ -602,6 +602,8 @@ struct CompiledRule {
     unless_reach: usize,
     /// Indicators whose presence for the same person drops its hits.
     unless_indicators: Vec<String>,
+    /// Whether the rule reads narrative text (has phrase patterns).
+    has_phrases: bool,
 }
 
 /// No word of the vocabulary.
@@ -889,6 +891,9 @@ pub struct Detector {
     pub fingerprint: String,
     /// The matcher's ids of the [`FAMILY`] words.
     family_words: Vec<u32>,
+    /// The rule an older partner found by the age gap is reported under
+    /// (the first H2 rule with phrases).
+    older_partner_rule: Option<usize>,
     tiers: HashMap<String, (Tier, f64)>,
 }
 
@@ -1169,6 +1174,7 @@ impl Detector {
                 subject_under: rule.subject_under,
                 unless_reach: rule.unless_reach.unwrap_or(UNLESS_REACH),
                 unless_indicators: rule.unless_indicators.clone(),
+                has_phrases: !rule.phrases.is_empty(),
                 experiencer: match rule.experiencer.as_deref() {
                     Some("subject") => Some(Experiencer::Subject),
                     Some("other") => Some(Experiencer::Other),
@@ -1269,8 +1275,13 @@ impl Detector {
             version: file.version.clone(),
             fingerprint: file.fingerprint(),
             family_words,
+            older_partner_rule: None,
             tiers,
         };
+        detector.older_partner_rule = detector
+            .rules
+            .iter()
+            .position(|r| r.indicator == "H2" && r.has_phrases);
         // The lexicon: the written forms of pattern words and their
         // inflections that stem the same, and the trigger words, each
         // with both its ids, so that most words of a text are read with one
@@ -1582,6 +1593,21 @@ impl Detector {
                     excepted.push((info.rule, f, end));
                 } else {
                     spans.push((info.rule, f, end, gaps_from as u32, gap_list.len() as u32));
+                }
+            }
+        }
+        // A partner whose age, against the child's, makes them older ("her
+        // boyfriend, who is 17" about a 12-year-old): the rule's own
+        // phrases only know adults' ages.
+        if let Some(r) = self.older_partner_rule {
+            let child_age = facts
+                .and_then(|x| x.subject_age)
+                .and_then(|a| u8::try_from(a).ok())
+                .or_else(|| t.first_child_age());
+            if let Some(age) = child_age {
+                let at = gap_list.len() as u32;
+                for (f, e) in t.older_partners(age) {
+                    spans.push((r, f, e, at, at));
                 }
             }
         }
@@ -2026,6 +2052,66 @@ impl<'a> Text<'a> {
                 || open
                 || close
         })
+    }
+
+    /// The first child's age the text gives ("Nia (14)", "aged 12", "a
+    /// 13-year-old"): records name their subject first.
+    fn first_child_age(&self) -> Option<u8> {
+        (0..self.toks.len()).find_map(|i| {
+            let age = self.word(i).parse::<u8>().ok()?;
+            if !(4..18).contains(&age) {
+                return None;
+            }
+            let (open, close) = self.brackets(i);
+            (self.age_marked(i) || (open && close)).then_some(age)
+        })
+    }
+
+    /// Spans (first token, end token) naming a partner at least three years
+    /// older than a child of `age`: "her boyfriend, who is 17", "boyfriend
+    /// (16)", "boyfriend identified as Tomasz, 16", "her boyfriend is in
+    /// Year 11" (a school year is read as its youngest age).
+    fn older_partners(&self, age: u8) -> Vec<(usize, usize)> {
+        const PARTNERS: &[&str] = &["boyfriend", "girlfriend", "partner", "bf", "gf"];
+        const AGE_BEFORE: &[&str] = &["is", "was", "aged", "age", "now", "being"];
+        let mut out = Vec::new();
+        for j in 0..self.toks.len() {
+            if !self.word_is(j, PARTNERS) {
+                continue;
+            }
+            let sentence = self.toks[j].sentence;
+            let end = (j + 9).min(self.toks.len());
+            for k in j + 1..end {
+                if self.toks[k].sentence != sentence {
+                    break;
+                }
+                let Ok(n) = self.word(k).parse::<u8>() else {
+                    continue;
+                };
+                let school_year =
+                    self.word_is(k - 1, &["year", "yr", "y"]) && (7..=13).contains(&n);
+                let partner_age = if school_year {
+                    n + 4
+                } else {
+                    let between =
+                        &self.text[self.toks[k - 1].end as usize..self.toks[k].start as usize];
+                    let (open, close) = self.brackets(k);
+                    let written_as_age = self.age_marked(k)
+                        || (open && close)
+                        || between.contains(',')
+                        || self.word_is(k - 1, AGE_BEFORE);
+                    if !written_as_age || !(10..=99).contains(&n) {
+                        continue;
+                    }
+                    n
+                };
+                if partner_age >= age.saturating_add(3) {
+                    out.push((j, k + 1));
+                }
+                break;
+            }
+        }
+        out
     }
 
     /// Whether the number at token `j` is written as an age: "aged 12",
@@ -3201,6 +3287,27 @@ mod tests {
             Some(Experiencer::Subject)
         );
         assert_eq!(d.entry("twenty").word, d.numbers[1]);
+    }
+
+    #[test]
+    fn a_partner_much_older_than_the_child_is_an_older_partner() {
+        let d = detector();
+        let h2 = |text: &str| {
+            d.detect(text, None)
+                .iter()
+                .any(|h| h.indicator == "H2" && h.present())
+        };
+        assert!(h2(
+            "Y8 pupil, aged 12. Says her boyfriend is 16 and at sixth form."
+        ));
+        assert!(h2(
+            "Summer (12) told the nurse her boyfriend is in Year 11."
+        ));
+        assert!(h2("Mia (13). Police: boyfriend identified as Tomasz, 16."));
+        // A year or two apart is not.
+        assert!(!h2("Jade (15) has a boyfriend who is 16."));
+        // Nor a number that is not an age.
+        assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
     }
 
     #[test]
