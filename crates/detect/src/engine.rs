@@ -1495,7 +1495,20 @@ impl Detector {
         matches.clear();
         triggers.clear();
         let sentences = text::scan(narrative, buf, |w| {
-            let e = self.entry(w.lower);
+            let mut e = self.entry(w.lower);
+            // "14 Elm Close", "Sycamore Close": a street, not "closed".
+            if w.lower == "close"
+                && narrative.as_bytes().get(w.start) == Some(&b'C')
+                && toks.last().is_some_and(|p: &Tok| {
+                    p.sentence as usize == w.sentence
+                        && narrative
+                            .as_bytes()
+                            .get(p.start as usize)
+                            .is_some_and(u8::is_ascii_uppercase)
+                })
+            {
+                e.word = NONE;
+            }
             toks.push(Tok {
                 start: w.start as u32,
                 end: w.end as u32,
