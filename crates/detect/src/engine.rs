@@ -1496,6 +1496,23 @@ impl Detector {
         triggers.clear();
         let sentences = text::scan(narrative, buf, |w| {
             let mut e = self.entry(w.lower);
+            // A log line's time stamp ("0015: girl came to reception") or a
+            // reference number ("IR-2231") is when the record was written
+            // or what it is called, not when the child was out: a number.
+            let bytes = narrative.as_bytes();
+            if w.lower.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+                let stamp = bytes.get(w.end) == Some(&b':')
+                    && bytes.get(w.end + 1).is_none_or(|b| b.is_ascii_whitespace())
+                    && toks
+                        .last()
+                        .is_none_or(|p: &Tok| p.sentence as usize != w.sentence);
+                let reference = w.start >= 2
+                    && bytes[w.start - 1] == b'-'
+                    && bytes[w.start - 2].is_ascii_alphabetic();
+                if stamp || reference {
+                    e = self.entry("0");
+                }
+            }
             // "14 Elm Close", "Sycamore Close": a street, not "closed".
             if w.lower == "close"
                 && narrative.as_bytes().get(w.start) == Some(&b'C')
