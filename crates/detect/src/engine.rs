@@ -2835,10 +2835,13 @@ impl<'a> Text<'a> {
         // brother Jayce (7), subject of his own plan, has bruises").
         let scope_ended =
             |from: usize, to: usize| terminated(from, to) || self.clause_break(from, to);
+        // A pseudo-trigger is not one for a hit inside it: "a man of about
+        // 30, not known to police" keeps the man, but "Not known to police"
+        // denies the hit "known to police".
         let pseudo = |s: usize, e: usize| {
-            triggers
-                .iter()
-                .any(|&(t, ps, pe)| t == Trigger::Pseudo && ps <= s && pe >= e)
+            triggers.iter().any(|&(t, ps, pe)| {
+                t == Trigger::Pseudo && ps <= s && pe >= e && (pe <= first || ps >= end)
+            })
         };
         for &(t, s, e) in triggers {
             let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
@@ -3160,6 +3163,23 @@ mod tests {
         let d = detector();
         let hits = d.detect("She says she is not sexually active.", None);
         assert!(hits.iter().all(|h| h.indicator != "C2" || h.negated));
+    }
+
+    #[test]
+    fn a_stranger_not_known_to_police_is_still_an_adult_but_the_record_is_denied() {
+        let d = detector();
+        let h8 = |text: &str| {
+            d.detect(text, None)
+                .iter()
+                .any(|h| h.indicator == "H8" && h.present())
+        };
+        assert!(!h8("Jade (14). Not known to police."));
+        assert!(h8(
+            "Jade (14) found with a man of about 30, not known to police."
+        ));
+        assert!(h8(
+            "Jade (14) was seen with a man of about 30, not known to the family."
+        ));
     }
 
     #[test]
