@@ -1415,6 +1415,17 @@ impl Detector {
             };
             return Entry { word, surf: NONE };
         }
+        // "2am", "11pm": a clock time, at night or not.
+        if bytes.first().is_some_and(u8::is_ascii_digit)
+            && let Some(night) = text::am_pm_is_night(lower)
+        {
+            let word = if night {
+                self.numbers[3]
+            } else {
+                self.numbers[2]
+            };
+            return Entry { word, surf: NONE };
+        }
         if let Some(e) = self.lexicon.get(lower) {
             return e;
         }

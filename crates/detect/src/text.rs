@@ -80,7 +80,29 @@ pub fn normalise_word(stemmer: &Stemmer, lower: &str) -> Rc<str> {
     })
 }
 
+/// A clock time written with am or pm ("2am", "11pm", "12am"): whether it
+/// is at night (22:00 to 05:59), or `None` when the word is not one.
+pub fn am_pm_is_night(lower: &str) -> Option<bool> {
+    let (digits, pm) = if let Some(d) = lower.strip_suffix("pm") {
+        (d, true)
+    } else {
+        (lower.strip_suffix("am")?, false)
+    };
+    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hour: u32 = digits.parse().ok()?;
+    if !(1..=12).contains(&hour) {
+        return None;
+    }
+    let h24 = hour % 12 + if pm { 12 } else { 0 };
+    Some(h24 >= 22 || h24 <= 5)
+}
+
 fn normalise_word_uncached(stemmer: &Stemmer, lower: &str) -> String {
+    if let Some(night) = am_pm_is_night(lower) {
+        return if night { "#n" } else { "#t" }.to_string();
+    }
     if lower.bytes().all(|b| b.is_ascii_digit()) {
         // Numbers that could be an adult's age are told apart, so that
         // "boyfriend aged 24" can be written `boyfriend aged #a`.
@@ -300,6 +322,19 @@ pub fn sentence_text(text: &str, s: Sentence) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn am_and_pm_are_clock_times() {
+        assert_eq!(am_pm_is_night("2am"), Some(true));
+        assert_eq!(am_pm_is_night("11pm"), Some(true));
+        assert_eq!(am_pm_is_night("12am"), Some(true));
+        assert_eq!(am_pm_is_night("9pm"), Some(false));
+        assert_eq!(am_pm_is_night("12pm"), Some(false));
+        assert_eq!(am_pm_is_night("6am"), Some(false));
+        assert_eq!(am_pm_is_night("13pm"), None);
+        assert_eq!(am_pm_is_night("pm"), None);
+        assert_eq!(am_pm_is_night("spam"), None);
+    }
+
     use super::*;
 
     #[test]
