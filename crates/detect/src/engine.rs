@@ -78,6 +78,17 @@ enum Trigger {
 }
 
 /// Tens and teens an adult's age is written with.
+/// Colloquial words read as the word records usually write.
+const COLLOQUIAL: &[(&str, &str)] = &[
+    ("bloke", "man"),
+    ("blokes", "men"),
+    ("fella", "man"),
+    ("fellas", "men"),
+    ("feller", "man"),
+    ("geezer", "man"),
+    ("geezers", "men"),
+];
+
 const SPELLED_ADULT_AGES: &[&str] = &[
     "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
     "ninety",
@@ -1323,6 +1334,15 @@ impl Detector {
             let surf = surfaces.get(*age).copied().unwrap_or(NONE);
             let word = detector.numbers[1];
             detector.lexicon.insert(age, Entry { word, surf });
+        }
+        // Everyday words for a man, as members of the public write them
+        // ("a bloke, twenties", "older fellas"), read as the pattern words.
+        for (colloquial, standard) in COLLOQUIAL {
+            let word = detector.word_of(standard);
+            let surf = surfaces.get(*standard).copied().unwrap_or(NONE);
+            if word != NONE || surf != NONE {
+                detector.lexicon.insert(colloquial, Entry { word, surf });
+            }
         }
         Ok(detector)
     }
@@ -3191,6 +3211,19 @@ mod tests {
         assert!(h8(
             "Jade (14) was seen with a man of about 30, not known to the family."
         ));
+    }
+
+    #[test]
+    fn everyday_words_for_a_man_are_read_as_man() {
+        let d = detector();
+        let hits = d.detect(
+            "Same girl, 15ish, in here most nights with different older blokes.",
+            None,
+        );
+        assert!(
+            hits.iter().any(|h| h.indicator == "H8" && h.present()),
+            "{hits:?}"
+        );
     }
 
     #[test]
