@@ -78,6 +78,23 @@ enum Trigger {
 }
 
 /// Tens and teens an adult's age is written with.
+/// An age written as one word in clinical and police shorthand ("14y",
+/// "15F", "13yo", "16yrs", "14M", "15yF").
+fn compact_age(word: &str) -> Option<u8> {
+    let split = word.find(|c: char| !c.is_ascii_digit())?;
+    if split == 0 || split > 2 {
+        return None;
+    }
+    let (digits, suffix) = word.split_at(split);
+    let suffix = suffix.to_ascii_lowercase();
+    matches!(
+        suffix.as_str(),
+        "y" | "yo" | "yr" | "yrs" | "f" | "m" | "yf" | "ym" | "yof" | "yom"
+    )
+    .then(|| digits.parse().ok())
+    .flatten()
+}
+
 /// Colloquial words read as the word records usually write.
 const COLLOQUIAL: &[(&str, &str)] = &[
     ("bloke", "man"),
@@ -2101,6 +2118,9 @@ impl<'a> Text<'a> {
     /// "12-year-old", "Shauna (12)", "(then 11)", "pregnant at 12".
     fn says_under(&self, limit: u8) -> bool {
         (0..self.toks.len()).any(|i| {
+            if let Some(age) = compact_age(self.word(i)) {
+                return (4..limit).contains(&age);
+            }
             let Ok(age) = self.word(i).parse::<u8>() else {
                 return false;
             };
@@ -2119,6 +2139,9 @@ impl<'a> Text<'a> {
     /// 13-year-old"): records name their subject first.
     fn first_child_age(&self) -> Option<u8> {
         (0..self.toks.len()).find_map(|i| {
+            if let Some(age) = compact_age(self.word(i)) {
+                return (4..18).contains(&age).then_some(age);
+            }
             let age = self.word(i).parse::<u8>().ok()?;
             if !(4..18).contains(&age) {
                 return None;
@@ -2890,7 +2913,19 @@ impl<'a> Text<'a> {
                 {
                     ctx.negated = true
                 }
-                Trigger::NegatePost if scoped_after && !pseudo(s, e) => ctx.negated = true,
+                // "chlamydia positive, HIV negative": a result written
+                // right after the hit is its own.
+                Trigger::NegatePost
+                    if scoped_after
+                        && !pseudo(s, e)
+                        && !(end..(end + 1).min(self.toks.len()))
+                            .chain(end.checked_sub(1))
+                            .any(|k| {
+                                self.word_is(k, &["positive", "ve", "pos", "detected", "confirmed"])
+                            }) =>
+                {
+                    ctx.negated = true
+                }
                 Trigger::HedgePre if (scoped_before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
                     ctx.hedged = true
                 }
@@ -3211,6 +3246,35 @@ mod tests {
         assert!(h8(
             "Jade (14) was seen with a man of about 30, not known to the family."
         ));
+    }
+
+    #[test]
+    fn clinical_shorthand_is_read() {
+        let d = detector();
+        let present = |text: &str, id: &str| {
+            d.detect(text, None)
+                .iter()
+                .any(|h| h.indicator == id && h.present())
+        };
+        assert!(present("UPT POSITIVE.", "H7"));
+        assert!(present(
+            "Full STI screen: chlamydia positive, HIV/syphilis negative.",
+            "H7"
+        ));
+        assert!(!present("Pregnancy test negative.", "H7"));
+        // A compact age makes a pregnancy a child's under 16.
+        assert!(present(
+            "14y F, UPT +ve, says the pregnancy is by Tyrone.",
+            "M10"
+        ));
+        assert!(!present(
+            "17y F, UPT +ve, says the pregnancy is by Tyrone.",
+            "M10"
+        ));
+        assert_eq!(compact_age("15F"), Some(15));
+        assert_eq!(compact_age("13yo"), Some(13));
+        assert_eq!(compact_age("3rd"), None);
+        assert_eq!(compact_age("2am"), None);
     }
 
     #[test]
