@@ -2339,8 +2339,36 @@ impl<'a> Text<'a> {
             {
                 continue;
             }
+            // A name the record also gives with a child's age is a child's
+            // ("gave her name as 'Lauren, 18' - later confirmed as Lauren
+            // S, 15").
+            let child_elsewhere = |name: &str| {
+                (1..self.toks.len()).any(|k| {
+                    self.word(k - 1) == name
+                        && !self.is_adult_age(k)
+                        && self
+                            .word(k)
+                            .parse::<u8>()
+                            .is_ok_and(|a| (4..18).contains(&a))
+                }) || (2..self.toks.len()).any(|k| {
+                    self.word(k - 2) == name
+                        && self
+                            .word(k)
+                            .parse::<u8>()
+                            .is_ok_and(|a| (4..18).contains(&a))
+                        && self.text[self.toks[k - 1].end as usize..self.toks[k].start as usize]
+                            .contains([',', '('])
+                })
+            };
+            if child_elsewhere(self.word(j - 1)) {
+                continue;
+            }
             names.push(j - 1);
-            if j >= 2 && name_like(j - 2) && self.toks[j - 2].sentence == self.toks[j].sentence {
+            if j >= 2
+                && name_like(j - 2)
+                && self.toks[j - 2].sentence == self.toks[j].sentence
+                && !child_elsewhere(self.word(j - 2))
+            {
                 names.push(j - 2);
             }
         }
@@ -2953,6 +2981,11 @@ impl<'a> Text<'a> {
                         && e <= first
                         && first >= 1
                         && self.word_is(first - 1, &["who", "that"])
+                        // "foster carers, who report two missing episodes":
+                        // the carers are the source.
+                        && !triggers
+                            .iter()
+                            .any(|&(rt, rs, _)| rt == Trigger::Reporting && rs == first)
                         && first > e
                         && first - 1 - e <= 3
                         && !self.after_preposition(s, range.start)
@@ -3364,6 +3397,13 @@ mod tests {
         assert_eq!(who(&d, text, "H1"), Some(Experiencer::Other));
         let text = "Arben (16) is anxious because his housemate Ervin (16) has been missing.";
         assert_eq!(who(&d, text, "H1"), Some(Experiencer::Other));
+        // Carers who report are the source; a false adult age given for a
+        // child the record later names with her own is not an adult's name.
+        let text = "Poppy (14) is with foster carers, who report two overnight missing episodes.";
+        assert_eq!(who(&d, text, "H1"), Some(Experiencer::Subject));
+        let text = "Front passenger gave her name as Lauren, 18 - later confirmed as \
+                    Lauren S, 15, reported missing from Ashwood children's home.";
+        assert_eq!(who(&d, text, "H1"), Some(Experiencer::Subject));
         let text = "Nia (13) goes missing. \
                     Her friend Jordan says Nia was collected from school by a man in his thirties.";
         assert_eq!(who(&d, text, "H3"), Some(Experiencer::Subject));
