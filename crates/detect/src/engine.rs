@@ -78,6 +78,16 @@ enum Trigger {
 }
 
 /// Tens and teens an adult's age is written with.
+/// Words for a partner whose age an older-partner check reads.
+const PARTNER_WORDS: &[&str] = &[
+    "boyfriend",
+    "girlfriend",
+    "partner",
+    "boyfriends",
+    "girlfriends",
+    "partners",
+];
+
 /// An age written as one word in clinical and police shorthand ("14y",
 /// "15F", "13yo", "16yrs", "14M", "15yF").
 fn compact_age(word: &str) -> Option<u8> {
@@ -922,6 +932,8 @@ pub struct Detector {
     /// The rule an older partner found by the age gap is reported under
     /// (the first H2 rule with phrases).
     older_partner_rule: Option<usize>,
+    /// The matcher's ids of the words for a partner ("boyfriend"...).
+    partner_words: Vec<u32>,
     tiers: HashMap<String, (Tier, f64)>,
 }
 
@@ -1304,6 +1316,7 @@ impl Detector {
             fingerprint: file.fingerprint(),
             family_words,
             older_partner_rule: None,
+            partner_words: Vec::new(),
             tiers,
         };
         detector.older_partner_rule = detector
@@ -1361,6 +1374,11 @@ impl Detector {
                 detector.lexicon.insert(colloquial, Entry { word, surf });
             }
         }
+        detector.partner_words = PARTNER_WORDS
+            .iter()
+            .map(|w| detector.entry(w).word)
+            .filter(|&id| id != NONE)
+            .collect();
         Ok(detector)
     }
 
@@ -1677,14 +1695,17 @@ impl Detector {
         // A partner whose age, against the child's, makes them older ("her
         // boyfriend, who is 17" about a 12-year-old): the rule's own
         // phrases only know adults' ages.
-        if let Some(r) = self.older_partner_rule {
+        if let Some(r) = self
+            .older_partner_rule
+            .filter(|_| toks.iter().any(|t| self.partner_words.contains(&t.word)))
+        {
             let child_age = facts
                 .and_then(|x| x.subject_age)
                 .and_then(|a| u8::try_from(a).ok())
                 .or_else(|| t.first_child_age());
             if let Some(age) = child_age {
                 let at = gap_list.len() as u32;
-                for (f, e) in t.older_partners(age) {
+                for (f, e) in t.older_partners(age, &self.partner_words) {
                     spans.push((r, f, e, at, at));
                 }
             }
@@ -2155,12 +2176,11 @@ impl<'a> Text<'a> {
     /// older than a child of `age`: "her boyfriend, who is 17", "boyfriend
     /// (16)", "boyfriend identified as Tomasz, 16", "her boyfriend is in
     /// Year 11" (a school year is read as its youngest age).
-    fn older_partners(&self, age: u8) -> Vec<(usize, usize)> {
-        const PARTNERS: &[&str] = &["boyfriend", "girlfriend", "partner", "bf", "gf"];
+    fn older_partners(&self, age: u8, partner_words: &[u32]) -> Vec<(usize, usize)> {
         const AGE_BEFORE: &[&str] = &["is", "was", "aged", "age", "now", "being"];
         let mut out = Vec::new();
         for j in 0..self.toks.len() {
-            if !self.word_is(j, PARTNERS) {
+            if !partner_words.contains(&self.toks[j].word) {
                 continue;
             }
             let sentence = self.toks[j].sentence;
@@ -2329,8 +2349,13 @@ impl<'a> Text<'a> {
                 && w.chars().all(char::is_alphabetic)
                 && !self.word_is(j, NOT_NAMES)
         };
+        let bytes = self.text.as_bytes();
         for j in 1..self.toks.len() {
-            if !self.is_adult_age(j) || !name_like(j - 1) {
+            // (Most words are not numbers: checked on the first byte first.)
+            if !bytes[self.toks[j].start as usize].is_ascii_digit()
+                || !self.is_adult_age(j)
+                || !name_like(j - 1)
+            {
                 continue;
             }
             let between = &self.text[self.toks[j - 1].end as usize..self.toks[j].start as usize];
