@@ -619,6 +619,9 @@ struct VariantInfo {
     rule: usize,
     /// The patterns of each segment after the first.
     segments: Vec<Vec<u32>>,
+    /// For each segment, a 64-bit filter of its patterns (bit `p % 64`):
+    /// most candidate matches are ruled out by one AND before the search.
+    blooms: Vec<u64>,
     /// Largest gap before each segment.
     gaps: Vec<usize>,
     /// An exception (`unless`) of the rule rather than a trigger.
@@ -1191,6 +1194,7 @@ impl Detector {
                     variants.push(VariantInfo {
                         rule: r,
                         segments: Vec::new(),
+                        blooms: Vec::new(),
                         gaps,
                         unless,
                     });
@@ -1291,6 +1295,11 @@ impl Detector {
                 patterns.sort_unstable();
                 patterns.dedup();
             }
+            info.blooms = info
+                .segments
+                .iter()
+                .map(|ps| ps.iter().fold(0u64, |b, &p| b | (1u64 << (p % 64))))
+                .collect();
         }
         automaton
             .build()
@@ -1654,8 +1663,10 @@ impl Detector {
                 let mut end = f + len as usize;
                 let mut complete = true;
                 let gaps_from = gap_list.len();
+                let sentence = sentence_of(f);
                 for (s, patterns) in info.segments.iter().enumerate() {
                     let gap = info.gaps[s + 1];
+                    let bloom = info.blooms[s];
                     // The earliest match of any of the segment's patterns
                     // within the gap (matches are in text order).
                     let lo = match_at[end.min(toks.len())] as usize;
@@ -1663,7 +1674,8 @@ impl Detector {
                         .iter()
                         .take_while(|&&(_, n, _)| n as usize <= end + gap)
                         .find(|&&(q, n, _)| {
-                            sentence_of(n as usize) == sentence_of(f)
+                            bloom & (1u64 << (q % 64)) != 0
+                                && sentence_of(n as usize) == sentence
                                 && patterns.binary_search(&q).is_ok()
                         })
                         .map(|&(_, n, l)| (n, l));
