@@ -328,9 +328,6 @@ fn explain_pairs(linker: &Linker, args: &LinkCsvArgs) -> Result<()> {
     if args.explain.is_empty() {
         return Ok(());
     }
-    let index: std::collections::HashMap<&str, u32> = (0..linker.len() as u32)
-        .map(|r| (linker.id(r), r))
-        .collect();
     let two = args.files.len() == 2;
     let find = |id: &str, file: usize| -> Result<u32> {
         let key = if two {
@@ -338,7 +335,7 @@ fn explain_pairs(linker: &Linker, args: &LinkCsvArgs) -> Result<()> {
         } else {
             id.to_string()
         };
-        index.get(key.as_str()).copied().with_context(|| {
+        linker.find(&key).with_context(|| {
             format!(
                 "--explain: no record `{id}` in {}",
                 args.files[file.min(args.files.len() - 1)].display()

@@ -932,18 +932,26 @@ fn link_csv_deduplicates_a_file_with_a_mapping() {
     let file = env.write("people.csv", rows);
     let pairs = env.dir.path().join("pairs.csv");
     let clusters = env.dir.path().join("clusters.csv");
-    let out = env
-        .cmd()
-        .arg("link-csv")
-        .arg("--mapping")
-        .arg(&mapping)
-        .arg(&file)
-        .arg("--out-pairs")
-        .arg(&pairs)
-        .arg("--out-clusters")
-        .arg(&clusters)
-        .output()
-        .unwrap();
+    // `sightline link-csv --mapping MAPPING people.csv ARGS...`
+    let link_csv = |mapping: &std::path::Path, args: &[&str]| {
+        env.cmd()
+            .arg("link-csv")
+            .arg("--mapping")
+            .arg(mapping)
+            .arg(&file)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = link_csv(
+        &mapping,
+        &[
+            "--out-pairs",
+            pairs.to_str().unwrap(),
+            "--out-clusters",
+            clusters.to_str().unwrap(),
+        ],
+    );
     ok(&out);
     let pairs = std::fs::read_to_string(pairs).unwrap();
     let lines: Vec<&str> = pairs.lines().collect();
@@ -956,13 +964,9 @@ fn link_csv_deduplicates_a_file_with_a_mapping() {
     );
 
     // --explain prints the pair's comparison field by field.
-    let out = env
-        .cmd()
-        .arg("link-csv")
-        .arg("--mapping")
-        .arg(&mapping)
-        .arg(&file)
-        .args([
+    let out = link_csv(
+        &mapping,
+        &[
             "--out-pairs",
             "p2.csv",
             "--explain",
@@ -971,48 +975,26 @@ fn link_csv_deduplicates_a_file_with_a_mapping() {
             "--explain",
             "a1",
             "b1",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     ok(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("birth date   the same date"), "{text}");
     assert!(text.contains("resolved: the same person"), "{text}");
     assert!(text.contains("resolved: different persons"), "{text}");
-    let out = env
-        .cmd()
-        .arg("link-csv")
-        .arg("--mapping")
-        .arg(&mapping)
-        .arg(&file)
-        .args(["--out-pairs", "p3.csv", "--explain", "a1", "zz"])
-        .output()
-        .unwrap();
+    let out = link_csv(
+        &mapping,
+        &["--out-pairs", "p3.csv", "--explain", "a1", "zz"],
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no record `zz`"));
     let unknown = env.write("u.toml", "id = \"rid\"\nextra_blocking = [\"street\"]\n");
-    let out = env
-        .cmd()
-        .arg("link-csv")
-        .arg("--mapping")
-        .arg(&unknown)
-        .arg(&file)
-        .args(["--out-pairs", "p4.csv"])
-        .output()
-        .unwrap();
+    let out = link_csv(&unknown, &["--out-pairs", "p4.csv"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("extra_blocking"));
 
     let bad = env.write("bad.toml", "id = \"rid\"\ngiven_name = \"first\"\n");
-    let out = env
-        .cmd()
-        .arg("link-csv")
-        .arg("--mapping")
-        .arg(&bad)
-        .arg(&file)
-        .args(["--out-pairs", "x.csv"])
-        .output()
-        .unwrap();
+    let out = link_csv(&bad, &["--out-pairs", "x.csv"]);
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("given_name"),
