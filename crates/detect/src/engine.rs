@@ -77,7 +77,21 @@ enum Trigger {
     Reporting,
 }
 
-/// Tens and teens an adult's age is written with.
+/// Peers: someone else when they begin a clause, and the friends whose
+/// exploitation is the subject's H10.
+const PEER_NOUNS: &[&str] = &[
+    "friend",
+    "friends",
+    "peer",
+    "peers",
+    "classmate",
+    "classmates",
+    "housemate",
+    "housemates",
+    "flatmate",
+    "flatmates",
+];
+
 /// Words for a partner whose age an older-partner check reads.
 const PARTNER_WORDS: &[&str] = &[
     "boyfriend",
@@ -116,6 +130,7 @@ const COLLOQUIAL: &[(&str, &str)] = &[
     ("geezers", "men"),
 ];
 
+/// Tens and teens an adult's age is written with.
 const SPELLED_ADULT_AGES: &[&str] = &[
     "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
     "ninety",
@@ -434,14 +449,6 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "another child",
             "other children",
             "other young people",
-            "peer",
-            "peers",
-            "classmate",
-            "classmates",
-            "housemate",
-            "housemates",
-            "flatmate",
-            "flatmates",
             "roommate",
             "another resident",
             "other residents",
@@ -465,6 +472,7 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
     // Unrelated adults (shared with the check that what they do around a
     // child is the child's indicator).
     (Trigger::OtherPre, ADULT_NOUNS),
+    (Trigger::OtherPre, PEER_NOUNS),
     (
         Trigger::Reporting,
         &[
@@ -1585,7 +1593,10 @@ impl Detector {
                     && bytes[w.start - 1] == b'-'
                     && bytes[w.start - 2].is_ascii_alphabetic();
                 if stamp || reference {
-                    e = self.entry("0");
+                    e = Entry {
+                        word: self.numbers[0],
+                        surf: NONE,
+                    };
                 }
             }
             // "14 Elm Close", "Sycamore Close": a street, not "closed".
@@ -2469,20 +2480,9 @@ impl<'a> Text<'a> {
     /// hit at byte `at`, with no adult between them ("his friends, men in
     /// their thirties" are not peers).
     fn peer_before(&self, at: usize) -> bool {
-        const PEERS: &[&str] = &[
-            "friend",
-            "friends",
-            "mate",
-            "mates",
-            "peer",
-            "peers",
-            "classmate",
-            "classmates",
-            "housemate",
-            "housemates",
-            "flatmate",
-            "flatmates",
-        ];
+        // The other-person peers, and "mate", which names no one else on
+        // its own ("mate" is also how a record quotes a child's speech).
+        const MATES: &[&str] = &["mate", "mates"];
         const WHOSE: &[&str] = &[
             "her", "his", "my", "their", "best", "school", "close", "closest", "a", "older",
             "younger",
@@ -2493,7 +2493,7 @@ impl<'a> Text<'a> {
         };
         let range = self.sentence_range(tok.sentence);
         (range.start.max(1)..i).any(|j| {
-            self.word_is(j, PEERS)
+            (self.word_is(j, PEER_NOUNS) || self.word_is(j, MATES))
                 && self.word_is(j - 1, WHOSE)
                 && !(j + 1..i).any(|k| self.word_is(k, ADULT_NOUNS) || self.is_adult_age(k))
                 && !(j + 1 < i && self.word_is(j + 1, &["of"]))
@@ -2957,6 +2957,11 @@ impl<'a> Text<'a> {
         // A pseudo-trigger is not one for a hit inside it: "a man of about
         // 30, not known to police" keeps the man, but "Not known to police"
         // denies the hit "known to police".
+        // A test result written with the hit ("chlamydia positive"): a
+        // trailing "negative" is another test's.
+        let result_positive =
+            |k: usize| self.word_is(k, &["positive", "ve", "pos", "detected", "confirmed"]);
+        let affirmed = result_positive(end - 1) || (end < self.toks.len() && result_positive(end));
         let pseudo = |s: usize, e: usize| {
             triggers.iter().any(|&(t, ps, pe)| {
                 t == Trigger::Pseudo && ps <= s && pe >= e && (pe <= first || ps >= end)
@@ -2980,15 +2985,7 @@ impl<'a> Text<'a> {
                 }
                 // "chlamydia positive, HIV negative": a result written
                 // right after the hit is its own.
-                Trigger::NegatePost
-                    if scoped_after
-                        && !pseudo(s, e)
-                        && !(end..(end + 1).min(self.toks.len()))
-                            .chain(end.checked_sub(1))
-                            .any(|k| {
-                                self.word_is(k, &["positive", "ve", "pos", "detected", "confirmed"])
-                            }) =>
-                {
+                Trigger::NegatePost if scoped_after && !pseudo(s, e) && !affirmed => {
                     ctx.negated = true
                 }
                 Trigger::HedgePre if (scoped_before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
@@ -3244,6 +3241,13 @@ mod tests {
         Detector::compile(&crate::load_rules(None).unwrap()).unwrap()
     }
 
+    /// Whether `text` has a hit for `id` that is present (not negated).
+    fn present(d: &Detector, text: &str, id: &str) -> bool {
+        d.detect(text, None)
+            .iter()
+            .any(|h| h.indicator == id && h.present())
+    }
+
     fn who(d: &Detector, text: &str, id: &str) -> Option<Experiencer> {
         d.detect(text, None)
             .into_iter()
@@ -3304,11 +3308,7 @@ mod tests {
     #[test]
     fn a_stranger_not_known_to_police_is_still_an_adult_but_the_record_is_denied() {
         let d = detector();
-        let h8 = |text: &str| {
-            d.detect(text, None)
-                .iter()
-                .any(|h| h.indicator == "H8" && h.present())
-        };
+        let h8 = |text: &str| present(&d, text, "H8");
         assert!(!h8("Jade (14). Not known to police."));
         assert!(h8(
             "Jade (14) found with a man of about 30, not known to police."
@@ -3321,23 +3321,19 @@ mod tests {
     #[test]
     fn clinical_shorthand_is_read() {
         let d = detector();
-        let present = |text: &str, id: &str| {
-            d.detect(text, None)
-                .iter()
-                .any(|h| h.indicator == id && h.present())
-        };
-        assert!(present("UPT POSITIVE.", "H7"));
-        assert!(present(
+        let found = |text: &str, id: &str| present(&d, text, id);
+        assert!(found("UPT POSITIVE.", "H7"));
+        assert!(found(
             "Full STI screen: chlamydia positive, HIV/syphilis negative.",
             "H7"
         ));
-        assert!(!present("Pregnancy test negative.", "H7"));
+        assert!(!found("Pregnancy test negative.", "H7"));
         // A compact age makes a pregnancy a child's under 16.
-        assert!(present(
+        assert!(found(
             "14y F, UPT +ve, says the pregnancy is by Tyrone.",
             "M10"
         ));
-        assert!(!present(
+        assert!(!found(
             "17y F, UPT +ve, says the pregnancy is by Tyrone.",
             "M10"
         ));
@@ -3350,14 +3346,11 @@ mod tests {
     #[test]
     fn everyday_words_for_a_man_are_read_as_man() {
         let d = detector();
-        let hits = d.detect(
+        assert!(present(
+            &d,
             "Same girl, 15ish, in here most nights with different older blokes.",
-            None,
-        );
-        assert!(
-            hits.iter().any(|h| h.indicator == "H8" && h.present()),
-            "{hits:?}"
-        );
+            "H8"
+        ));
     }
 
     #[test]
@@ -3527,11 +3520,7 @@ mod tests {
     #[test]
     fn a_partner_much_older_than_the_child_is_an_older_partner() {
         let d = detector();
-        let h2 = |text: &str| {
-            d.detect(text, None)
-                .iter()
-                .any(|h| h.indicator == "H2" && h.present())
-        };
+        let h2 = |text: &str| present(&d, text, "H2");
         assert!(h2(
             "Y8 pupil, aged 12. Says her boyfriend is 16 and at sixth form."
         ));
