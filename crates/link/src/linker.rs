@@ -218,7 +218,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
     let lambda = estimate_lambda(&model, records, names, cfg);
     model.lambda = lambda;
     if cfg.u_from_nonmatches {
-        model.fields = crate::model::estimate_u_nonmatch(&random, &model.fields, lambda);
+        model.fields = crate::model::estimate_u_nonmatch(&random, &model);
     }
     report.lambda = lambda;
     (model, report)

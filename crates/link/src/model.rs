@@ -203,19 +203,26 @@ impl Model {
 
     /// The total match weight of a compared pair, prior included.
     pub fn weight(&self, a: &LinkRecord, c: &Comparison) -> f64 {
-        let mut w = self.prior_weight();
+        let mut w = self.pattern_weight(&c.gamma);
         for (i, &level) in c.gamma.iter().enumerate() {
-            if level == NULL {
-                continue;
-            }
             let field = Field::ALL[i];
-            let p = &self.fields[i];
-            w += self.level_weight(field, level as usize);
             if level == 0 && field.term_frequency() && !c.swapped {
-                w += self.tf_adjustment(field, a, p.u[0]);
+                w += self.tf_adjustment(field, a, self.fields[i].u[0]);
             }
         }
         w
+    }
+
+    /// The match weight of a comparison pattern alone, prior included:
+    /// [`Model::weight`] without the adjustment for how common a name is.
+    pub fn pattern_weight(&self, gamma: &Gamma) -> f64 {
+        self.prior_weight()
+            + gamma
+                .iter()
+                .enumerate()
+                .filter(|&(_, &level)| level != NULL)
+                .map(|(i, &level)| self.level_weight(Field::ALL[i], level as usize))
+                .sum::<f64>()
     }
 }
 
@@ -334,25 +341,15 @@ pub fn estimate_u(patterns: &PatternCounts) -> Vec<FieldParams> {
 /// include true matches (about λ of them: one in a few thousand), and for
 /// the rarest agreements ("the same house") they are most of the count, so
 /// the plain share understates what such agreement is worth.
-pub fn estimate_u_nonmatch(
-    patterns: &PatternCounts,
-    fitted: &[FieldParams],
-    lambda: f64,
-) -> Vec<FieldParams> {
+pub fn estimate_u_nonmatch(patterns: &PatternCounts, fitted: &Model) -> Vec<FieldParams> {
     let mut weighted = PatternCounts::default();
     for (gamma, &count) in &patterns.counts {
-        let mut w = (lambda / (1.0 - lambda)).log2();
-        for (i, &l) in gamma.iter().enumerate() {
-            if l != NULL {
-                w += fitted[i].weight(l as usize);
-            }
-        }
-        let nonmatch = 1.0 - probability(w);
+        let nonmatch = 1.0 - probability(fitted.pattern_weight(gamma));
         weighted.counts.insert(*gamma, count * nonmatch);
     }
     estimate_u(&weighted)
         .into_iter()
-        .zip(fitted)
+        .zip(&fitted.fields)
         .map(|(u, f)| FieldParams {
             m: f.m.clone(),
             u: u.u,
@@ -536,7 +533,10 @@ mod tests {
                 u: p.u.clone(),
             })
             .collect();
-        let corrected = estimate_u_nonmatch(&patterns, &fitted, 1e-3);
+        let mut model = Model::prior();
+        model.fields = fitted.clone();
+        model.lambda = 1e-3;
+        let corrected = estimate_u_nonmatch(&patterns, &model);
         let g = Field::Given.index();
         assert!(
             corrected[g].u[0] < plain[g].u[0] / 5.0,
