@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use sightline_ledger::{Ledger, LinkRow, NewDecision};
 use sightline_link::{
@@ -159,37 +160,84 @@ fn load(
         objects: Vec::new(),
         last_seq: 0,
     };
+    let mut chunk = Vec::with_capacity(LOAD_CHUNK);
     ledger.for_each_report(as_of, &mut |stored| {
+        chunk.push(stored);
+        if chunk.len() == LOAD_CHUNK {
+            take_chunk(&mut loaded, std::mem::take(&mut chunk), visit);
+        }
+        Ok(())
+    })?;
+    take_chunk(&mut loaded, chunk, visit);
+    Ok(loaded)
+}
+
+/// Reports re-read together on all cores: reading each report again
+/// (parsing and checking its JSON) and taking its mentions out is most of
+/// the cost of loading, and each report's is independent of the others'.
+const LOAD_CHUNK: usize = 2048;
+
+/// One report re-read: its person mentions (ids and records) and objects.
+struct ReadAgain {
+    report: sightline_model::Report,
+    mentions: Vec<(Mention, LinkRecord)>,
+    objects: Vec<ObjectMention>,
+}
+
+fn take_chunk(
+    loaded: &mut Loaded,
+    chunk: Vec<sightline_ledger::StoredReport>,
+    visit: &mut dyn FnMut(&sightline_ledger::StoredReport, &sightline_model::Report),
+) {
+    let read: Vec<Option<ReadAgain>> = chunk.par_iter().map(read_again).collect();
+    for (stored, read) in chunk.iter().zip(read) {
         loaded.last_seq = loaded.last_seq.max(stored.seq);
-        // A stored report always re-reads (validation is deterministic).
-        let Ok(accepted) = sightline_model::reread(&stored.body, stored.received_at) else {
+        let Some(read) = read else {
+            // A stored report always re-reads (validation is deterministic).
             tracing::warn!(
                 "ledger entry {} no longer reads as a report; skipped",
                 stored.seq
             );
-            return Ok(());
+            continue;
         };
-        let report = &accepted.report;
-        let key = &stored.key;
-        for p in &report.people {
+        for (mention, record) in read.mentions {
+            loaded.mentions.push(mention);
+            loaded.records.push(record);
+        }
+        loaded.objects.extend(read.objects);
+        visit(stored, &read.report);
+    }
+}
+
+fn read_again(stored: &sightline_ledger::StoredReport) -> Option<ReadAgain> {
+    let report = sightline_model::reread(&stored.body, stored.received_at)
+        .ok()?
+        .report;
+    let key = &stored.key;
+    let mentions = report
+        .people
+        .iter()
+        .map(|p| {
             let parts = [
                 key.agency.as_str().to_string(),
                 key.system.clone(),
                 key.record_id.clone(),
                 p.ref_.clone(),
             ];
-            loaded.mentions.push(Mention {
+            let mention = Mention {
                 id: mention_id(&parts[0], &parts[1], &parts[2], &parts[3]),
                 seq: stored.seq,
                 parts,
-            });
-            loaded.records.push(record_of(report, p));
-        }
-        loaded.objects.extend(objects_of(report));
-        visit(&stored, report);
-        Ok(())
-    })?;
-    Ok(loaded)
+            };
+            (mention, record_of(&report, p))
+        })
+        .collect();
+    let objects = objects_of(&report);
+    Some(ReadAgain {
+        report,
+        mentions,
+        objects,
+    })
 }
 
 /// The linking projection's version when it is current: no report and no
@@ -238,12 +286,14 @@ pub fn update_visiting(
     rebuild: bool,
     visit: &mut dyn FnMut(&sightline_ledger::StoredReport, &sightline_model::Report),
 ) -> Result<Linked> {
+    let t0 = std::time::Instant::now();
     let Loaded {
         mentions,
         records,
         objects,
         last_seq,
     } = load(ledger, as_of, visit)?;
+    tracing::debug!(elapsed = ?t0.elapsed(), mentions = mentions.len(), "linking: reports read");
     let names = NameTable::default_table();
     let cfg = LinkConfig::default();
     let stored_model = match ledger.meta(MODEL_KEY)? {
@@ -264,7 +314,9 @@ pub fn update_visiting(
         }
         Some(m) => m,
         None => {
+            let t = std::time::Instant::now();
             let (model, _) = fit(&records, &names, &cfg);
+            tracing::debug!(elapsed = ?t.elapsed(), "linking: model fitted");
             if as_of.is_none() {
                 ledger.set_meta(MODEL_KEY, &serde_json::to_string(&model)?)?;
             }
@@ -294,7 +346,9 @@ pub fn update_visiting(
         };
         linker.decide(a, b, assertion);
     }
+    let t = std::time::Instant::now();
     linker.add_all(mentions.iter().map(|m| m.id.clone()).zip(records).collect());
+    tracing::debug!(elapsed = ?t.elapsed(), "linking: mentions linked");
     let mut person_ids = HashMap::new();
     let mut taken: HashMap<String, u32> = HashMap::new();
     for p in linker.persons() {
@@ -340,7 +394,9 @@ pub fn update_visiting(
                 }
             })
             .collect();
+        let t = std::time::Instant::now();
         ledger.replace_links(&rows)?;
+        tracing::debug!(elapsed = ?t.elapsed(), "linking: projection written");
         ledger.set_projection_state(PROJECTION, last_seq, &version)?;
     }
     Ok(linked)

@@ -129,6 +129,23 @@ enum Command {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay`: its place in `mi_option_e` in
+/// mimalloc 3's `include/mimalloc.h` (`libmimalloc-sys` names only
+/// mimalloc 2's options).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keeps memory the process frees for its own reuse instead of handing it
+/// back to the OS after a delay. Every command is a batch that ends within
+/// minutes, so giving memory back only to fault it in again is waste: in
+/// `link --rebuild` on the town it was about 0.15 s of system time (the
+/// madvise calls) in a run of under a second. A default only:
+/// `MIMALLOC_PURGE_DELAY` in the environment still decides.
+fn keep_freed_memory() {
+    // SAFETY: sets an integer option; mimalloc reads options atomically and
+    // accepts a change at any time.
+    unsafe { libmimalloc_sys::mi_option_set_default(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 pub const DEFAULT_STORE: &str = "sightline.db";
 
 /// Options every command can see.
@@ -229,6 +246,7 @@ fn restore_sigpipe() {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     restore_sigpipe();
     let cli = Cli::parse();
     init_logging();

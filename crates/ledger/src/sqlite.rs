@@ -452,12 +452,17 @@ impl SqliteLedger {
                 // Page size only takes effect on a new file (before WAL is
                 // on); 8 KiB pages suit report bodies of about a kilobyte.
                 // Checkpoints every 32 MiB of WAL rather than 4 MiB.
+                // Reads go through a memory map of up to 4 GiB: a projection
+                // rebuild reads every report, and through the map they come
+                // straight from the OS's file cache instead of each page
+                // being copied into a page cache of our own first.
                 "PRAGMA page_size = 8192;
                  PRAGMA journal_mode = WAL;
                  PRAGMA wal_autocheckpoint = 4096;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA cache_size = -262144;",
+                 PRAGMA cache_size = -262144;
+                 PRAGMA mmap_size = 4294967296;",
             )
             .map_err(e)?;
         // Wait up to 10 s for a lock another connection holds.
@@ -805,8 +810,11 @@ const AS_OF_CURRENT: &str = "
       ON l.entry = 'report' AND l.agency = h.agency AND l.system = h.system
      AND l.record_id = h.record_id AND l.version = h.version";
 
+// Written as `IN` rather than a join so that SQLite walks the ledger in
+// `seq` order: a join ordered by `l.seq` sorts every body in a temporary
+// B-tree first.
 const HEADS_CURRENT: &str = "
-    SELECT l.* FROM report_heads h JOIN ledger l ON l.seq = h.seq";
+    SELECT l.* FROM ledger l WHERE l.seq IN (SELECT seq FROM report_heads)";
 
 impl Ledger for SqliteLedger {
     fn write_batch(&mut self, items: Vec<BatchItem>) -> Result<Vec<ItemOutcome>, LedgerError> {
@@ -1051,7 +1059,7 @@ impl Ledger for SqliteLedger {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "{HEADS_CURRENT} WHERE h.seq > ?1 ORDER BY l.seq LIMIT ?2"
+                "{HEADS_CURRENT} AND l.seq > ?1 ORDER BY l.seq LIMIT ?2"
             ))
             .map_err(self.err())?;
         let rows = stmt

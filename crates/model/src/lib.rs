@@ -58,25 +58,7 @@ pub fn receive_vec(
     bytes: Vec<u8>,
     received_at: Timestamp,
 ) -> Result<Accepted, Box<(Rejected, Vec<u8>)>> {
-    let checked = match parse_borrowed(&bytes) {
-        // The fast path: strings borrowed from `bytes`, no tree of owned
-        // values. It accepts exactly what `parse_object` accepts.
-        Some(Json::Object(obj)) => check_object(&obj, received_at).map_err(|reasons| Rejected {
-            key: loose_key_of(&obj),
-            reasons,
-        }),
-        // Not a JSON object: the precise parser says why.
-        _ => match parse_object(&bytes) {
-            Ok(map) => {
-                let obj = Object::from_map(&map);
-                check_object(&obj, received_at).map_err(|reasons| Rejected {
-                    key: loose_key_of(&obj),
-                    reasons,
-                })
-            }
-            Err(e) => Err(unparseable(&e)),
-        },
-    };
+    let checked = check_bytes(&bytes, received_at);
     match checked {
         Ok(Checked { report, warnings }) => {
             // Kept as received: no re-serialisation on the hot path, and the
@@ -167,8 +149,34 @@ pub fn same_content(a: &[u8], b: &[u8]) -> bool {
 
 /// Re-reads a report the ledger holds into the typed model.
 /// The checks are deterministic, so this gives the same report as at receipt.
-pub fn reread(body: &[u8], received_at: Timestamp) -> Result<Accepted, Rejected> {
-    receive_bytes(body, received_at)
+/// Unlike [`receive_bytes`] it neither copies the body nor hashes it: the
+/// ledger already holds both, and every projection rebuild re-reads every
+/// report.
+pub fn reread(body: &[u8], received_at: Timestamp) -> Result<Checked, Rejected> {
+    check_bytes(body, received_at)
+}
+
+/// Parses and checks one record's bytes.
+fn check_bytes(bytes: &[u8], received_at: Timestamp) -> Result<Checked, Rejected> {
+    match parse_borrowed(bytes) {
+        // The fast path: strings borrowed from `bytes`, no tree of owned
+        // values. It accepts exactly what `parse_object` accepts.
+        Some(Json::Object(obj)) => check_object(&obj, received_at).map_err(|reasons| Rejected {
+            key: loose_key_of(&obj),
+            reasons,
+        }),
+        // Not a JSON object: the precise parser says why.
+        _ => match parse_object(bytes) {
+            Ok(map) => {
+                let obj = Object::from_map(&map);
+                check_object(&obj, received_at).map_err(|reasons| Rejected {
+                    key: loose_key_of(&obj),
+                    reasons,
+                })
+            }
+            Err(e) => Err(unparseable(&e)),
+        },
+    }
 }
 
 /// Hex form of a content hash, for display.
