@@ -301,6 +301,11 @@ pub trait Ledger {
         f: &mut dyn FnMut(StoredReport) -> Result<(), LedgerError>,
     ) -> Result<(), LedgerError>;
 
+    /// How many reports have a current version now: at least as many as
+    /// [`Ledger::for_each_report`] gives as of any date, so a reader can
+    /// size its buffers once.
+    fn current_report_count(&self) -> Result<u64, LedgerError>;
+
     /// Every version held of one report, oldest first.
     fn report_history(&self, key: &ReportKey) -> Result<Vec<StoredReport>, LedgerError>;
 

@@ -533,25 +533,27 @@ impl SqliteLedger {
         Ok(ledger)
     }
 
+    /// A row of [`REPORT_COLUMNS`]. Columns are read by position: looking
+    /// each up by name compares names for every row of a full read.
     fn row_to_report(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
-        let agency: String = r.get("agency")?;
-        let warnings: Option<String> = r.get("warnings")?;
+        let agency: String = r.get(1)?;
+        let warnings: Option<String> = r.get(9)?;
         Ok(StoredReport {
-            seq: r.get::<_, i64>("seq")? as u64,
+            seq: r.get::<_, i64>(0)? as u64,
             key: ReportKey {
                 agency: Agency::parse(&agency).unwrap_or(Agency::Other),
-                system: r.get("system")?,
-                record_id: r.get("record_id")?,
+                system: r.get(2)?,
+                record_id: r.get(3)?,
             },
-            version: r.get::<_, i64>("version")? as u32,
-            received_at: from_ms(r.get("received_at")?),
-            recorded_at: from_ms(r.get("recorded_at")?),
-            content_hash: hash_from(r.get("content_hash")?),
-            body: r.get("body")?,
+            version: r.get::<_, i64>(4)? as u32,
+            received_at: from_ms(r.get(5)?),
+            recorded_at: from_ms(r.get(6)?),
+            content_hash: hash_from(r.get(7)?),
+            body: r.get(8)?,
             warnings: warnings
                 .and_then(|w| serde_json::from_str(&w).ok())
                 .unwrap_or_default(),
-            origin: r.get::<_, Option<String>>("origin")?.unwrap_or_default(),
+            origin: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
         })
     }
 
@@ -800,10 +802,15 @@ fn read_count(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, u64)> {
     Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
 }
 
+// The current-version queries give the columns `row_to_report` reads, in
+// its order, then those `stats` groups and counts by.
+
 /// Current versions as of a data time: for each report, the highest version
 /// recorded by then.
 const AS_OF_CURRENT: &str = "
-    SELECT l.* FROM ledger l
+    SELECT l.seq, l.agency, l.system, l.record_id, l.version, l.received_at,
+           l.recorded_at, l.content_hash, l.body, l.warnings, l.origin,
+           l.kind, l.event_at, l.warning_count FROM ledger l
     JOIN (SELECT agency, system, record_id, MAX(version) AS version FROM ledger
           WHERE entry = 'report' AND recorded_at <= ?1
           GROUP BY agency, system, record_id) h
@@ -814,7 +821,10 @@ const AS_OF_CURRENT: &str = "
 // `seq` order: a join ordered by `l.seq` sorts every body in a temporary
 // B-tree first.
 const HEADS_CURRENT: &str = "
-    SELECT l.* FROM ledger l WHERE l.seq IN (SELECT seq FROM report_heads)";
+    SELECT l.seq, l.agency, l.system, l.record_id, l.version, l.received_at,
+           l.recorded_at, l.content_hash, l.body, l.warnings, l.origin,
+           l.kind, l.event_at, l.warning_count
+    FROM ledger l WHERE l.seq IN (SELECT seq FROM report_heads)";
 
 impl Ledger for SqliteLedger {
     fn write_batch(&mut self, items: Vec<BatchItem>) -> Result<Vec<ItemOutcome>, LedgerError> {
@@ -897,11 +907,20 @@ impl Ledger for SqliteLedger {
         Ok(())
     }
 
+    fn current_report_count(&self) -> Result<u64, LedgerError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM report_heads", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(self.err())
+    }
+
     fn report_history(&self, key: &ReportKey) -> Result<Vec<StoredReport>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT * FROM ledger WHERE entry = 'report' AND agency = ?1 AND system = ?2 AND record_id = ?3
+                "SELECT seq, agency, system, record_id, version, received_at, recorded_at, content_hash,
+                        body, warnings, origin
+                 FROM ledger WHERE entry = 'report' AND agency = ?1 AND system = ?2 AND record_id = ?3
                  ORDER BY version",
             )
             .map_err(self.err())?;

@@ -136,7 +136,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
     // u from random pairs (compared on all cores; counted in order).
     let mut rng = ChaCha8Rng::seed_from_u64(0x5167_4C1E);
     let all_pairs = n as u128 * (n as u128 - 1) / 2;
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(cfg.u_pairs.min(all_pairs as usize));
     if all_pairs <= cfg.u_pairs as u128 {
         for i in 0..n {
             for j in i + 1..n {
@@ -243,8 +243,9 @@ pub fn estimate_lambda(
         return model.lambda;
     }
     let mut index = BlockIndex::new(cfg.block_cap);
+    index.reserve(n);
     let record_keys: Vec<Vec<u64>> = records
-        .iter()
+        .par_iter()
         .map(|r| keys(r, names, cfg.household_blocking))
         .collect();
     for (i, k) in record_keys.iter().enumerate() {
@@ -523,7 +524,8 @@ impl Linker {
     /// Links one record: joins the best-matching person or starts one.
     pub fn add(&mut self, id: String, record: LinkRecord) -> Assignment {
         let record_keys = keys(&record, &self.names, self.cfg.household_blocking);
-        self.link_one(id, record, record_keys, &[])
+        let content = record.content_hash();
+        self.link_one(id, record, record_keys, content, &[])
     }
 
     /// The candidates a new record is compared with, most recent first: at
@@ -556,7 +558,12 @@ impl Linker {
     /// would, comparing on all cores: each chunk's records are scored in
     /// parallel against the index as it stood before the chunk, then linked
     /// in order, scoring only the candidates from within the chunk.
-    pub fn add_all(&mut self, items: Vec<(String, LinkRecord)>) -> Vec<Assignment> {
+    pub fn add_all<I>(&mut self, items: I) -> Vec<Assignment>
+    where
+        I: IntoIterator<Item = (String, LinkRecord)>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let mut items = items.into_iter();
         let chunk_size = self.cfg.chunk.max(1);
         let mut out = Vec::with_capacity(items.len());
         // Grown once, not by doubling: each doubling copies, and in a large
@@ -568,17 +575,18 @@ impl Linker {
         self.person_of.reserve(n);
         self.content.reserve(n);
         self.assignments.reserve(n);
-        let mut items = items.into_iter();
+        self.index.reserve(n);
         loop {
             let chunk: Vec<(String, LinkRecord)> = items.by_ref().take(chunk_size).collect();
             if chunk.is_empty() {
                 break;
             }
             let this = &*self;
-            let scored: Vec<(Vec<u64>, Vec<Scored>)> = chunk
+            let scored: Vec<(Vec<u64>, u64, Vec<Scored>)> = chunk
                 .par_iter()
                 .map(|(_, r)| {
                     let k = keys(r, &this.names, this.cfg.household_blocking);
+                    let content = r.content_hash();
                     let mut candidates = Vec::new();
                     this.index.candidates(&k, &mut candidates);
                     // Only what linking in order can use: the most recent
@@ -596,11 +604,11 @@ impl Linker {
                             (c, score)
                         })
                         .collect();
-                    (k, scores)
+                    (k, content, scores)
                 })
                 .collect();
-            for ((id, record), (k, scores)) in chunk.into_iter().zip(scored) {
-                out.push(self.link_one(id, record, k, &scores));
+            for ((id, record), (k, content, scores)) in chunk.into_iter().zip(scored) {
+                out.push(self.link_one(id, record, k, content, &scores));
             }
         }
         out
@@ -613,6 +621,7 @@ impl Linker {
         id: String,
         record: LinkRecord,
         record_keys: Vec<u64>,
+        content: u64,
         scored: &[Scored],
     ) -> Assignment {
         let mut candidates = std::mem::take(&mut self.scratch);
@@ -732,7 +741,7 @@ impl Linker {
         self.members[person as usize].push(this);
         self.person_of.push(person);
         self.index.insert(this, &record_keys);
-        self.content.push(record.content_hash());
+        self.content.push(content);
         self.by_id.insert(id.clone(), this);
         self.ids.push(id);
         self.records.push(record);
