@@ -909,7 +909,9 @@ impl Ledger for SqliteLedger {
 
     fn current_report_count(&self) -> Result<u64, LedgerError> {
         self.conn
-            .query_row("SELECT COUNT(*) FROM report_heads", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT COUNT(*) FROM report_heads", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n as u64)
             .map_err(self.err())
     }

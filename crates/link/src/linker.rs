@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::block::{BlockIndex, keys};
-use crate::compare::{Comparison, Field, compare, conflict_levels, level};
+use crate::compare::{Comparison, Field, Gamma, compare, conflict_levels, level};
 use crate::fast::FastMap;
 use crate::model::{
     FieldWeight, Model, PatternCounts, TermFrequencies, combine_m, em_round, estimate_u,
@@ -183,6 +183,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
             Box::new(|r: &LinkRecord| r.identifiers.first().map(|(s, v)| format!("{s}:{v}"))),
         ),
     ];
+    let contents: Vec<u64> = records.par_iter().map(LinkRecord::content_hash).collect();
     let mut rounds = Vec::new();
     for (name, blocked, rule) in &rules {
         let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
@@ -204,7 +205,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
                 }
             }
         }
-        let patterns = count_patterns(records, names, &pairs);
+        let patterns = count_distinct_patterns(records, names, &pairs, &contents);
         let (m, share) = em_round(&patterns, &u, blocked, cfg.em_iterations);
         report
             .training_pairs
@@ -218,7 +219,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
     model.fields = fields;
     model.notes = notes;
 
-    let lambda = estimate_lambda(&model, records, names, cfg);
+    let lambda = lambda_with_contents(&model, records, &contents, names, cfg);
     model.lambda = lambda;
     if cfg.u_from_nonmatches {
         model.fields = crate::model::estimate_u_nonmatch(&random, &model);
@@ -235,6 +236,18 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
 pub fn estimate_lambda(
     model: &Model,
     records: &[LinkRecord],
+    names: &NameTable,
+    cfg: &LinkConfig,
+) -> f64 {
+    let contents: Vec<u64> = records.par_iter().map(LinkRecord::content_hash).collect();
+    lambda_with_contents(model, records, &contents, names, cfg)
+}
+
+/// [`estimate_lambda`] given each record's [`LinkRecord::content_hash`].
+fn lambda_with_contents(
+    model: &Model,
+    records: &[LinkRecord],
+    contents: &[u64],
     names: &NameTable,
     cfg: &LinkConfig,
 ) -> f64 {
@@ -261,12 +274,16 @@ pub fn estimate_lambda(
         .map(|&i| {
             let mut candidates = Vec::new();
             index.candidates(&record_keys[i], &mut candidates);
+            // Candidates with the same content weigh the same: compared once.
+            let mut by_content: FastMap<u64, f64> = FastMap::default();
             candidates
                 .into_iter()
                 .filter(|&c| c as usize != i)
                 .map(|c| {
-                    let cmp = compare(&records[i], &records[c as usize], names);
-                    model.weight(&records[i], &cmp) - model.prior_weight()
+                    *by_content.entry(contents[c as usize]).or_insert_with(|| {
+                        let cmp = compare(&records[i], &records[c as usize], names);
+                        model.weight(&records[i], &cmp) - model.prior_weight()
+                    })
                 })
                 .collect()
         })
@@ -303,6 +320,45 @@ fn count_patterns(
     let mut counts = PatternCounts::default();
     for g in gammas {
         counts.add(g);
+    }
+    counts
+}
+
+/// [`count_patterns`], comparing each pair of record contents once: the
+/// same person reported again in the same words makes many training pairs
+/// that are one comparison repeated (a comparison depends on the two
+/// records' contents alone). The counts are exactly those of
+/// [`count_patterns`].
+fn count_distinct_patterns(
+    records: &[LinkRecord],
+    names: &NameTable,
+    pairs: &[(u32, u32)],
+    contents: &[u64],
+) -> PatternCounts {
+    let mut distinct: FastMap<(u64, u64), (u32, u32, u32)> = FastMap::default();
+    let mut order: Vec<(u64, u64)> = Vec::new();
+    for &(i, j) in pairs {
+        let (a, b) = (contents[i as usize], contents[j as usize]);
+        let key = (a.min(b), a.max(b));
+        distinct
+            .entry(key)
+            .and_modify(|e| e.2 += 1)
+            .or_insert_with(|| {
+                order.push(key);
+                (i, j, 1)
+            });
+    }
+    let gammas: Vec<(Gamma, u32)> = order
+        .par_iter()
+        .map(|key| {
+            let (i, j, times) = distinct[key];
+            let gamma = compare(&records[i as usize], &records[j as usize], names).gamma;
+            (gamma, times)
+        })
+        .collect();
+    let mut counts = PatternCounts::default();
+    for (gamma, times) in gammas {
+        counts.add_times(gamma, f64::from(times));
     }
     counts
 }

@@ -295,7 +295,12 @@ pub struct PatternCounts {
 
 impl PatternCounts {
     pub fn add(&mut self, gamma: Gamma) {
-        *self.counts.entry(gamma).or_default() += 1.0;
+        self.add_times(gamma, 1.0);
+    }
+
+    /// Counts `times` pairs with this pattern.
+    pub fn add_times(&mut self, gamma: Gamma, times: f64) {
+        *self.counts.entry(gamma).or_default() += times;
     }
 
     pub fn total(&self) -> f64 {
