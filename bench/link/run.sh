@@ -27,6 +27,7 @@ W=$OUT/default
 world 1 "$W"
 rm -f "$OUT/s.db"
 "$BIN" --store "$OUT/s.db" ingest "$W/reports.jsonl" > /dev/null
+cp "$OUT/s.db" "$OUT/speed-base.db"    # for the speed runs below: nothing linked yet
 /usr/bin/time -f 'sightline link --rebuild: wall %e s, peak RSS %M KB' \
     "$BIN" --store "$OUT/s.db" link --rebuild
 "$BIN" --store "$OUT/s.db" export links --out "$OUT/sightline.csv"
@@ -41,6 +42,31 @@ if [ -x bench/out/venv/bin/python ]; then
     /usr/bin/time -f 'splink: wall %e s, peak RSS %M KB' \
         bench/out/venv/bin/python bench/link/splink/sim_splink.py "$W" "$OUT/splink.csv"
     python3 bench/link/score_links.py "$W" "$OUT/splink.csv" splink
+
+    # One run of each is at the mercy of whatever else the machine is doing;
+    # the speed ratio is taken from medians of runs taken in turns.
+    echo
+    echo "== speed, in turns: ${ROUNDS:=5} rounds of sightline link --rebuild (store copied fresh) and the Splink process"
+    for _ in $(seq "$ROUNDS"); do
+        rm -f "$OUT/speed.db" "$OUT/speed.db-wal" "$OUT/speed.db-shm"
+        cp "$OUT/speed-base.db" "$OUT/speed.db"
+        start=$(date +%s%N)
+        "$BIN" --store "$OUT/speed.db" link --rebuild > /dev/null
+        echo "sightline $(( ($(date +%s%N) - start) / 1000000 ))"
+        start=$(date +%s%N)
+        bench/out/venv/bin/python bench/link/splink/sim_splink.py "$W" "$OUT/splink.csv" > /dev/null 2>&1
+        echo "splink $(( ($(date +%s%N) - start) / 1000000 ))"
+    done | python3 -c '
+import collections, statistics, sys
+ms = collections.defaultdict(list)
+for line in sys.stdin:
+    name, t = line.split()
+    ms[name].append(int(t))
+for name, t in ms.items():
+    print(f"{name}: wall ms {sorted(t)}, median {statistics.median(t):.0f}")
+ratio = statistics.median(ms["splink"]) / statistics.median(ms["sightline"])
+print(f"speed ratio (median Splink / median sightline): {ratio:.1f}x")
+'
 fi
 
 echo
