@@ -82,7 +82,7 @@ impl Default for LinkConfig {
             lambda_sample: 5_000,
             min_fit: 1000,
             per_person: 40,
-            chunk: 4096,
+            chunk: 1024,
             conflicts: Conflicts::default(),
             threshold: 0.5,
             merge: true,
