@@ -161,7 +161,7 @@ def load_mentions(world):
     return pd.DataFrame(rows)
 
 
-def settings():
+def settings(scale=False):
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -189,9 +189,12 @@ def settings():
             cl.ExactMatch("sex"),
         ],
         blocking_rules_to_generate_predictions=[
-            block_on("dob"),
+            # At scale a birth date or a postcode alone pairs up tens of
+            # millions of mentions (more than this machine's disk can spill):
+            # each is narrowed by the first letter of the given name there.
+            block_on("dob", "substr(first_name, 1, 1)") if scale else block_on("dob"),
             block_on("first_name", "surname"),
-            block_on("postcode", "substr(first_name, 1, 1)"),
+            block_on("postcode", "first_name") if scale else block_on("postcode", "substr(first_name, 1, 1)"),
             block_on("surname", "substr(dob, 1, 4)"),
             block_on("nhs_number"),
             block_on("upn"),
@@ -207,6 +210,13 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--model", help="also save the trained Splink model (JSON) here")
     ap.add_argument("-v", "--verbose", action="store_true", help="Splink INFO logging")
+    ap.add_argument("--scale", action="store_true",
+                    help="for about a million mentions: DuckDB limited to 14 GB (spilling to "
+                         "bench/out/duckdb-tmp), no EM round blocked on postcode alone (a "
+                         "postcode holds thousands of mentions there), predictions blocked on "
+                         "birth date and postcode each with the given name's initial or the "
+                         "given name, pairs not counted. Without it, Splink was killed for "
+                         "want of memory at 24 GiB.")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -214,9 +224,16 @@ def main():
     t_load = time.perf_counter()
     print(f"mentions: {len(df)}", file=sys.stderr)
 
-    db_api = DuckDBAPI()
+    if args.scale:
+        import duckdb
+        con = duckdb.connect()
+        con.execute("SET memory_limit = '14GB'")
+        con.execute("SET temp_directory = 'bench/out/duckdb-tmp'")
+        db_api = DuckDBAPI(connection=con)
+    else:
+        db_api = DuckDBAPI()
     sdf = db_api.register(df, dataset_display_name="mentions")
-    linker = Linker(sdf, settings(), log_level=logging.INFO if args.verbose else logging.WARNING)
+    linker = Linker(sdf, settings(args.scale), log_level=logging.INFO if args.verbose else logging.WARNING)
 
     linker.training.estimate_probability_two_random_records_match(
         [
@@ -231,12 +248,15 @@ def main():
         block_on("first_name", "surname"), estimate_without_term_frequencies=True)
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("dob"), estimate_without_term_frequencies=True)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("postcode"), estimate_without_term_frequencies=True)
+    if not args.scale:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("postcode"), estimate_without_term_frequencies=True)
     t_train = time.perf_counter()
+    print(f"trained in {t_train - t_load:.2f}s", file=sys.stderr, flush=True)
 
     pred = linker.inference.predict(threshold_match_probability=THRESHOLD)
     t_pred = time.perf_counter()
+    print(f"predicted in {t_pred - t_train:.2f}s", file=sys.stderr, flush=True)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         pred, threshold_match_probability=THRESHOLD)
     cdf = clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]
@@ -253,7 +273,7 @@ def main():
     if args.model:
         linker.misc.save_model_to_json(args.model, overwrite=True)
 
-    n_pairs = len(pred.as_pandas_dataframe())
+    n_pairs = "not counted" if args.scale else len(pred.as_pandas_dataframe())
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pairs >= {THRESHOLD}: {n_pairs}; clusters: {out['person_id'].nunique()}", file=sys.stderr)
     print(f"time: load {t_load - t0:.2f}s, train {t_train - t_load:.2f}s, predict {t_pred - t_train:.2f}s, "
