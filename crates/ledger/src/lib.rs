@@ -382,7 +382,8 @@ pub trait Ledger {
     /// The assessment projection, in the order concerns were raised.
     fn concerns(&self) -> Result<Vec<ConcernRow>, LedgerError>;
 
-    /// The linking projection, in ledger order.
+    /// The linking projection, in ledger order (and within a report, the
+    /// order it was written in: the order of its people).
     fn links(&self) -> Result<Vec<LinkRow>, LedgerError>;
 
     fn meta(&self, key: &str) -> Result<Option<String>, LedgerError>;

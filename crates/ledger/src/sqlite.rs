@@ -1417,7 +1417,7 @@ impl Ledger for SqliteLedger {
             .conn
             .prepare(
                 "SELECT mention_id, agency, system, record_id, ref, person_id, seq, weight, best_match, by_decision
-                 FROM person_links ORDER BY seq, mention_id",
+                 FROM person_links ORDER BY seq, rowid",
             )
             .map_err(self.err())?;
         let rows = stmt
