@@ -149,10 +149,14 @@ struct Loaded {
     last_seq: u64,
 }
 
+/// Shown each current report as linking reads it.
+type Visit<'a, 'f> =
+    &'a mut (dyn FnMut(&sightline_ledger::StoredReport, &sightline_model::Report) + 'f);
+
 fn load(
     ledger: &dyn Ledger,
     as_of: Option<jiff::Timestamp>,
-    visit: &mut dyn FnMut(&sightline_ledger::StoredReport, &sightline_model::Report),
+    mut visit: Option<Visit>,
 ) -> Result<Loaded> {
     // Sized once for about two people a report: growing by doubling copies
     // every record again, while room never used costs nothing (the OS
@@ -168,7 +172,11 @@ fn load(
     ledger.for_each_report(as_of, &mut |stored| {
         chunk.push(stored);
         if chunk.len() == LOAD_CHUNK {
-            take_chunk(&mut loaded, std::mem::take(&mut chunk), visit);
+            take_chunk(
+                &mut loaded,
+                std::mem::take(&mut chunk),
+                visit.as_deref_mut(),
+            );
         }
         Ok(())
     })?;
@@ -181,9 +189,11 @@ fn load(
 /// the cost of loading, and each report's is independent of the others'.
 const LOAD_CHUNK: usize = 2048;
 
-/// One report re-read: its person mentions (ids and records) and objects.
+/// One report re-read: its person mentions (ids and records) and objects,
+/// and the report itself when someone is to be shown it.
 struct ReadAgain {
-    report: sightline_model::Report,
+    seq: u64,
+    report: Option<sightline_model::Report>,
     mentions: Vec<(Mention, LinkRecord)>,
     objects: Vec<ObjectMention>,
 }
@@ -191,31 +201,57 @@ struct ReadAgain {
 fn take_chunk(
     loaded: &mut Loaded,
     chunk: Vec<sightline_ledger::StoredReport>,
-    visit: &mut dyn FnMut(&sightline_ledger::StoredReport, &sightline_model::Report),
+    visit: Option<Visit<'_, '_>>,
 ) {
-    let read: Vec<Option<ReadAgain>> = chunk.par_iter().map(read_again).collect();
-    for (stored, read) in chunk.iter().zip(read) {
-        loaded.last_seq = loaded.last_seq.max(stored.seq);
-        let Some(read) = read else {
-            // A stored report always re-reads (validation is deterministic).
-            tracing::warn!(
-                "ledger entry {} no longer reads as a report; skipped",
-                stored.seq
-            );
-            continue;
-        };
-        for (mention, record) in read.mentions {
-            loaded.mentions.push(mention);
-            loaded.records.push(record);
+    match visit {
+        Some(visit) => {
+            let read: Vec<_> = chunk.par_iter().map(|s| read_again(s, true)).collect();
+            for (stored, read) in chunk.iter().zip(read) {
+                if let Some(report) = loaded.take(read) {
+                    visit(stored, &report);
+                }
+            }
         }
-        loaded.objects.extend(read.objects);
-        visit(stored, &read.report);
+        // Nobody to show the reports to: each is dropped where it was read,
+        // on all cores, not one by one here.
+        None => {
+            let read: Vec<_> = chunk
+                .into_par_iter()
+                .map(|s| read_again(&s, false))
+                .collect();
+            for read in read {
+                loaded.take(read);
+            }
+        }
     }
 }
 
-fn read_again(stored: &sightline_ledger::StoredReport) -> Option<ReadAgain> {
+impl Loaded {
+    /// Keeps one re-read report's mentions and objects; gives back the
+    /// report when it was kept.
+    fn take(&mut self, read: Result<ReadAgain, u64>) -> Option<sightline_model::Report> {
+        let read = match read {
+            Ok(read) => read,
+            Err(seq) => {
+                self.last_seq = self.last_seq.max(seq);
+                // A stored report always re-reads (validation is deterministic).
+                tracing::warn!("ledger entry {seq} no longer reads as a report; skipped");
+                return None;
+            }
+        };
+        self.last_seq = self.last_seq.max(read.seq);
+        for (mention, record) in read.mentions {
+            self.mentions.push(mention);
+            self.records.push(record);
+        }
+        self.objects.extend(read.objects);
+        read.report
+    }
+}
+
+fn read_again(stored: &sightline_ledger::StoredReport, keep: bool) -> Result<ReadAgain, u64> {
     let report = sightline_model::reread(&stored.body, stored.received_at)
-        .ok()?
+        .map_err(|_| stored.seq)?
         .report;
     let key = &stored.key;
     let mentions = report
@@ -237,8 +273,9 @@ fn read_again(stored: &sightline_ledger::StoredReport) -> Option<ReadAgain> {
         })
         .collect();
     let objects = objects_of(&report);
-    Some(ReadAgain {
-        report,
+    Ok(ReadAgain {
+        seq: stored.seq,
+        report: keep.then_some(report),
         mentions,
         objects,
     })
@@ -279,7 +316,7 @@ pub fn update(
     as_of: Option<jiff::Timestamp>,
     rebuild: bool,
 ) -> Result<Linked> {
-    update_visiting(ledger, as_of, rebuild, &mut |_, _| {})
+    update_with(ledger, as_of, rebuild, None)
 }
 
 /// [`update`], showing each current report to `visit` on the way (later
@@ -288,7 +325,16 @@ pub fn update_visiting(
     ledger: &mut dyn Ledger,
     as_of: Option<jiff::Timestamp>,
     rebuild: bool,
-    visit: &mut dyn FnMut(&sightline_ledger::StoredReport, &sightline_model::Report),
+    visit: Visit,
+) -> Result<Linked> {
+    update_with(ledger, as_of, rebuild, Some(visit))
+}
+
+fn update_with(
+    ledger: &mut dyn Ledger,
+    as_of: Option<jiff::Timestamp>,
+    rebuild: bool,
+    visit: Option<Visit>,
 ) -> Result<Linked> {
     let t0 = std::time::Instant::now();
     let Loaded {
@@ -485,7 +531,7 @@ pub fn export(globals: &Globals, cmd: ExportCommand) -> Result<ExitCode> {
         }
         ExportCommand::Objects { out } => {
             let ledger = globals.open_existing_store()?;
-            let links = resolve_objects(&load(&ledger, globals.as_of, &mut |_, _| {})?.objects);
+            let links = resolve_objects(&load(&ledger, globals.as_of, None)?.objects);
             let sink = crate::output::open(out.as_deref())?;
             let mut w = csv::Writer::from_writer(sink);
             w.write_record([

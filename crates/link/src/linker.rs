@@ -186,22 +186,21 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
     let contents: Vec<u64> = records.par_iter().map(LinkRecord::content_hash).collect();
     let mut rounds = Vec::new();
     for (name, blocked, rule) in &rules {
-        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, r) in records.iter().enumerate() {
-            if let Some(k) = rule(r) {
-                groups.entry(k).or_default().push(i);
-            }
-        }
-        let mut keys: Vec<&String> = groups.keys().collect();
-        keys.sort();
+        // Sorted by key, then record: the groups in key order, each one's
+        // members in record order.
+        let mut keyed: Vec<(String, u32)> = records
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| rule(r).map(|k| (k, i as u32)))
+            .collect();
+        keyed.sort_unstable();
         let mut pairs = Vec::new();
-        for k in keys {
-            let members = &groups[k];
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
             // Large groups are sampled: at most 50 members each.
-            let members = &members[..members.len().min(50)];
-            for (x, &i) in members.iter().enumerate() {
-                for &j in &members[x + 1..] {
-                    pairs.push((i as u32, j as u32));
+            let members = &group[..group.len().min(50)];
+            for (x, &(_, i)) in members.iter().enumerate() {
+                for &(_, j) in &members[x + 1..] {
+                    pairs.push((i, j));
                 }
             }
         }
@@ -335,30 +334,29 @@ fn count_distinct_patterns(
     pairs: &[(u32, u32)],
     contents: &[u64],
 ) -> PatternCounts {
-    let mut distinct: FastMap<(u64, u64), (u32, u32, u32)> = FastMap::default();
-    let mut order: Vec<(u64, u64)> = Vec::new();
-    for &(i, j) in pairs {
-        let (a, b) = (contents[i as usize], contents[j as usize]);
-        let key = (a.min(b), a.max(b));
-        distinct
-            .entry(key)
-            .and_modify(|e| e.2 += 1)
-            .or_insert_with(|| {
-                order.push(key);
-                (i, j, 1)
-            });
-    }
-    let gammas: Vec<(Gamma, u32)> = order
+    // Pairs sorted by their two contents: each run is one comparison.
+    let mut keyed: Vec<((u64, u64), (u32, u32))> = pairs
         .par_iter()
-        .map(|key| {
-            let (i, j, times) = distinct[key];
+        .map(|&(i, j)| {
+            let (a, b) = (contents[i as usize], contents[j as usize]);
+            ((a.min(b), a.max(b)), (i, j))
+        })
+        .collect();
+    keyed.par_sort_unstable_by_key(|&(key, _)| key);
+    let runs: Vec<(u32, u32, usize)> = keyed
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|run| (run[0].1.0, run[0].1.1, run.len()))
+        .collect();
+    let gammas: Vec<(Gamma, usize)> = runs
+        .par_iter()
+        .map(|&(i, j, times)| {
             let gamma = compare(&records[i as usize], &records[j as usize], names).gamma;
             (gamma, times)
         })
         .collect();
     let mut counts = PatternCounts::default();
     for (gamma, times) in gammas {
-        counts.add_times(gamma, f64::from(times));
+        counts.add_times(gamma, times as f64);
     }
     counts
 }
