@@ -472,6 +472,18 @@ pub struct Linker {
     /// [`LinkRecord::content_hash`] of each record.
     content: Vec<u64>,
     scratch: Vec<u32>,
+    /// Working maps of [`Linker::link_one`], kept between records so that
+    /// linking a record allocates nothing.
+    maps: LinkMaps,
+}
+
+#[derive(Debug, Clone, Default)]
+struct LinkMaps {
+    compared: Vec<u32>,
+    per_person: FastMap<u32, usize>,
+    best: FastMap<u32, (f64, u32)>,
+    tally: FastMap<u32, (u32, u32)>,
+    by_content: FastMap<u64, Option<f64>>,
 }
 
 impl Linker {
@@ -496,6 +508,7 @@ impl Linker {
             assignments: Vec::new(),
             content: Vec::new(),
             scratch: Vec::new(),
+            maps: LinkMaps::default(),
         }
     }
 
@@ -585,17 +598,25 @@ impl Linker {
     /// The candidates a new record is compared with, most recent first: at
     /// most `per_person` of each person (persons as they stand now).
     fn compared(&self, candidates: &[u32]) -> Vec<u32> {
-        let mut per_person: FastMap<u32, usize> = FastMap::default();
-        candidates
-            .iter()
-            .rev()
-            .copied()
-            .filter(|&c| {
-                let seen = per_person.entry(self.person_of[c as usize]).or_default();
-                *seen += 1;
-                *seen <= self.cfg.per_person
-            })
-            .collect()
+        let mut out = Vec::new();
+        self.compared_into(candidates, &mut FastMap::default(), &mut out);
+        out
+    }
+
+    /// [`Linker::compared`] into `out`, with `per_person` as working space.
+    fn compared_into(
+        &self,
+        candidates: &[u32],
+        per_person: &mut FastMap<u32, usize>,
+        out: &mut Vec<u32>,
+    ) {
+        per_person.clear();
+        out.clear();
+        out.extend(candidates.iter().rev().copied().filter(|&c| {
+            let seen = per_person.entry(self.person_of[c as usize]).or_default();
+            *seen += 1;
+            *seen <= self.cfg.per_person
+        }));
     }
 
     /// A record's score against one candidate: its match weight, or `None`
@@ -687,14 +708,23 @@ impl Linker {
         // contradictions are at least as many as support: a twin contradicts
         // every record of the other twin, while one wrongly joined record in
         // a person must not keep that person's own later reports away.
-        let mut best: FastMap<u32, (f64, u32)> = FastMap::default();
-        let mut tally: FastMap<u32, (u32, u32)> = FastMap::default();
+        let mut maps = std::mem::take(&mut self.maps);
+        let LinkMaps {
+            compared,
+            per_person,
+            best,
+            tally,
+            by_content,
+        } = &mut maps;
+        best.clear();
+        tally.clear();
+        by_content.clear();
         // A person seen many times is judged on its most recent candidate
         // records: enough to find the best match and the balance of
         // support and contradiction, without comparing every old report.
         // Identical records score the same: each content is compared once.
-        let mut by_content: FastMap<u64, Option<f64>> = FastMap::default();
-        for c in self.compared(&candidates) {
+        self.compared_into(&candidates, per_person, compared);
+        for &c in compared.iter() {
             let person = self.person_of[c as usize];
             let score = match scored.binary_search_by_key(&c, |(x, _)| *x) {
                 Ok(i) => scored[i].1,
@@ -791,6 +821,7 @@ impl Linker {
                 }
             }
         };
+        self.maps = maps;
         let new_person = self.members[person as usize].is_empty();
         self.members[person as usize].push(this);
         self.person_of.push(person);
