@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use sightline_ledger::{Ledger, LinkRow, NewDecision};
 use sightline_link::{
     Assertion, Field, LinkConfig, LinkRecord, Linker, Model, NameTable, ObjectLink, ObjectMention,
-    fit, mention_id, objects_of, parse_mention_id, probability, record_of, resolve_objects,
+    mention_id, objects_of, parse_mention_id, probability, record_of, resolve_objects,
 };
 
 use crate::Globals;
@@ -346,6 +346,9 @@ fn update_with(
     tracing::debug!(elapsed = ?t0.elapsed(), mentions = mentions.len(), "linking: reports read");
     let names = NameTable::default_table();
     let cfg = LinkConfig::default();
+    // Blocking keys, contents and the blocking index: built once for the fit
+    // and the linking both.
+    let prepared = sightline_link::Prepared::new(&records, &names, &cfg);
     let stored_model = match ledger.meta(MODEL_KEY)? {
         Some(json) if !rebuild => serde_json::from_str::<Model>(&json).ok(),
         _ => None,
@@ -359,13 +362,14 @@ fn update_with(
             m.set_term_frequencies(sightline_link::model::TermFrequencies::from_records(
                 &records,
             ));
-            m.lambda = sightline_link::estimate_lambda(&m, &records, &names, &cfg);
+            m.lambda =
+                sightline_link::estimate_lambda_prepared(&m, &records, &names, &cfg, &prepared);
             m
         }
         Some(m) => m,
         None => {
             let t = std::time::Instant::now();
-            let (model, _) = fit(&records, &names, &cfg);
+            let (model, _) = sightline_link::fit_prepared(&records, &names, &cfg, &prepared);
             tracing::debug!(elapsed = ?t.elapsed(), "linking: model fitted");
             if as_of.is_none() {
                 ledger.set_meta(MODEL_KEY, &serde_json::to_string(&model)?)?;
@@ -397,7 +401,7 @@ fn update_with(
         linker.decide(a, b, assertion);
     }
     let t = std::time::Instant::now();
-    linker.add_all(mentions.iter().map(|m| m.id.clone()).zip(records));
+    linker.add_all_prepared(mentions.iter().map(|m| m.id.clone()).zip(records), prepared);
     tracing::debug!(elapsed = ?t.elapsed(), "linking: mentions linked");
     let mut person_ids = HashMap::new();
     let mut taken: HashMap<String, u32> = HashMap::new();

@@ -233,6 +233,24 @@ impl BlockIndex {
         out.dedup();
     }
 
+    /// [`BlockIndex::candidates`] as the index stood before record
+    /// `before` was added, in an index that holds records in the order they
+    /// were added (record numbers ascending in every list): the same list
+    /// an index built one record at a time gives at that point.
+    pub fn candidates_before(&self, keys: &[u64], before: u32, out: &mut Vec<u32>) {
+        out.clear();
+        for k in keys {
+            if let Some(list) = self.postings.get(k) {
+                let cap = ((self.cap as f64 * Rule::of_key(*k).cap_share()) as usize).max(1);
+                let end = list.partition_point(|&r| r < before);
+                let start = end.saturating_sub(cap);
+                out.extend_from_slice(&list[start..end]);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
     /// How many records a key brings (after its cap).
     pub fn brought(&self, key: u64) -> usize {
         let cap = ((self.cap as f64 * Rule::of_key(key).cap_share()) as usize).max(1);

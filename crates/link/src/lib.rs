@@ -21,8 +21,8 @@ pub mod record;
 
 pub use compare::{Comparison, Field, compare};
 pub use linker::{
-    Assertion, Assignment, Conflicts, LinkConfig, Linker, estimate_lambda, fit, hard_conflict,
-    hard_conflict_with,
+    Assertion, Assignment, Conflicts, LinkConfig, Linker, Prepared, estimate_lambda,
+    estimate_lambda_prepared, fit, fit_prepared, hard_conflict, hard_conflict_with,
 };
 pub use mention::{mention_id, parse_mention_id, record_of, records_of};
 pub use model::{Model, probability};

@@ -93,6 +93,35 @@ impl Default for LinkConfig {
     }
 }
 
+/// What fitting and linking both need of a set of records, computed once:
+/// each record's blocking keys and content hash, and the blocking index of
+/// all of them (records numbered in order).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    keys: Vec<Vec<u64>>,
+    contents: Vec<u64>,
+    index: BlockIndex,
+}
+
+impl Prepared {
+    pub fn new(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> Prepared {
+        let (keys, contents): (Vec<Vec<u64>>, Vec<u64>) = records
+            .par_iter()
+            .map(|r| (keys(r, names, cfg.household_blocking), r.content_hash()))
+            .unzip();
+        let mut index = BlockIndex::new(cfg.block_cap);
+        index.reserve(records.len());
+        for (i, k) in keys.iter().enumerate() {
+            index.insert(i as u32, k);
+        }
+        Prepared {
+            keys,
+            contents,
+            index,
+        }
+    }
+}
+
 /// A candidate record and its score: the match weight, or `None` for a
 /// hard conflict.
 type Scored = (u32, Option<f64>);
@@ -116,6 +145,16 @@ type TrainingRule = (
 
 /// Fits a model to records without labels.
 pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Model, FitReport) {
+    fit_prepared(records, names, cfg, &Prepared::new(records, names, cfg))
+}
+
+/// [`fit`] with the records' [`Prepared`] keys, contents and index.
+pub fn fit_prepared(
+    records: &[LinkRecord],
+    names: &NameTable,
+    cfg: &LinkConfig,
+    prepared: &Prepared,
+) -> (Model, FitReport) {
     let n = records.len();
     let mut model = Model::prior();
     model.set_term_frequencies(TermFrequencies::from_records(records));
@@ -183,7 +222,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
             Box::new(|r: &LinkRecord| r.identifiers.first().map(|(s, v)| format!("{s}:{v}"))),
         ),
     ];
-    let contents: Vec<u64> = records.par_iter().map(LinkRecord::content_hash).collect();
+    let contents = &prepared.contents;
     let mut rounds = Vec::new();
     for (name, blocked, rule) in &rules {
         // Sorted by key, then record: the groups in key order, each one's
@@ -204,7 +243,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
                 }
             }
         }
-        let patterns = count_distinct_patterns(records, names, &pairs, &contents);
+        let patterns = count_distinct_patterns(records, names, &pairs, contents);
         let (m, share) = em_round(&patterns, &u, blocked, cfg.em_iterations);
         report
             .training_pairs
@@ -218,7 +257,7 @@ pub fn fit(records: &[LinkRecord], names: &NameTable, cfg: &LinkConfig) -> (Mode
     model.fields = fields;
     model.notes = notes;
 
-    let lambda = lambda_with_contents(&model, records, &contents, names, cfg);
+    let lambda = estimate_lambda_prepared(&model, records, names, cfg, prepared);
     model.lambda = lambda;
     if cfg.u_from_nonmatches {
         model.fields = crate::model::estimate_u_nonmatch(&random, &model);
@@ -238,31 +277,33 @@ pub fn estimate_lambda(
     names: &NameTable,
     cfg: &LinkConfig,
 ) -> f64 {
-    let contents: Vec<u64> = records.par_iter().map(LinkRecord::content_hash).collect();
-    lambda_with_contents(model, records, &contents, names, cfg)
+    estimate_lambda_prepared(
+        model,
+        records,
+        names,
+        cfg,
+        &Prepared::new(records, names, cfg),
+    )
 }
 
-/// [`estimate_lambda`] given each record's [`LinkRecord::content_hash`].
-fn lambda_with_contents(
+/// [`estimate_lambda`] with the records' [`Prepared`] keys, contents and
+/// index.
+pub fn estimate_lambda_prepared(
     model: &Model,
     records: &[LinkRecord],
-    contents: &[u64],
     names: &NameTable,
     cfg: &LinkConfig,
+    prepared: &Prepared,
 ) -> f64 {
     let n = records.len();
     if n < 2 {
         return model.lambda;
     }
-    let mut index = BlockIndex::new(cfg.block_cap);
-    index.reserve(n);
-    let record_keys: Vec<Vec<u64>> = records
-        .par_iter()
-        .map(|r| keys(r, names, cfg.household_blocking))
-        .collect();
-    for (i, k) in record_keys.iter().enumerate() {
-        index.insert(i as u32, k);
-    }
+    let Prepared {
+        keys: record_keys,
+        contents,
+        index,
+    } = prepared;
     let step = (n / cfg.lambda_sample.max(1)).max(1);
     let sample: Vec<usize> = (0..n).step_by(step).collect();
     let sampled = sample.len();
@@ -477,6 +518,15 @@ pub struct Linker {
     maps: LinkMaps,
 }
 
+/// Where a record being linked stands in the blocking index.
+enum Placement {
+    /// Not in it yet: its keys, to find its candidates and then add it.
+    New(Vec<u64>),
+    /// Already in it (a prepared index): its candidates, as the index
+    /// stood before it.
+    Indexed(Vec<u32>),
+}
+
 #[derive(Debug, Clone, Default)]
 struct LinkMaps {
     compared: Vec<u32>,
@@ -592,7 +642,7 @@ impl Linker {
     pub fn add(&mut self, id: String, record: LinkRecord) -> Assignment {
         let record_keys = keys(&record, &self.names, self.cfg.household_blocking);
         let content = record.content_hash();
-        self.link_one(id, record, record_keys, content, &[])
+        self.link_one(id, record, Placement::New(record_keys), content, &[])
     }
 
     /// The candidates a new record is compared with, most recent first: at
@@ -638,7 +688,31 @@ impl Linker {
         I: IntoIterator<Item = (String, LinkRecord)>,
         I::IntoIter: ExactSizeIterator,
     {
-        let mut items = items.into_iter();
+        self.add_chunks(items.into_iter(), None)
+    }
+
+    /// [`Linker::add_all`] into an empty linker, with the records'
+    /// [`Prepared`] keys, contents and index (the index a fit just built):
+    /// the index is not built a second time, and each record's candidates
+    /// are found on all cores. The same result as [`Linker::add_all`].
+    pub fn add_all_prepared<I>(&mut self, items: I, prepared: Prepared) -> Vec<Assignment>
+    where
+        I: IntoIterator<Item = (String, LinkRecord)>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let items = items.into_iter();
+        if self.records.is_empty() && prepared.keys.len() == items.len() {
+            self.add_chunks(items, Some(prepared))
+        } else {
+            self.add_chunks(items, None)
+        }
+    }
+
+    fn add_chunks(
+        &mut self,
+        mut items: impl ExactSizeIterator<Item = (String, LinkRecord)>,
+        prepared: Option<Prepared>,
+    ) -> Vec<Assignment> {
         let chunk_size = self.cfg.chunk.max(1);
         let mut out = Vec::with_capacity(items.len());
         // Grown once, not by doubling: each doubling copies, and in a large
@@ -650,23 +724,44 @@ impl Linker {
         self.person_of.reserve(n);
         self.content.reserve(n);
         self.assignments.reserve(n);
-        self.index.reserve(n);
+        // With every record's keys known, the index is the finished one from
+        // the start, read as it stood before each record.
+        let prepared = prepared.map(|p| {
+            self.index = p.index;
+            (p.keys, p.contents)
+        });
+        if prepared.is_none() {
+            self.index.reserve(n);
+        }
         loop {
             let chunk: Vec<(String, LinkRecord)> = items.by_ref().take(chunk_size).collect();
             if chunk.is_empty() {
                 break;
             }
             let this = &*self;
-            let scored: Vec<(Vec<u64>, u64, Vec<Scored>)> = chunk
+            let chunk_start = this.records.len();
+            let scored: Vec<(Placement, u64, Vec<Scored>)> = chunk
                 .par_iter()
-                .map(|(_, r)| {
-                    let k = keys(r, &this.names, this.cfg.household_blocking);
-                    let content = r.content_hash();
+                .enumerate()
+                .map(|(offset, (_, r))| {
                     let mut candidates = Vec::new();
-                    this.index.candidates(&k, &mut candidates);
+                    let (placement, content) = match &prepared {
+                        Some((keys, contents)) => {
+                            let at = chunk_start + offset;
+                            this.index
+                                .candidates_before(&keys[at], at as u32, &mut candidates);
+                            (Placement::Indexed(candidates.clone()), contents[at])
+                        }
+                        None => {
+                            let k = keys(r, &this.names, this.cfg.household_blocking);
+                            this.index.candidates(&k, &mut candidates);
+                            (Placement::New(k), r.content_hash())
+                        }
+                    };
                     // Only what linking in order can use: the most recent
                     // candidates of each person (persons as they stood
                     // before the chunk; any other is scored on demand).
+                    candidates.retain(|&c| (c as usize) < chunk_start);
                     let mut wanted = this.compared(&candidates);
                     wanted.reverse();
                     let mut by_content: FastMap<u64, Option<f64>> = FastMap::default();
@@ -679,11 +774,11 @@ impl Linker {
                             (c, score)
                         })
                         .collect();
-                    (k, content, scores)
+                    (placement, content, scores)
                 })
                 .collect();
-            for ((id, record), (k, content, scores)) in chunk.into_iter().zip(scored) {
-                out.push(self.link_one(id, record, k, content, &scores));
+            for ((id, record), (placement, content, scores)) in chunk.into_iter().zip(scored) {
+                out.push(self.link_one(id, record, placement, content, &scores));
             }
         }
         out
@@ -695,12 +790,18 @@ impl Linker {
         &mut self,
         id: String,
         record: LinkRecord,
-        record_keys: Vec<u64>,
+        placement: Placement,
         content: u64,
         scored: &[Scored],
     ) -> Assignment {
-        let mut candidates = std::mem::take(&mut self.scratch);
-        self.index.candidates(&record_keys, &mut candidates);
+        let (candidates, record_keys) = match placement {
+            Placement::New(record_keys) => {
+                let mut candidates = std::mem::take(&mut self.scratch);
+                self.index.candidates(&record_keys, &mut candidates);
+                (candidates, Some(record_keys))
+            }
+            Placement::Indexed(candidates) => (candidates, None),
+        };
         let this = self.records.len() as u32;
 
         // Best weight per person, and how many of its records support the
@@ -825,7 +926,9 @@ impl Linker {
         let new_person = self.members[person as usize].is_empty();
         self.members[person as usize].push(this);
         self.person_of.push(person);
-        self.index.insert(this, &record_keys);
+        if let Some(record_keys) = record_keys {
+            self.index.insert(this, &record_keys);
+        }
         self.content.push(content);
         self.by_id.insert(id.clone(), this);
         self.ids.push(id);

@@ -5,7 +5,7 @@
 
 use jiff::civil::{Date, date};
 use sightline_link::record::{Birth, RecordedSex};
-use sightline_link::{Assertion, LinkConfig, LinkRecord, Linker, Model, NameTable};
+use sightline_link::{Assertion, LinkConfig, LinkRecord, Linker, Model, NameTable, Prepared};
 
 /// The default model (no term frequencies), as a small store uses it.
 fn model() -> Model {
@@ -326,8 +326,8 @@ fn linking_in_parallel_chunks_equals_linking_one_by_one() {
         chunk: 64,
         ..LinkConfig::default()
     };
-    let mut batched = Linker::new(model(), NameTable::default_table(), cfg);
-    let assignments = batched.add_all(items);
+    let mut batched = Linker::new(model(), NameTable::default_table(), cfg.clone());
+    let assignments = batched.add_all(items.clone());
     let batched_persons: Vec<u32> = assignments.iter().map(|a| a.person).collect();
     assert_eq!(persons, batched_persons);
     let finals = |l: &Linker| {
@@ -337,6 +337,21 @@ fn linking_in_parallel_chunks_equals_linking_one_by_one() {
     };
     assert_eq!(finals(&one_by_one), finals(&batched));
     assert!(one_by_one.persons().count() < 700, "some records linked");
+
+    // With the index built beforehand (as a fit builds it), the same again.
+    let names = NameTable::default_table();
+    let records: Vec<LinkRecord> = items.iter().map(|(_, r)| r.clone()).collect();
+    let prepared = Prepared::new(&records, &names, &cfg);
+    let mut ahead = Linker::new(model(), names, cfg);
+    let assignments = ahead.add_all_prepared(items.clone(), prepared);
+    let ahead_persons: Vec<u32> = assignments.iter().map(|a| a.person).collect();
+    assert_eq!(persons, ahead_persons);
+    assert_eq!(finals(&one_by_one), finals(&ahead));
+    // And the index it ends with finds what one built a record at a time
+    // finds.
+    let probe = &items[17].1;
+    assert_eq!(ahead.candidates(probe), one_by_one.candidates(probe));
+    assert!(!ahead.candidates(probe).is_empty());
 }
 
 #[test]
