@@ -852,6 +852,29 @@ impl Linker {
                 *e = (w, c);
             }
         }
+        // A person the record would join is also checked against its own
+        // recent records that blocking did not bring: a record without a
+        // birth date can join two people's records, and the next record
+        // must not follow it past a record that flatly contradicts it.
+        for (&person, &(w, _)) in best.iter() {
+            if w < self.threshold_weight {
+                continue;
+            }
+            let unseen_conflicts = self.members[person as usize]
+                .iter()
+                .rev()
+                // (`compared` is in descending order.)
+                .filter(|&&m| compared.binary_search_by(|c| m.cmp(c)).is_err())
+                .take(40)
+                .filter(|&&m| {
+                    let c = conflict_levels(&record, &self.records[m as usize], &self.names);
+                    hard_conflict_with(&c, &self.cfg.conflicts).is_some()
+                })
+                .count() as u32;
+            if unseen_conflicts > 0 {
+                tally.entry(person).or_default().1 += unseen_conflicts;
+            }
+        }
         let mut ruled_out: Vec<u32> = tally
             .iter()
             .filter(|(_, (support, against))| against >= support && *against > 0)

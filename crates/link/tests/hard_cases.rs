@@ -415,3 +415,54 @@ fn a_slip_in_a_nickname_is_not_a_twin() {
     );
     assert_eq!(slip.person, rebecca.person);
 }
+
+#[test]
+fn a_record_cannot_join_past_a_record_of_the_person_it_flatly_contradicts() {
+    // A boy born in 1996 at one address; a record of "Bailey Andre" (names
+    // the other way round, no birth date, another address) that joins him;
+    // then a man born in 1963 at that other address, his names written the
+    // same way round. Blocking brings the undated record, which he matches
+    // on the name and the house, but not the boy's own record: that one
+    // must still keep him out, as a man a generation older.
+    let mut l = linker();
+    let boy = l.add(
+        "boy".into(),
+        record(P {
+            given: "Andre",
+            family: "Bailey",
+            birth: Some(date(1996, 9, 18)),
+            sex: M,
+            address: Some(("116 Canal Street, Riverton", "RV3 7AF")),
+            ..NONE
+        }),
+    );
+    let undated = l.add(
+        "undated".into(),
+        record(P {
+            given: "Bailey",
+            family: "Andre",
+            sex: M,
+            address: Some(("64 Bridge Street, Brookfield", "BK4 6JR")),
+            ..NONE
+        }),
+    );
+    assert_eq!(
+        undated.person, boy.person,
+        "the undated record joins the boy"
+    );
+    let man = record(P {
+        given: "Bailey",
+        family: "Winston",
+        birth: Some(date(1963, 1, 24)),
+        sex: M,
+        address: Some(("64 Bridge Street, Brookfield", "BK4 6JR")),
+        phone: Some("+447700987038"),
+        ..NONE
+    });
+    assert!(
+        !l.candidates(&man).contains(&boy.record),
+        "blocking does not bring the boy's own record"
+    );
+    let man = l.add("man".into(), man);
+    assert_ne!(l.person_of(man.record), l.person_of(boy.record));
+}
