@@ -221,16 +221,7 @@ impl BlockIndex {
 
     /// Candidates for a record with these keys, deduplicated, ascending.
     pub fn candidates(&self, keys: &[u64], out: &mut Vec<u32>) {
-        out.clear();
-        for k in keys {
-            if let Some(list) = self.postings.get(k) {
-                let cap = ((self.cap as f64 * Rule::of_key(*k).cap_share()) as usize).max(1);
-                let start = list.len().saturating_sub(cap);
-                out.extend_from_slice(&list[start..]);
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
+        self.candidates_before(keys, u32::MAX, out);
     }
 
     /// [`BlockIndex::candidates`] as the index stood before record
@@ -241,9 +232,8 @@ impl BlockIndex {
         out.clear();
         for k in keys {
             if let Some(list) = self.postings.get(k) {
-                let cap = ((self.cap as f64 * Rule::of_key(*k).cap_share()) as usize).max(1);
                 let end = list.partition_point(|&r| r < before);
-                let start = end.saturating_sub(cap);
+                let start = end.saturating_sub(self.cap_of(*k));
                 out.extend_from_slice(&list[start..end]);
             }
         }
@@ -251,10 +241,16 @@ impl BlockIndex {
         out.dedup();
     }
 
+    /// How many of a key's most recent records it brings.
+    fn cap_of(&self, key: u64) -> usize {
+        ((self.cap as f64 * Rule::of_key(key).cap_share()) as usize).max(1)
+    }
+
     /// How many records a key brings (after its cap).
     pub fn brought(&self, key: u64) -> usize {
-        let cap = ((self.cap as f64 * Rule::of_key(key).cap_share()) as usize).max(1);
-        self.postings.get(&key).map_or(0, |l| l.len().min(cap))
+        self.postings
+            .get(&key)
+            .map_or(0, |l| l.len().min(self.cap_of(key)))
     }
 
     pub fn len(&self) -> usize {

@@ -192,7 +192,7 @@ pub fn fit_prepared(
             pairs.push((i as u32, j as u32));
         }
     }
-    let random = count_patterns(records, names, &pairs);
+    let random = count_patterns(records, names, &pairs, &prepared.contents);
     report.random_pairs = random.total() as usize;
     let u = estimate_u(&random);
 
@@ -222,7 +222,6 @@ pub fn fit_prepared(
             Box::new(|r: &LinkRecord| r.identifiers.first().map(|(s, v)| format!("{s}:{v}"))),
         ),
     ];
-    let contents = &prepared.contents;
     let mut rounds = Vec::new();
     for (name, blocked, rule) in &rules {
         // Sorted by key, then record: the groups in key order, each one's
@@ -243,7 +242,7 @@ pub fn fit_prepared(
                 }
             }
         }
-        let patterns = count_distinct_patterns(records, names, &pairs, contents);
+        let patterns = count_patterns(records, names, &pairs, &prepared.contents);
         let (m, share) = em_round(&patterns, &u, blocked, cfg.em_iterations);
         report
             .training_pairs
@@ -347,29 +346,11 @@ pub fn estimate_lambda_prepared(
     lambda
 }
 
-/// Compares pairs on all cores and counts their comparison vectors.
+/// Compares pairs on all cores and counts their comparison vectors,
+/// comparing each pair of record contents once: the same person reported
+/// again in the same words makes many pairs that are one comparison
+/// repeated (a comparison depends on the two records' contents alone).
 fn count_patterns(
-    records: &[LinkRecord],
-    names: &NameTable,
-    pairs: &[(u32, u32)],
-) -> PatternCounts {
-    let gammas: Vec<_> = pairs
-        .par_iter()
-        .map(|&(i, j)| compare(&records[i as usize], &records[j as usize], names).gamma)
-        .collect();
-    let mut counts = PatternCounts::default();
-    for g in gammas {
-        counts.add(g);
-    }
-    counts
-}
-
-/// [`count_patterns`], comparing each pair of record contents once: the
-/// same person reported again in the same words makes many training pairs
-/// that are one comparison repeated (a comparison depends on the two
-/// records' contents alone). The counts are exactly those of
-/// [`count_patterns`].
-fn count_distinct_patterns(
     records: &[LinkRecord],
     names: &NameTable,
     pairs: &[(u32, u32)],
@@ -414,6 +395,10 @@ pub fn hard_conflict(c: &Comparison) -> Option<&'static str> {
 /// record join (child F1 up on every world, by 0.0002 to 0.0009); 1 in 10
 /// starts to split people.
 const CONTRADICTION_WEIGHT: f64 = 4.32;
+
+/// How many of a person's most recent records are checked for a flat
+/// contradiction before a record joins it or it merges with another.
+const RECENT_MEMBERS: usize = 40;
 
 /// Which hard-conflict rules apply. All do by default; a data set whose
 /// errors include whole given names replaced at random (some synthetic
@@ -726,13 +711,16 @@ impl Linker {
         self.assignments.reserve(n);
         // With every record's keys known, the index is the finished one from
         // the start, read as it stood before each record.
-        let prepared = prepared.map(|p| {
-            self.index = p.index;
-            (p.keys, p.contents)
-        });
-        if prepared.is_none() {
-            self.index.reserve(n);
-        }
+        let prepared = match prepared {
+            Some(p) => {
+                self.index = p.index;
+                Some((p.keys, p.contents))
+            }
+            None => {
+                self.index.reserve(n);
+                None
+            }
+        };
         loop {
             let chunk: Vec<(String, LinkRecord)> = items.by_ref().take(chunk_size).collect();
             if chunk.is_empty() {
@@ -745,24 +733,25 @@ impl Linker {
                 .enumerate()
                 .map(|(offset, (_, r))| {
                     let mut candidates = Vec::new();
-                    let (placement, content) = match &prepared {
+                    let (new_keys, content) = match &prepared {
                         Some((keys, contents)) => {
                             let at = chunk_start + offset;
                             this.index
                                 .candidates_before(&keys[at], at as u32, &mut candidates);
-                            (Placement::Indexed(candidates.clone()), contents[at])
+                            (None, contents[at])
                         }
                         None => {
                             let k = keys(r, &this.names, this.cfg.household_blocking);
                             this.index.candidates(&k, &mut candidates);
-                            (Placement::New(k), r.content_hash())
+                            (Some(k), r.content_hash())
                         }
                     };
                     // Only what linking in order can use: the most recent
                     // candidates of each person (persons as they stood
                     // before the chunk; any other is scored on demand).
-                    candidates.retain(|&c| (c as usize) < chunk_start);
-                    let mut wanted = this.compared(&candidates);
+                    // Candidates are ascending: those before the chunk lead.
+                    let before_chunk = candidates.partition_point(|&c| (c as usize) < chunk_start);
+                    let mut wanted = this.compared(&candidates[..before_chunk]);
                     wanted.reverse();
                     let mut by_content: FastMap<u64, Option<f64>> = FastMap::default();
                     let scores = wanted
@@ -774,6 +763,10 @@ impl Linker {
                             (c, score)
                         })
                         .collect();
+                    let placement = match new_keys {
+                        Some(k) => Placement::New(k),
+                        None => Placement::Indexed(candidates),
+                    };
                     (placement, content, scores)
                 })
                 .collect();
@@ -865,11 +858,8 @@ impl Linker {
                 .rev()
                 // (`compared` is in descending order.)
                 .filter(|&&m| compared.binary_search_by(|c| m.cmp(c)).is_err())
-                .take(40)
-                .filter(|&&m| {
-                    let c = conflict_levels(&record, &self.records[m as usize], &self.names);
-                    hard_conflict_with(&c, &self.cfg.conflicts).is_some()
-                })
+                .take(RECENT_MEMBERS)
+                .filter(|&&m| self.contradicts(&record, m))
                 .count() as u32;
             if unseen_conflicts > 0 {
                 tally.entry(person).or_default().1 += unseen_conflicts;
@@ -976,19 +966,23 @@ impl Linker {
     }
 
     /// Whether two persons may be merged: no record of one flatly
-    /// contradicts a record of the other (checked on at most 40 × 40).
+    /// contradicts a record of the other (checked on their most recent
+    /// [`RECENT_MEMBERS`] each).
     fn compatible(&self, x: u32, y: u32) -> bool {
         let (mx, my) = (&self.members[x as usize], &self.members[y as usize]);
-        mx.iter().rev().take(40).all(|&a| {
-            my.iter().rev().take(40).all(|&b| {
-                let c = conflict_levels(
-                    &self.records[a as usize],
-                    &self.records[b as usize],
-                    &self.names,
-                );
-                hard_conflict_with(&c, &self.cfg.conflicts).is_none()
-            })
+        mx.iter().rev().take(RECENT_MEMBERS).all(|&a| {
+            my.iter()
+                .rev()
+                .take(RECENT_MEMBERS)
+                .all(|&b| !self.contradicts(&self.records[a as usize], b))
         })
+    }
+
+    /// Whether a record and the linker's record `b` can never be one person
+    /// (a hard conflict under this linker's rules).
+    fn contradicts(&self, a: &LinkRecord, b: u32) -> bool {
+        let c = conflict_levels(a, &self.records[b as usize], &self.names);
+        hard_conflict_with(&c, &self.cfg.conflicts).is_some()
     }
 
     fn merge(&mut self, into: u32, from: u32) {
