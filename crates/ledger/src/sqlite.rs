@@ -533,7 +533,7 @@ impl SqliteLedger {
         Ok(ledger)
     }
 
-    /// A row of [`REPORT_COLUMNS`]. Columns are read by position: looking
+    /// A row of `report_columns!()`. Columns are read by position: looking
     /// each up by name compares names for every row of a full read.
     fn row_to_report(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
         let agency: String = r.get(1)?;
@@ -802,29 +802,40 @@ fn read_count(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, u64)> {
     Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
 }
 
-// The current-version queries give the columns `row_to_report` reads, in
-// its order, then those `stats` groups and counts by.
+/// The columns [`SqliteLedger::row_to_report`] reads, in its order, of the
+/// ledger aliased `l`.
+macro_rules! report_columns {
+    () => {
+        "l.seq, l.agency, l.system, l.record_id, l.version, l.received_at,
+         l.recorded_at, l.content_hash, l.body, l.warnings, l.origin"
+    };
+}
+
+// The current-version queries give the report columns, then those `stats`
+// groups and counts by.
 
 /// Current versions as of a data time: for each report, the highest version
 /// recorded by then.
-const AS_OF_CURRENT: &str = "
-    SELECT l.seq, l.agency, l.system, l.record_id, l.version, l.received_at,
-           l.recorded_at, l.content_hash, l.body, l.warnings, l.origin,
-           l.kind, l.event_at, l.warning_count FROM ledger l
+const AS_OF_CURRENT: &str = concat!(
+    "SELECT ",
+    report_columns!(),
+    ", l.kind, l.event_at, l.warning_count FROM ledger l
     JOIN (SELECT agency, system, record_id, MAX(version) AS version FROM ledger
           WHERE entry = 'report' AND recorded_at <= ?1
           GROUP BY agency, system, record_id) h
       ON l.entry = 'report' AND l.agency = h.agency AND l.system = h.system
-     AND l.record_id = h.record_id AND l.version = h.version";
+     AND l.record_id = h.record_id AND l.version = h.version"
+);
 
 // Written as `IN` rather than a join so that SQLite walks the ledger in
 // `seq` order: a join ordered by `l.seq` sorts every body in a temporary
 // B-tree first.
-const HEADS_CURRENT: &str = "
-    SELECT l.seq, l.agency, l.system, l.record_id, l.version, l.received_at,
-           l.recorded_at, l.content_hash, l.body, l.warnings, l.origin,
-           l.kind, l.event_at, l.warning_count
-    FROM ledger l WHERE l.seq IN (SELECT seq FROM report_heads)";
+const HEADS_CURRENT: &str = concat!(
+    "SELECT ",
+    report_columns!(),
+    ", l.kind, l.event_at, l.warning_count
+    FROM ledger l WHERE l.seq IN (SELECT seq FROM report_heads)"
+);
 
 impl Ledger for SqliteLedger {
     fn write_batch(&mut self, items: Vec<BatchItem>) -> Result<Vec<ItemOutcome>, LedgerError> {
@@ -919,12 +930,12 @@ impl Ledger for SqliteLedger {
     fn report_history(&self, key: &ReportKey) -> Result<Vec<StoredReport>, LedgerError> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT seq, agency, system, record_id, version, received_at, recorded_at, content_hash,
-                        body, warnings, origin
-                 FROM ledger WHERE entry = 'report' AND agency = ?1 AND system = ?2 AND record_id = ?3
-                 ORDER BY version",
-            )
+            .prepare(concat!(
+                "SELECT ",
+                report_columns!(),
+                " FROM ledger l WHERE entry = 'report' AND agency = ?1 AND system = ?2 AND record_id = ?3
+                 ORDER BY version"
+            ))
             .map_err(self.err())?;
         let rows = stmt
             .query_map(
