@@ -501,36 +501,39 @@ pub fn export(globals: &Globals, cmd: ExportCommand) -> Result<ExitCode> {
         }
         ExportCommand::Links { out } => {
             let mut ledger = globals.open_existing_store()?;
-            let header = ["agency", "system", "record_id", "ref", "person_id"];
             if globals.as_of.is_none() && current_version(&ledger)?.is_some() {
                 // The projection is current (nothing has arrived since the
                 // last link): read it back rather than linking again, which
                 // at a million mentions takes a minute and a half.
                 let rows = ledger.links()?;
-                let sink = crate::output::open(out.as_deref())?;
-                let mut w = csv::Writer::from_writer(sink);
-                w.write_record(header)?;
-                for r in &rows {
-                    w.write_record([
-                        &r.agency,
-                        &r.system,
-                        &r.record_id,
-                        &r.person_ref,
-                        &r.person_id,
-                    ])?;
-                }
-                w.flush()?;
+                write_links(
+                    out.as_deref(),
+                    rows.iter().map(|r| {
+                        [
+                            r.agency.as_str(),
+                            &r.system,
+                            &r.record_id,
+                            &r.person_ref,
+                            &r.person_id,
+                        ]
+                    }),
+                )?;
                 return Ok(ExitCode::SUCCESS);
             }
             let linked = update(&mut ledger, globals.as_of, false)?;
-            let sink = crate::output::open(out.as_deref())?;
-            let mut w = csv::Writer::from_writer(sink);
-            w.write_record(header)?;
-            for (i, m) in linked.mentions.iter().enumerate() {
-                let pid = linked.person_id_of(i as u32);
-                w.write_record([&m.parts[0], &m.parts[1], &m.parts[2], &m.parts[3], pid])?;
-            }
-            w.flush()?;
+            write_links(
+                out.as_deref(),
+                linked.mentions.iter().enumerate().map(|(i, m)| {
+                    let [agency, system, record_id, person_ref] = &m.parts;
+                    [
+                        agency.as_str(),
+                        system,
+                        record_id,
+                        person_ref,
+                        linked.person_id_of(i as u32),
+                    ]
+                }),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         ExportCommand::Objects { out } => {
@@ -563,6 +566,21 @@ pub fn export(globals: &Globals, cmd: ExportCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The person-links export: one row per mention (agency, system, record
+/// id, ref, person id).
+fn write_links<'a>(
+    out: Option<&std::path::Path>,
+    rows: impl Iterator<Item = [&'a str; 5]>,
+) -> Result<()> {
+    let mut w = csv::Writer::from_writer(crate::output::open(out)?);
+    w.write_record(["agency", "system", "record_id", "ref", "person_id"])?;
+    for row in rows {
+        w.write_record(row)?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 pub fn decide(globals: &Globals, cmd: DecideCommand) -> Result<ExitCode> {
