@@ -2161,38 +2161,33 @@ impl<'a> Text<'a> {
     /// Whether the text states an age under `limit`: "aged 12", "12 y/o",
     /// "12-year-old", "Shauna (12)", "(then 11)", "pregnant at 12".
     fn says_under(&self, limit: u8) -> bool {
-        (0..self.toks.len()).any(|i| {
-            if let Some(age) = compact_age(self.word(i)) {
-                return (4..limit).contains(&age);
-            }
-            let Ok(age) = self.word(i).parse::<u8>() else {
-                return false;
-            };
-            if !(4..limit).contains(&age) {
-                return false;
-            }
-            let (open, close) = self.brackets(i);
-            self.age_marked(i)
-                || (i > 0 && self.word_is(i - 1, &["then", "at", "only"]))
-                || open
-                || close
-        })
+        (0..self.toks.len()).any(|i| self.age_at(i, 4..limit, true).is_some())
     }
 
     /// The first child's age the text gives ("Nia (14)", "aged 12", "a
     /// 13-year-old"): records name their subject first.
     fn first_child_age(&self) -> Option<u8> {
-        (0..self.toks.len()).find_map(|i| {
-            if let Some(age) = compact_age(self.word(i)) {
-                return (4..18).contains(&age).then_some(age);
-            }
-            let age = self.word(i).parse::<u8>().ok()?;
-            if !(4..18).contains(&age) {
-                return None;
-            }
-            let (open, close) = self.brackets(i);
-            (self.age_marked(i) || (open && close)).then_some(age)
-        })
+        (0..self.toks.len()).find_map(|i| self.age_at(i, 4..18, false))
+    }
+
+    /// The age in `ages` that token `i` gives: a compact age ("14y",
+    /// "15F"), or a number written as an age ("aged 12", "12-year-old",
+    /// "Nia (14)"). `loosely` also takes a number after "then", "at" or
+    /// "only", or with a bracket on one side.
+    fn age_at(&self, i: usize, ages: std::ops::Range<u8>, loosely: bool) -> Option<u8> {
+        if let Some(age) = compact_age(self.word(i)) {
+            return ages.contains(&age).then_some(age);
+        }
+        let age = self.word(i).parse::<u8>().ok()?;
+        if !ages.contains(&age) {
+            return None;
+        }
+        let (open, close) = self.brackets(i);
+        let written = self.age_marked(i)
+            || (open && close)
+            || (loosely
+                && (open || close || (i > 0 && self.word_is(i - 1, &["then", "at", "only"]))));
+        written.then_some(age)
     }
 
     /// Spans (first token, end token) naming a partner at least three years
