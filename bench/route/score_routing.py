@@ -80,6 +80,55 @@ def main():
         print(f"for information, right team for where the child lived at the end of the period: {right_at_end / total:.4f}")
     for w in wrong[:10]:
         print("  wrong:", *w)
+    # Why each concern not at the right team missed it: could any record
+    # have shown the right team's area by then? A child whose every record
+    # still gives the old address after a move (an agency that was never
+    # told) cannot be routed to the new area by any system.
+    team_of_district = routes_by_district(os.path.join(os.path.dirname(teams_path), "routes.toml"))
+    recorded = recorded_homes(world)
+    causes = Counter()
+    for c in concerns:
+        person = true_of.get(c["person_id"])
+        when = c.get("routed_at") or c["raised_at"]
+        expected, _ = home_on(person, when)
+        if expected is None or name_of.get(c["team"]) == expected:
+            continue
+        shown = {
+            name_of.get(team_of_district.get(pc.split(" ")[0]))
+            for at, pc in recorded.get(person, [])
+            if at <= when[:19]
+        }
+        if expected not in shown:
+            causes["no record of the child gave an address in the right team's area by then"] += 1
+        else:
+            causes["a record gave the right area (linking or address choice)"] += 1
+    for k, n in sorted(causes.items()):
+        print(f"  not at the right team, {k}: {n}")
+
+
+def routes_by_district(routes_path):
+    """Postcode district -> team id, from a routing table."""
+    with open(routes_path, "rb") as fh:
+        table = tomllib.load(fh)
+    return {d: r["team"] for r in table["routes"] for d in r.get("districts", [])}
+
+
+def recorded_homes(world):
+    """True person -> (when, postcode) of every home or placement address
+    a report recorded for them."""
+    truth = world_truth.mentions(world)
+    out = {}
+    with open(f"{world}/reports.jsonl") as fh:
+        for line in fh:
+            r = json.loads(line)
+            s = r["source"]
+            when = r.get("recorded_at") or r.get("occurred_at") or ""
+            for p in r.get("people", []):
+                person = truth.get((s["agency"], s["system"], s["record_id"], p["ref"]))
+                for a in p.get("addresses", []):
+                    if a.get("kind") in ("home", "placement") and a.get("postcode"):
+                        out.setdefault(person, []).append((when[:19], a["postcode"]))
+    return out
 
 
 if __name__ == "__main__":

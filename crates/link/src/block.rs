@@ -152,6 +152,14 @@ pub fn keys(r: &LinkRecord, names: &NameTable, household: bool) -> Vec<u64> {
                 out.push(key(Rule::FamilyYear, (part.text.as_str(), y)));
             }
         }
+        // "Campbell J": a word and an initial may be the family name
+        // first, so the word is looked up as a family name too.
+        if let (Some(g), [initial]) = (given, r.family.as_slice())
+            && initial.text.len() == 1
+            && g.text.len() > 1
+        {
+            out.push(key(Rule::FamilyYear, (g.text.as_str(), y)));
+        }
     }
     for p in &r.phones {
         out.push(key(Rule::Phone, p));
@@ -306,6 +314,17 @@ mod tests {
             !shared(&keys(&a, &names, true), &keys(&other, &names, true))
                 .contains(&Rule::FamilyPlace)
         );
+    }
+
+    #[test]
+    fn a_family_name_written_first_before_an_initial_finds_the_person() {
+        let names = NameTable::default_table();
+        let jada = person("Jada", "Campbell", 1998, 2, 25);
+        let mut note = LinkRecord::default();
+        note.set_full_name("Campbell J");
+        note.age = Some((12, jiff::civil::date(2010, 8, 10)));
+        let with = shared(&keys(&note, &names, false), &keys(&jada, &names, false));
+        assert_eq!(with, [Rule::FamilyYear]);
     }
 
     #[test]

@@ -205,7 +205,9 @@ fn name_levels(a: &LinkRecord, b: &LinkRecord, names: &NameTable) -> (i8, i8, bo
             direct_family
         };
         let worse = x.max(y);
-        if (x == 0 || y == 0) && (0..=3).contains(&worse) && worse < direct {
+        // Level 4 is an initial that agrees: "Campbell J" is how business
+        // and police notes write Jada Campbell.
+        if (x == 0 || y == 0) && (0..=4).contains(&worse) && worse < direct {
             return (2, worse, true);
         }
     }
@@ -438,8 +440,9 @@ fn address_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
         5
     } else if same_district {
         6
-    } else if one_without_postcode {
-        // Streets differ and one side has no postcode: too little to call.
+    } else if one_without_postcode && (a.addresses.is_empty() || b.addresses.is_empty()) {
+        // Streets differ, one side has no postcode and one no house
+        // number ("Kings Road", "Brookfield"): too little to call.
         NULL
     } else {
         7
@@ -570,6 +573,18 @@ mod tests {
         assert!(c.swapped);
         assert_eq!(c.gamma[Field::Given.index()], 2);
         assert!(c.gamma[Field::Family.index()] > 0);
+        // "Campbell J": the family name first, then the given initial.
+        let mut a = LinkRecord::default();
+        a.set_full_name("Campbell J");
+        let b = person("Jada", "Campbell", None);
+        let c = compare(&a, &b, &NameTable::default_table());
+        assert!(c.swapped);
+        assert_eq!(c.gamma[Field::Given.index()], 2);
+        assert_eq!(c.gamma[Field::Family.index()], 4);
+        // An initial that does not agree is no swap.
+        let b = person("Kayla", "Campbell", None);
+        let c = compare(&a, &b, &NameTable::default_table());
+        assert!(!c.swapped);
     }
 
     /// A pair compares the same whichever record comes first: the linker
@@ -684,6 +699,17 @@ mod tests {
         let mut postcode_slip = person("A", "B", None);
         postcode_slip.add_address(Some("45 Kings Road"), Some("BK2 2RH"));
         assert_eq!(gamma(&a, &postcode_slip)[Field::Address.index()], 1);
+        // Another house, written without a postcode, is another address;
+        // a street or town alone is too little to call.
+        let mut elsewhere = person("A", "B", None);
+        elsewhere.add_address(Some("Flat 4, 64 Bridge Street, Brookfield"), None);
+        assert_eq!(gamma(&a, &elsewhere)[Field::Address.index()], 7);
+        let mut street_only = person("A", "B", None);
+        street_only.add_address(Some("Bridge Street, Brookfield"), None);
+        assert_eq!(gamma(&a, &street_only)[Field::Address.index()], NULL);
+        let mut same_unposted = person("A", "B", None);
+        same_unposted.add_address(Some("45 Kings Road"), None);
+        assert_eq!(gamma(&a, &same_unposted)[Field::Address.index()], 0);
 
         a.identifiers
             .push(("nhs_number".into(), "9434765919".into()));

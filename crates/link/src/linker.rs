@@ -660,7 +660,20 @@ impl Linker {
         let cmp = compare(record, &self.records[candidate as usize], &self.names);
         match hard_conflict_with(&cmp, &self.cfg.conflicts) {
             Some(_) => None,
-            None => Some(self.model.weight(record, &cmp)),
+            None => {
+                let w = self.model.weight(record, &cmp);
+                // Two full birth dates with nothing in common, on records
+                // the model does not call one person, are another person's
+                // however well the names agree (a namesake): they count
+                // against joining, as a strong contradiction does.
+                if w < self.threshold_weight
+                    && cmp.gamma[Field::Birth.index()] == level::BIRTH_DIFFERENT
+                {
+                    Some(w.min(-CONTRADICTION_WEIGHT))
+                } else {
+                    Some(w)
+                }
+            }
         }
     }
 
