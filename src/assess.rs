@@ -189,6 +189,12 @@ struct Pending {
     birth_years: Vec<Option<i32>>,
     /// Each person mention's home and placement postcodes and school.
     places: Vec<sightline_route::ChildPlace>,
+    /// Each person mention's home and placement address texts recorded
+    /// without a postcode, for the [`Gazetteer`] to complete.
+    unposted: Vec<[Option<String>; 2]>,
+    /// Every address of the report written with its postcode: (text,
+    /// postcode), for the [`Gazetteer`].
+    posted: Vec<(String, String)>,
 }
 
 pub fn load_rules(path: Option<&Path>) -> Result<AssessRules> {
@@ -257,6 +263,14 @@ fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) 
     let mut people = Vec::with_capacity(report.people.len());
     let mut birth_years = Vec::with_capacity(report.people.len());
     let mut places = Vec::with_capacity(report.people.len());
+    let mut unposted = Vec::with_capacity(report.people.len());
+    let posted = report
+        .people
+        .iter()
+        .flat_map(|p| p.addresses.iter())
+        .chain(report.places.iter().filter_map(|pl| pl.address.as_ref()))
+        .filter_map(|a| Some((a.text.clone()?, a.postcode.as_ref()?.text.clone())))
+        .collect();
     for (i, p) in report.people.iter().enumerate() {
         refs.insert(p.ref_.as_str(), i);
         people.push(PersonIn {
@@ -276,6 +290,17 @@ fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) 
                 .and_then(|a| a.postcode.as_ref())
                 .map(|pc| pc.text.clone())
         };
+        let unposted_text = |kind: AddressKind| {
+            p.addresses
+                .iter()
+                .find(|a| a.kind == Some(kind))
+                .filter(|a| a.postcode.is_none())
+                .and_then(|a| a.text.clone())
+        };
+        unposted.push([
+            unposted_text(AddressKind::Home),
+            unposted_text(AddressKind::Placement),
+        ]);
         places.push(sightline_route::ChildPlace {
             home_postcode: postcode(AddressKind::Home),
             placement_postcode: postcode(AddressKind::Placement),
@@ -350,6 +375,8 @@ fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) 
         },
         birth_years,
         places,
+        unposted,
+        posted,
     }
 }
 
@@ -477,12 +504,37 @@ pub fn build(
     let linker = &linked.linker;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut birth_years: HashMap<String, BTreeMap<i32, u32>> = HashMap::new();
+    // Postcodes for homes written without one, from other records of the
+    // same house.
+    let mut gazetteer = sightline_route::Gazetteer::new();
+    for (text, postcode) in pending.iter().flat_map(|p| &p.posted) {
+        gazetteer.add(text, postcode);
+    }
     // Every recorded home, placement and school of each person, with when.
     let mut sightings: HashMap<String, PlaceHistory> = HashMap::new();
     for p in &mut pending {
         let at = p.event.recorded_at;
-        for ((person, year), place) in p.event.people.iter_mut().zip(&p.birth_years).zip(&p.places)
+        for (((person, year), place), unposted) in p
+            .event
+            .people
+            .iter_mut()
+            .zip(&p.birth_years)
+            .zip(&p.places)
+            .zip(&p.unposted)
         {
+            let looked_up = |text: &Option<String>| {
+                text.as_deref()
+                    .and_then(|t| gazetteer.postcode_of(t))
+                    .map(str::to_string)
+            };
+            let home = place
+                .home_postcode
+                .clone()
+                .or_else(|| looked_up(&unposted[0]));
+            let placement = place
+                .placement_postcode
+                .clone()
+                .or_else(|| looked_up(&unposted[1]));
             let Some(record) = linker.find(&person.person) else {
                 continue;
             };
@@ -508,8 +560,8 @@ pub fn build(
             }
             let seen = sightings.entry(id.clone()).or_default();
             for (list, value) in [
-                (&mut seen.home, &place.home_postcode),
-                (&mut seen.placement, &place.placement_postcode),
+                (&mut seen.home, &home),
+                (&mut seen.placement, &placement),
                 (&mut seen.school, &place.school),
                 (&mut seen.seen, &place.seen_postcode),
             ] {

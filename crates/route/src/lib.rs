@@ -8,10 +8,12 @@
 
 pub mod calendar;
 pub mod directory;
+pub mod gazetteer;
 pub mod notify;
 pub mod routing;
 pub mod workflow;
 
 pub use calendar::Calendar;
 pub use directory::{Directory, DirectoryError, Team};
+pub use gazetteer::Gazetteer;
 pub use routing::{ChildPlace, RouteBasis, RouteOutcome, Router, RoutingError};
