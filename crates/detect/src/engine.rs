@@ -2080,6 +2080,11 @@ const ADULT_NOUNS: &[&str] = &[
     "accused",
     "defendant",
     "defendants",
+    // The parties to an appeal or application in the courts' writing.
+    "appellant",
+    "appellants",
+    "applicant",
+    "applicants",
 ];
 
 /// Besides the unrelated adults ([`ADULT_NOUNS`]), the people a record
@@ -2102,6 +2107,10 @@ const ACTORS: &[&str] = &[
     "occupant",
     "associate",
     "associates",
+    // A title names an adult ("Mr Latimer was convicted").
+    "mr",
+    "mrs",
+    "ms",
 ];
 
 /// Which pronouns the narrative uses most for its subject.
@@ -2470,6 +2479,32 @@ impl<'a> Text<'a> {
             .map(|&j| bare(self.word(j)))
     }
 
+    /// Whether token `k` stands between commas on its own ("her sister,
+    /// however, has not returned"): an aside, not a new clause.
+    fn parenthetical(&self, k: usize) -> bool {
+        let gap = |a: usize, b: usize| {
+            self.toks
+                .get(a)
+                .zip(self.toks.get(b))
+                .is_some_and(|(x, y)| self.text[x.end as usize..y.start as usize].contains(','))
+        };
+        k >= 1 && gap(k - 1, k) && gap(k, k + 1)
+    }
+
+    /// Whether the word after token `j` (a possessive "her", "his"...),
+    /// past a describing word or two, is a relative or friend: "her older
+    /// sister", "his best friend", "her mum's" are someone else, not the
+    /// child as an object ("gave her money").
+    fn relative_follows(&self, j: usize, sentence_end: usize) -> bool {
+        const DESCRIBING: &[&str] = &[
+            "big", "little", "older", "younger", "eldest", "oldest", "youngest", "twin", "half",
+            "step", "best", "ex", "new", "school", "close", "closest", "baby", "adult",
+        ];
+        (j + 1..(j + 4).min(sentence_end))
+            .find(|&k| !self.word_is(k, DESCRIBING))
+            .is_some_and(|k| self.word_is(k, RELATIVES))
+    }
+
     /// Whether a friend or peer of the subject ("her friend", "his best
     /// mate", "a school friend") is named earlier in the sentence of the
     /// hit at byte `at`, with no adult between them ("his friends, men in
@@ -2519,10 +2554,9 @@ impl<'a> Text<'a> {
     /// person: no clause ends between them, and the subject is not named
     /// again.
     fn same_clause(&self, triggers: &[(Trigger, usize, usize)], from: usize, to: usize) -> bool {
-        !triggers
-            .iter()
-            .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to)
-            && !self.subordinate_break(from, to)
+        !triggers.iter().any(|&(t, s, _)| {
+            t == Trigger::Terminate && s >= from && s < to && !self.parenthetical(s)
+        }) && !self.subordinate_break(from, to)
             && !self.clause_break(from, to)
             && !(from..to).any(|k| self.is_subject_pronoun(k) || self.is_subject_name(k))
     }
@@ -2939,10 +2973,9 @@ impl<'a> Text<'a> {
         let triggers = &triggers[lo..hi];
         // A terminator between a trigger and the hit ends the trigger's scope.
         let terminated = |from: usize, to: usize| {
-            triggers
-                .iter()
-                .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to)
-                || self.subordinate_break(from, to)
+            triggers.iter().any(|&(t, s, _)| {
+                t == Trigger::Terminate && s >= from && s < to && !self.parenthetical(s)
+            }) || self.subordinate_break(from, to)
         };
         // A negation or hedge also ends at a new clause after a comma
         // (the person a clause is about carries over appositives: "her
@@ -3114,6 +3147,10 @@ impl<'a> Text<'a> {
             let to = (end + 5).min(range.end);
             let adult_after = (end..to).any(|j| self.is_adult_age(j))
                 && !(end..to).any(|k| self.word_is(k, &["with", "and", "alongside", "by"]));
+            // "the sentencing of Mr Latimer", "arrest of Ms Reid".
+            let titled_after = end + 1 < range.end
+                && self.word_is(end, &["of"])
+                && self.word_is(end + 1, &["mr", "mrs", "ms"]);
             let other_pronoun: &[&str] = match self.female() {
                 Some(true) => &["he", "him", "his"],
                 Some(false) => &["she", "her"],
@@ -3128,7 +3165,7 @@ impl<'a> Text<'a> {
             let against_children = (end..to).any(|j| {
                 self.word_is(j, &["against"])
                     && (j + 1..(j + 4).min(range.end)).any(|k| {
-                        let relative_follows = k + 1 < range.end && self.word_is(k + 1, RELATIVES);
+                        let relative_follows = self.relative_follows(k, range.end);
                         (self.word_is(
                             k,
                             &[
@@ -3167,6 +3204,7 @@ impl<'a> Text<'a> {
             });
             if adult_before
                 || adult_after
+                || titled_after
                 || object_pronoun
                 || against_children
                 || someone_else == Some(true)
@@ -3187,9 +3225,8 @@ impl<'a> Text<'a> {
             };
             let from = first.saturating_sub(PRE_SCOPE).max(range.start);
             let to = (end + 2).min(range.end);
-            if (from..to).any(|j| {
-                self.word_is(j, objects) && !(j + 1 < range.end && self.word_is(j + 1, RELATIVES))
-            }) {
+            if (from..to).any(|j| self.word_is(j, objects) && !self.relative_follows(j, range.end))
+            {
                 ctx.other = false;
             }
         }
@@ -3407,6 +3444,42 @@ mod tests {
             &[
                 "Owen (13) gave a full account, and the man was convicted.",
                 "Owen, a boy of 13. He was convicted of offences against Owen and five other boys.",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_relative_described_or_set_off_by_an_aside_is_someone_else() {
+        let d = detector();
+        assert_whose(
+            &d,
+            "H1",
+            Experiencer::Other,
+            &[
+                "Keeley (14) is in care. Her older sister has not returned home since Tuesday.",
+                "Keeley (14) is in care. Her sister, however, has not returned home.",
+            ],
+        );
+        // The child as the object is still the child.
+        assert_whose(
+            &d,
+            "H1",
+            Experiencer::Subject,
+            &["Keeley (14). Men picked her up and she went missing."],
+        );
+    }
+
+    #[test]
+    fn the_parties_of_a_court_case_are_not_the_child() {
+        let d = detector();
+        assert_whose(
+            &d,
+            "M13",
+            Experiencer::Other,
+            &[
+                "Kayla (14) was found at a flat. The appellant, who is 41, challenges a sentence for arranging child sex offences.",
+                "Kayla (14) was found at a flat. The hearing for the sentencing of Mr Latimer was adjourned.",
+                "Kayla (14) was found at a flat. Mr Latimer was convicted of two counts.",
             ],
         );
     }
