@@ -2479,6 +2479,28 @@ impl<'a> Text<'a> {
             .map(|&j| bare(self.word(j)))
     }
 
+    /// Whether the terminator at token `k` only opens an aside that the
+    /// clause running to token `to` resumes after: "her sister, however,
+    /// has ...", "his friend Kai, who is placed there too, was ...".
+    fn aside(&self, k: usize, to: usize) -> bool {
+        self.parenthetical(k) || self.enclosed_relative(k, to)
+    }
+
+    /// Whether the "who" or "which" at token `k` opens a relative clause
+    /// set off by commas that closes before token `to`, where the main
+    /// clause goes on with its verb: "his friend Kai, who is also placed
+    /// there, was missing" is still about Kai.
+    fn enclosed_relative(&self, k: usize, to: usize) -> bool {
+        const RESUMING: &[&str] = &[
+            "was", "were", "is", "are", "has", "had", "have", "went", "goes", "came", "comes",
+            "got", "gets", "remains", "remained",
+        ];
+        self.word_is(k, &["who", "which"])
+            && self.comma_before(k)
+            && (k + 1..(to + 1).min(self.toks.len()))
+                .any(|j| self.comma_before(j) && self.word_is(j, RESUMING))
+    }
+
     /// Whether token `k` stands between commas on its own ("her sister,
     /// however, has not returned"): an aside, not a new clause.
     fn parenthetical(&self, k: usize) -> bool {
@@ -2554,9 +2576,10 @@ impl<'a> Text<'a> {
     /// person: no clause ends between them, and the subject is not named
     /// again.
     fn same_clause(&self, triggers: &[(Trigger, usize, usize)], from: usize, to: usize) -> bool {
-        !triggers.iter().any(|&(t, s, _)| {
-            t == Trigger::Terminate && s >= from && s < to && !self.parenthetical(s)
-        }) && !self.subordinate_break(from, to)
+        !triggers
+            .iter()
+            .any(|&(t, s, _)| t == Trigger::Terminate && s >= from && s < to && !self.aside(s, to))
+            && !self.subordinate_break(from, to)
             && !self.clause_break(from, to)
             && !(from..to).any(|k| self.is_subject_pronoun(k) || self.is_subject_name(k))
     }
@@ -2974,7 +2997,7 @@ impl<'a> Text<'a> {
         // A terminator between a trigger and the hit ends the trigger's scope.
         let terminated = |from: usize, to: usize| {
             triggers.iter().any(|&(t, s, _)| {
-                t == Trigger::Terminate && s >= from && s < to && !self.parenthetical(s)
+                t == Trigger::Terminate && s >= from && s < to && !self.aside(s, to)
             }) || self.subordinate_break(from, to)
         };
         // A negation or hedge also ends at a new clause after a comma
@@ -3069,7 +3092,9 @@ impl<'a> Text<'a> {
                             rt == Trigger::Reporting
                                 && rs >= e
                                 && rs <= e + 2
-                                && !(rs >= 1 && self.word_is(rs - 1, PASSIVE))
+                                // "her brother was (repeatedly) reported
+                                // missing" is passive: about him, not by him.
+                                && !(e..rs).any(|k| self.word_is(k, PASSIVE))
                         });
                     // "with friends", "to her mum", "after dad left": the
                     // other person is an object, not whom the clause is about.
@@ -3458,6 +3483,8 @@ mod tests {
             &[
                 "Keeley (14) is in care. Her older sister has not returned home since Tuesday.",
                 "Keeley (14) is in care. Her sister, however, has not returned home.",
+                "Amy (14). Her brother was repeatedly reported missing.",
+                "Jordan (15) is in care. His friend Kai, who is also placed there, was missing the same night.",
             ],
         );
         // The child as the object is still the child.
