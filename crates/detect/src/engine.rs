@@ -2479,6 +2479,18 @@ impl<'a> Text<'a> {
             .map(|&j| bare(self.word(j)))
     }
 
+    /// Whether a bracket opened before token `e` closes between token
+    /// `e - 1` and token `to`: what was said inside it stays there.
+    fn bracket_closes(&self, e: usize, to: usize) -> bool {
+        let (Some(last), Some(hit)) = (self.toks.get(e.wrapping_sub(1)), self.toks.get(to)) else {
+            return false;
+        };
+        let between = &self.text[last.end as usize..hit.start as usize];
+        between
+            .find(')')
+            .is_some_and(|close| !between[..close].contains('('))
+    }
+
     /// Whether the terminator at token `k` only opens an aside that the
     /// clause running to token `to` resumes after: "her sister, however,
     /// has ...", "his friend Kai, who is placed there too, was ...".
@@ -3021,7 +3033,9 @@ impl<'a> Text<'a> {
         for &(t, s, e) in triggers {
             let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
             let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
-            let scoped_before = before && !scope_ended(e, first);
+            // "Mum's partner (not present) has a conviction": a negation
+            // or hedge inside brackets closed before the hit is the aside's.
+            let scoped_before = before && !scope_ended(e, first) && !self.bracket_closes(e, first);
             let scoped_after = after && !scope_ended(end, s);
             match t {
                 // A closure is negated only right before it ("was not
@@ -3360,6 +3374,19 @@ mod tests {
         let d = detector();
         let hits = d.detect("She says she is not sexually active.", None);
         assert!(hits.iter().all(|h| h.indicator != "C2" || h.negated));
+    }
+
+    #[test]
+    fn a_negation_inside_brackets_stays_there() {
+        let d = detector();
+        let hits = d.detect(
+            "Tia (15). Mum's partner (not present) has a recent conviction for assaulting mum.",
+            None,
+        );
+        assert!(hits.iter().any(|h| h.indicator == "M13" && !h.negated));
+        // A bracket after the negation does not end it.
+        let hits = d.detect("Tia (15). No concerns (as before) about older males.", None);
+        assert!(hits.iter().all(|h| h.indicator != "H8" || h.negated));
     }
 
     #[test]
