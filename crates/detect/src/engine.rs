@@ -2424,11 +2424,26 @@ impl<'a> Text<'a> {
                 names.push(j - 2);
             }
         }
-        if names.is_empty() {
+        // A name after a title is an adult's ("Mr Latimer", "DC Khan",
+        // "HHJ Prentice"), never the subject's; but not someone else
+        // wherever it comes back, as a parent shares the child's family
+        // name ("Mrs Begum called about Amira").
+        const TITLES: &[&str] = &[
+            "mr", "mrs", "ms", "miss", "dr", "judge", "hhj", "dc", "ds", "di", "pc", "sgt", "insp",
+            "cllr",
+        ];
+        let titled: Vec<usize> = (1..self.toks.len())
+            .filter(|&j| {
+                name_like(j)
+                    && self.word_is(j - 1, TITLES)
+                    && self.toks[j - 1].sentence == self.toks[j].sentence
+            })
+            .collect();
+        if names.is_empty() && titled.is_empty() {
             return names;
         }
         // The subject's name is never someone else's (found once, here).
-        let subject = self.subject_name_among(&names);
+        let subject = self.subject_name_among(&[names.as_slice(), &titled].concat());
         let _ = self.subject_name_cache.set(subject);
         if let Some(subject) = subject {
             names.retain(|&j| !self.word(j).eq_ignore_ascii_case(subject));
@@ -3534,6 +3549,7 @@ mod tests {
                 "Kayla (14) was found at a flat. The appellant, who is 41, challenges a sentence for arranging child sex offences.",
                 "Kayla (14) was found at a flat. The hearing for the sentencing of Mr Latimer was adjourned.",
                 "Kayla (14) was found at a flat. Mr Latimer was convicted of two counts.",
+                "Sentencing of Mr Latimer, convicted of two counts of sexual assault, adjourned.",
             ],
         );
     }
