@@ -1737,6 +1737,30 @@ impl Detector {
         spans.sort_unstable_by_key(|&(r, f, e, _, _)| {
             (self.rules[r].indicator_ix, f, std::cmp::Reverse(e), r)
         });
+        // A negation inside the words a rule matched ("where he had no
+        // connections", "had not eaten", "a man mum didn't recognise") is
+        // that phrase's meaning: (trigger start, phrase end) of each. It
+        // denies neither what follows the phrase nor the words another
+        // pattern skipped over it. (Not when it ends the phrase, "due home
+        // at 10 and had not", which reaches on; nor in closures and blaming
+        // words: "no concerns, closed" is both a closure and a denial.)
+        let owned_negations: Vec<(usize, usize)> = triggers
+            .iter()
+            .filter(|&&(k, _, _)| matches!(k, Trigger::NegatePre | Trigger::NegatePost))
+            .filter_map(|&(_, s, e)| {
+                spans
+                    .iter()
+                    .find(|&&(r, f, end, g0, g1)| {
+                        f < s
+                            && e < end
+                            && !matches!(self.rules[r].indicator.as_str(), "NA" | "VB")
+                            && !gap_list[g0 as usize..g1 as usize]
+                                .iter()
+                                .any(|&(gs, ge)| s < ge && e > gs)
+                    })
+                    .map(|&(_, _, end, _, _)| (s, end))
+            })
+            .collect();
         let mut hits: Vec<Hit> = Vec::with_capacity(spans.len());
         // The rule of each hit, in step with `hits`.
         let mut hit_rules: Vec<usize> = Vec::with_capacity(spans.len());
@@ -1781,7 +1805,7 @@ impl Detector {
             let sentence = toks[f].sentence as usize;
             let gaps = &gap_list[g0 as usize..g1 as usize];
             let mut ctx = t.context(
-                triggers,
+                (triggers, &owned_negations),
                 (f, e, gaps),
                 facts
                     .and_then(|x| x.year)
@@ -1935,6 +1959,9 @@ impl Detector {
         hits
     }
 }
+
+/// A context trigger found in a text: its kind, first token and end.
+type TriggerAt = (Trigger, usize, usize);
 
 #[derive(Default)]
 struct Ctx {
@@ -2999,7 +3026,7 @@ impl<'a> Text<'a> {
 
     fn context(
         &self,
-        triggers: &[(Trigger, usize, usize)],
+        (triggers, owned_negations): (&[TriggerAt], &[(usize, usize)]),
         (first, end, gaps): (usize, usize, &[(usize, usize)]),
         year: Option<i16>,
         indicator: &str,
@@ -3045,6 +3072,13 @@ impl<'a> Text<'a> {
                 t == Trigger::Pseudo && ps <= s && pe >= e && (pe <= first || ps >= end)
             })
         };
+        // A negation inside another phrase: its own, for a hit after that
+        // phrase or one whose skipped words it sits in.
+        let owned = |s: usize| {
+            owned_negations
+                .iter()
+                .any(|&(os, phrase_end)| os == s && (phrase_end <= first || in_gap(s, s + 1)))
+        };
         for &(t, s, e) in triggers {
             let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
             let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
@@ -3059,13 +3093,14 @@ impl<'a> Text<'a> {
                 Trigger::NegatePre
                     if (scoped_before || in_gap(s, e))
                         && !pseudo(s, e)
+                        && !owned(s)
                         && (indicator != "NA" || first.saturating_sub(e) <= 2) =>
                 {
                     ctx.negated = true
                 }
                 // "chlamydia positive, HIV negative": a result written
                 // right after the hit is its own.
-                Trigger::NegatePost if scoped_after && !pseudo(s, e) && !affirmed => {
+                Trigger::NegatePost if scoped_after && !pseudo(s, e) && !affirmed && !owned(s) => {
                     ctx.negated = true
                 }
                 Trigger::HedgePre if (scoped_before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
@@ -3402,6 +3437,29 @@ mod tests {
         // A bracket after the negation does not end it.
         let hits = d.detect("Tia (15). No concerns (as before) about older males.", None);
         assert!(hits.iter().all(|h| h.indicator != "H8" || h.negated));
+    }
+
+    #[test]
+    fn a_negation_inside_another_phrase_is_that_phrases_own() {
+        let d = detector();
+        let present = |text: &str, id: &str| {
+            d.detect(text, None)
+                .iter()
+                .any(|h| h.indicator == id && !h.negated)
+        };
+        assert!(present(
+            "Found in a town where he had no connections, in the flat of a vulnerable adult.",
+            "H5"
+        ));
+        assert!(present(
+            "She was cold, had not slept and had not eaten since lunchtime the previous day.",
+            "M14"
+        ));
+        // A phrase that ends with the negation reaches on.
+        assert!(!present(
+            "She had been due home at 2200 hrs and had not been reported missing.",
+            "H1"
+        ));
     }
 
     #[test]
