@@ -623,17 +623,105 @@ struct Target {
     segment: u32,
 }
 
+/// A phrase variant while the rules are compiled (see [`Chains`] for the
+/// form detection reads).
 struct VariantInfo {
     rule: usize,
     /// The patterns of each segment after the first.
     segments: Vec<Vec<u32>>,
-    /// For each segment, a 64-bit filter of its patterns (bit `p % 64`):
-    /// most candidate matches are ruled out by one AND before the search.
-    blooms: Vec<u64>,
     /// Largest gap before each segment.
     gaps: Vec<usize>,
     /// An exception (`unless`) of the rule rather than a trigger.
     unless: bool,
+}
+
+/// A variant that a pattern match may start: what it reports and where its
+/// later segments are in [`Chains::steps`].
+#[derive(Debug, Clone, Copy)]
+struct ChainStart {
+    rule: u32,
+    /// An exception (`unless`) of the rule rather than a trigger.
+    unless: bool,
+    steps_from: u32,
+    steps_to: u32,
+}
+
+/// A later segment of a variant: how far after the previous one it may
+/// start, and which patterns match it.
+#[derive(Debug, Clone, Copy)]
+struct ChainStep {
+    /// A 64-bit filter of its patterns (bit `p % 64`): most candidate
+    /// matches are ruled out by one AND before the search.
+    bloom: u64,
+    /// Largest gap before the segment, in words.
+    gap: u32,
+    /// Its patterns, sorted: `Chains::step_patterns[patterns_from..patterns_to]`.
+    patterns_from: u32,
+    patterns_to: u32,
+}
+
+/// Every phrase variant by the patterns that start it, in flat arrays:
+/// trying the variants a match starts reads a run of [`ChainStart`]s and
+/// one [`ChainStep`] each, instead of following a pointer per field (the
+/// chaining of segments was bound by cache misses).
+#[derive(Default)]
+struct Chains {
+    /// The variants pattern `p` starts are
+    /// `starts[start_from[p]..start_from[p + 1]]`, in variant order.
+    start_from: Vec<u32>,
+    starts: Vec<ChainStart>,
+    steps: Vec<ChainStep>,
+    step_patterns: Vec<u32>,
+}
+
+impl Chains {
+    /// Lays out `variants`; `starts[p]` lists the variants pattern `p`
+    /// starts.
+    fn new(variants: &[VariantInfo], starts_by_pattern: &[Vec<u32>]) -> Chains {
+        let mut chains = Chains::default();
+        // Each variant's steps, written once and shared by every pattern
+        // that starts it.
+        let mut step_range = Vec::with_capacity(variants.len());
+        for info in variants {
+            let from = chains.steps.len() as u32;
+            for (s, patterns) in info.segments.iter().enumerate() {
+                let patterns_from = chains.step_patterns.len() as u32;
+                chains.step_patterns.extend_from_slice(patterns);
+                chains.steps.push(ChainStep {
+                    bloom: patterns.iter().fold(0u64, |b, &p| b | (1u64 << (p % 64))),
+                    gap: info.gaps[s + 1] as u32,
+                    patterns_from,
+                    patterns_to: chains.step_patterns.len() as u32,
+                });
+            }
+            step_range.push((from, chains.steps.len() as u32));
+        }
+        chains.start_from.push(0);
+        for variants_started in starts_by_pattern {
+            for &v in variants_started {
+                let info = &variants[v as usize];
+                let (steps_from, steps_to) = step_range[v as usize];
+                chains.starts.push(ChainStart {
+                    rule: info.rule as u32,
+                    unless: info.unless,
+                    steps_from,
+                    steps_to,
+                });
+            }
+            chains.start_from.push(chains.starts.len() as u32);
+        }
+        chains
+    }
+
+    /// The variants a match of pattern `p` starts.
+    #[inline]
+    fn started_by(&self, p: u32) -> &[ChainStart] {
+        let p = p as usize;
+        match (self.start_from.get(p), self.start_from.get(p + 1)) {
+            (Some(&from), Some(&to)) => &self.starts[from as usize..to as usize],
+            _ => &[],
+        }
+    }
 }
 
 struct CompiledRule {
@@ -913,9 +1001,9 @@ pub struct Detector {
     /// Every context trigger, over written-word ids.
     trigger_table: TriggerTable,
     trigger_kinds: Vec<Vec<Trigger>>,
-    /// Pattern → the variants whose first segment it is.
-    starts: Vec<Vec<u32>>,
-    variants: Vec<VariantInfo>,
+    /// Pattern → the variants whose first segment it is, and their later
+    /// segments.
+    chains: Chains,
     rules: Vec<CompiledRule>,
     stemmer: rust_stemmers::Stemmer,
     /// Written forms known at compile time: every inflection of every
@@ -1055,6 +1143,8 @@ struct Scratch {
     kept: Vec<(u32, usize, usize, bool)>,
     /// Index of the first match at or after each token.
     match_at: Vec<u32>,
+    /// The end token of each token's sentence.
+    sentence_end: Vec<u32>,
 }
 
 thread_local! {
@@ -1202,7 +1292,6 @@ impl Detector {
                     variants.push(VariantInfo {
                         rule: r,
                         segments: Vec::new(),
-                        blooms: Vec::new(),
                         gaps,
                         unless,
                     });
@@ -1303,12 +1392,8 @@ impl Detector {
                 patterns.sort_unstable();
                 patterns.dedup();
             }
-            info.blooms = info
-                .segments
-                .iter()
-                .map(|ps| ps.iter().fold(0u64, |b, &p| b | (1u64 << (p % 64))))
-                .collect();
         }
+        let chains = Chains::new(&variants, &starts);
         automaton
             .build()
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
@@ -1318,8 +1403,7 @@ impl Detector {
             automaton,
             trigger_table,
             trigger_kinds,
-            starts,
-            variants,
+            chains,
             rules: rules_out,
             stemmer,
             lexicon: Lexicon::default(),
@@ -1573,6 +1657,7 @@ impl Detector {
             excepted,
             kept,
             match_at,
+            sentence_end,
         } = scratch;
         toks.clear();
         matches.clear();
@@ -1657,7 +1742,6 @@ impl Detector {
         gap_list.clear();
         excepted.clear();
         kept.clear();
-        let sentence_of = |t: usize| toks[t].sentence;
         // The first match at or after each token.
         match_at.clear();
         let mut m = 0;
@@ -1667,26 +1751,42 @@ impl Detector {
             }
             match_at.push(m as u32);
         }
+        // The end token of each token's sentence: a phrase never leaves
+        // its sentence, so a segment is looked for no further.
+        sentence_end.clear();
+        sentence_end.resize(toks.len(), 0);
+        let mut next_sentence_at = toks.len();
+        for i in (0..toks.len()).rev() {
+            if i + 1 < toks.len() && toks[i + 1].sentence != toks[i].sentence {
+                next_sentence_at = i + 1;
+            }
+            sentence_end[i] = next_sentence_at as u32;
+        }
         for &(p, f, len) in matches.iter() {
-            for &v in &self.starts[p as usize] {
-                let info = &self.variants[v as usize];
-                let f = f as usize;
+            let started = self.chains.started_by(p);
+            if started.is_empty() {
+                continue;
+            }
+            let f = f as usize;
+            // The last token a later segment may start at.
+            let last_in_sentence = sentence_end[f] as usize - 1;
+            for chain in started {
                 let mut end = f + len as usize;
                 let mut complete = true;
                 let gaps_from = gap_list.len();
-                let sentence = sentence_of(f);
-                for (s, patterns) in info.segments.iter().enumerate() {
-                    let gap = info.gaps[s + 1];
-                    let bloom = info.blooms[s];
+                let steps = &self.chains.steps[chain.steps_from as usize..chain.steps_to as usize];
+                for step in steps {
+                    let patterns = &self.chains.step_patterns
+                        [step.patterns_from as usize..step.patterns_to as usize];
+                    let last_start = (end + step.gap as usize).min(last_in_sentence);
                     // The earliest match of any of the segment's patterns
                     // within the gap (matches are in text order).
                     let lo = match_at[end.min(toks.len())] as usize;
                     let best = matches[lo..]
                         .iter()
-                        .take_while(|&&(_, n, _)| n as usize <= end + gap)
-                        .find(|&&(q, n, _)| {
-                            bloom & (1u64 << (q % 64)) != 0
-                                && sentence_of(n as usize) == sentence
+                        .take_while(|&&(_, n, _)| n as usize <= last_start)
+                        .find(|&&(q, _, _)| {
+                            step.bloom & (1u64 << (q % 64)) != 0
                                 && patterns.binary_search(&q).is_ok()
                         })
                         .map(|&(_, n, l)| (n, l));
@@ -1707,11 +1807,12 @@ impl Detector {
                     gap_list.truncate(gaps_from);
                     continue;
                 }
-                if info.unless {
+                let rule = chain.rule as usize;
+                if chain.unless {
                     gap_list.truncate(gaps_from);
-                    excepted.push((info.rule, f, end));
+                    excepted.push((rule, f, end));
                 } else {
-                    spans.push((info.rule, f, end, gaps_from as u32, gap_list.len() as u32));
+                    spans.push((rule, f, end, gaps_from as u32, gap_list.len() as u32));
                 }
             }
         }
@@ -2698,41 +2799,72 @@ impl<'a> Text<'a> {
     /// known, `None` when the line is no question with a short answer.
     fn form_answer(&self, from: usize) -> Option<bool> {
         let rest = self.text.get(from..)?;
-        let line = rest.split('\n').next().unwrap_or("");
-        let mark = line.find(['?', ':'])?;
-        // Still the question before the mark: a few words at most, and no
-        // sentence ended on the way ("MFH. Outcome: no further action").
-        if line[..mark].split_whitespace().count() > 8 || line[..mark].contains(['.', ';', '!']) {
-            return None;
+        // The mark (`?` or `:`) on the same line, looked for only as far as
+        // the question can reach: a few words at most, and no sentence
+        // ended on the way ("MFH. Outcome: no further action"). (Most hits
+        // are in prose with no mark: the search stops within a few words
+        // instead of reading to the end of the line.)
+        let mut words = 0;
+        let mut in_word = false;
+        let mut mark = None;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '\n' | '.' | ';' | '!' => return None,
+                '?' | ':' => {
+                    mark = Some(i);
+                    break;
+                }
+                c if c.is_whitespace() => in_word = false,
+                _ => {
+                    if !in_word {
+                        words += 1;
+                        if words > 8 {
+                            return None;
+                        }
+                    }
+                    in_word = true;
+                }
+            }
         }
+        let mark = mark?;
+        let question = &rest[..mark];
+        let line_after = rest[mark + 1..].split('\n').next().unwrap_or("");
         // A time is no answer ("found 23:10").
-        if line[..mark].ends_with(|c: char| c.is_ascii_digit())
-            && line[mark + 1..].starts_with(|c: char| c.is_ascii_digit())
+        if question.ends_with(|c: char| c.is_ascii_digit())
+            && line_after.starts_with(|c: char| c.is_ascii_digit())
         {
             return None;
         }
-        let answer = line[mark + 1..]
-            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '?' | ':' | '-' | '|'))
-            .to_ascii_lowercase();
+        let answer = line_after
+            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '?' | ':' | '-' | '|'));
+        // (Compared without regard to ASCII case, as the lower-cased answer
+        // would be, without copying the rest of the line.)
+        let starts_with = |prefix: &str| {
+            answer
+                .as_bytes()
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+        };
         let first = answer
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | '(' | '-'))
             .next()
             .unwrap_or("");
+        let first_is = |list: &[&str]| list.iter().any(|w| first.eq_ignore_ascii_case(w));
         const NO: &[&str] = &[
             "n", "no", "nil", "none", "never", "denies", "denied", "negative", "-ve", "n/a", "n/k",
             "nk", "unknown", "unsure", "[", "[ ]",
         ];
-        if answer.starts_with("no further") || answer.starts_with("no action") {
+        if starts_with("no further") || starts_with("no action") {
             return None;
         }
-        if answer.starts_with("not known")
-            || answer.starts_with("not asked")
-            || answer.starts_with("[ ]")
-            || NO.contains(&first)
+        if starts_with("not known")
+            || starts_with("not asked")
+            || starts_with("[ ]")
+            || first_is(NO)
         {
             return Some(false);
         }
-        if ["y", "yes", "+ve", "positive", "[x]"].contains(&first) || answer.starts_with("[x]") {
+        if first_is(&["y", "yes", "+ve", "positive", "[x]"]) || starts_with("[x]") {
             return Some(true);
         }
         None
