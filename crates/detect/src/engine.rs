@@ -4,7 +4,9 @@
 //! text; a ConText-style pass then marks each hit negated, hedged,
 //! historical, and whose it is.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
@@ -812,13 +814,18 @@ struct Tok {
 /// a word; every overlapping match is reported, as a walk from each word
 /// would find them. Ids no pattern uses are all written as [`NONE`], so the
 /// width is set by the patterns' largest id: two bytes for up to 16,383
-/// pattern words.
+/// pattern words. The DFA is walked state by state (its `Automaton`
+/// interface) rather than through the crate's match iterator: the walk
+/// reads each word's bytes and reports every pattern of a match state at
+/// once, which the iterator's per-match bookkeeping made slower.
 #[derive(Default)]
 struct WordMatcher {
     /// Pattern sequences, in index order.
     patterns: Vec<Vec<u32>>,
     index: HashMap<Vec<u32>, usize>,
-    automaton: Option<AhoCorasick>,
+    automaton: Option<DFA>,
+    /// Each pattern's length in words (a small table, kept in cache).
+    pattern_words: Vec<u8>,
     /// The largest word id in any pattern.
     max_id: u32,
     /// Bytes per word.
@@ -836,14 +843,26 @@ fn encode_word(id: u32, width: usize, out: &mut Vec<u8>) {
     }
 }
 
-/// A match of the word matcher: (first token, length, pattern).
-type WordMatch = (usize, usize, usize);
+/// A match of the word matcher packed so that matches sort in text order
+/// as plain numbers: first token (32 bits), length in words (8), pattern
+/// (24).
+type WordMatch = u64;
+
+/// Most patterns the matcher packs into a [`WordMatch`].
+const MAX_PATTERNS: usize = 1 << 24;
+
+/// The encoded word stream of the narrative being matched, and its
+/// matches (reused from one narrative to the next).
+#[derive(Default)]
+struct Encoded {
+    bytes: Vec<u8>,
+    /// The token each encoded word stands for.
+    token_of: Vec<u32>,
+    found: Vec<WordMatch>,
+}
 
 thread_local! {
-    /// The encoded word stream of the narrative being matched, and its
-    /// matches (reused from one narrative to the next).
-    static ENCODED: std::cell::RefCell<(Vec<u8>, Vec<WordMatch>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static ENCODED: std::cell::RefCell<Encoded> = std::cell::RefCell::new(Encoded::default());
 }
 
 impl WordMatcher {
@@ -884,9 +903,23 @@ impl WordMatcher {
                 out
             })
             .collect();
-        let automaton = AhoCorasick::builder()
+        if self.patterns.len() > MAX_PATTERNS {
+            return Err(format!("{} patterns are too many", self.patterns.len()));
+        }
+        self.pattern_words = self
+            .patterns
+            .iter()
+            .map(|seq| {
+                u8::try_from(seq.len())
+                    .map_err(|_| format!("a pattern of {} words is too long", seq.len()))
+            })
+            .collect::<Result<_, _>>()?;
+        let automaton = DFA::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .start_kind(StartKind::Unanchored)
+            // (The walk below does not use a prefilter; without one, the
+            // start state is not a special state.)
+            .prefilter(false)
             .build(&encoded)
             .map_err(|e| e.to_string())?;
         self.automaton = Some(automaton);
@@ -905,31 +938,59 @@ impl WordMatcher {
             return;
         };
         let width = self.width;
-        ENCODED.with_borrow_mut(|(bytes, found)| {
+        ENCODED.with_borrow_mut(|encoded| {
+            let Encoded {
+                bytes,
+                token_of,
+                found,
+            } = encoded;
             bytes.clear();
+            token_of.clear();
             found.clear();
-            for t in toks {
+            // No pattern holds a word outside the vocabulary, nor spans two
+            // sentences: a run of such words, and a sentence break, are
+            // written as one `NONE`, which no match can cross. (About half
+            // of the words of a text are no pattern's; the automaton reads
+            // the rest, and no match needs checking for its sentence.)
+            let mut after_break = true;
+            for (i, t) in toks.iter().enumerate() {
                 let w = id(t);
-                encode_word(if w > self.max_id { NONE } else { w }, width, bytes);
+                let w = if w > self.max_id { NONE } else { w };
+                let new_sentence = i > 0 && toks[i - 1].sentence != t.sentence;
+                if (w == NONE || new_sentence) && !after_break {
+                    encode_word(NONE, width, bytes);
+                    token_of.push(i as u32);
+                    after_break = true;
+                }
+                if w != NONE {
+                    encode_word(w, width, bytes);
+                    token_of.push(i as u32);
+                    after_break = false;
+                }
             }
-            found.extend(
-                automaton
-                    .find_overlapping_iter(bytes.as_slice())
-                    .map(|m| {
-                        (
-                            m.start() / width,
-                            (m.end() - m.start()) / width,
-                            m.pattern().as_usize(),
-                        )
-                    })
-                    // A phrase never spans two sentences.
-                    .filter(|&(first, len, _)| {
-                        toks[first].sentence == toks[first + len - 1].sentence
-                    }),
-            );
+            let Ok(mut state) = automaton.start_state(Anchored::No) else {
+                return;
+            };
+            for (at, &byte) in bytes.iter().enumerate() {
+                state = automaton.next_state(Anchored::No, state, byte);
+                if !automaton.is_special(state) || !automaton.is_match(state) {
+                    continue;
+                }
+                // Every pattern ends where a word ends: the match's last
+                // word is the one this byte ends.
+                let last = token_of[at / width] as u64;
+                for k in 0..automaton.match_len(state) {
+                    let pattern = automaton.match_pattern(state, k).as_usize();
+                    let words = u64::from(self.pattern_words[pattern]);
+                    // The words of a match are consecutive tokens.
+                    let first = last + 1 - words;
+                    found.push(first << 32 | words << 24 | pattern as u64);
+                }
+            }
             found.sort_unstable();
-            for &(first, len, pattern) in found.iter() {
-                on(pattern, first, len);
+            for &m in found.iter() {
+                let (first, words, pattern) = (m >> 32, (m >> 24) & 0xff, m & 0xff_ffff);
+                on(pattern as usize, first as usize, words as usize);
             }
         });
     }
