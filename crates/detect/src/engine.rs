@@ -641,18 +641,23 @@ struct VariantInfo {
 /// later segments are in [`Chains::steps`].
 #[derive(Debug, Clone, Copy)]
 struct ChainStart {
+    /// The filter of its first later segment (`ChainStep::bloom`; 0 for a
+    /// variant of one segment): most variants a match starts are ruled out
+    /// by it against the words after the match, without reading their
+    /// steps.
+    first_bloom: u64,
     rule: u32,
-    /// An exception (`unless`) of the rule rather than a trigger.
-    unless: bool,
     steps_from: u32,
     steps_to: u32,
+    /// An exception (`unless`) of the rule rather than a trigger.
+    unless: bool,
 }
 
 /// A later segment of a variant: how far after the previous one it may
 /// start, and which patterns match it.
 #[derive(Debug, Clone, Copy)]
 struct ChainStep {
-    /// A 64-bit filter of its patterns (bit `p % 64`): most candidate
+    /// A 64-bit filter of its patterns ([`bloom_bit`]): most candidate
     /// matches are ruled out by one AND before the search.
     bloom: u64,
     /// Largest gap before the segment, in words.
@@ -674,6 +679,14 @@ struct Chains {
     starts: Vec<ChainStart>,
     steps: Vec<ChainStep>,
     step_patterns: Vec<u32>,
+    /// The largest gap before any variant's second segment.
+    max_first_gap: u32,
+}
+
+/// A pattern's bit in a segment's filter.
+#[inline]
+fn bloom_bit(pattern: u32) -> u64 {
+    1u64 << (pattern % 64)
 }
 
 impl Chains {
@@ -690,7 +703,7 @@ impl Chains {
                 let patterns_from = chains.step_patterns.len() as u32;
                 chains.step_patterns.extend_from_slice(patterns);
                 chains.steps.push(ChainStep {
-                    bloom: patterns.iter().fold(0u64, |b, &p| b | (1u64 << (p % 64))),
+                    bloom: patterns.iter().fold(0u64, |b, &p| b | bloom_bit(p)),
                     gap: info.gaps[s + 1] as u32,
                     patterns_from,
                     patterns_to: chains.step_patterns.len() as u32,
@@ -703,11 +716,16 @@ impl Chains {
             for &v in variants_started {
                 let info = &variants[v as usize];
                 let (steps_from, steps_to) = step_range[v as usize];
+                let first_step = (steps_from < steps_to).then(|| chains.steps[steps_from as usize]);
+                if let Some(step) = first_step {
+                    chains.max_first_gap = chains.max_first_gap.max(step.gap);
+                }
                 chains.starts.push(ChainStart {
+                    first_bloom: first_step.map_or(0, |step| step.bloom),
                     rule: info.rule as u32,
-                    unless: info.unless,
                     steps_from,
                     steps_to,
+                    unless: info.unless,
                 });
             }
             chains.start_from.push(chains.starts.len() as u32);
@@ -1831,8 +1849,20 @@ impl Detector {
             let f = f as usize;
             // The last token a later segment may start at.
             let last_in_sentence = sentence_end[f] as usize - 1;
+            // The filter bits of every match a second segment could be:
+            // a variant none of whose second segment's bits is among them
+            // cannot go on.
+            let after = f + len as usize;
+            let reach = (after + self.chains.max_first_gap as usize).min(last_in_sentence);
+            let window_bloom = matches[match_at[after.min(toks.len())] as usize..]
+                .iter()
+                .take_while(|&&(_, n, _)| n as usize <= reach)
+                .fold(0u64, |b, &(q, _, _)| b | bloom_bit(q));
             for chain in started {
-                let mut end = f + len as usize;
+                if chain.steps_from < chain.steps_to && chain.first_bloom & window_bloom == 0 {
+                    continue;
+                }
+                let mut end = after;
                 let mut complete = true;
                 let gaps_from = gap_list.len();
                 let steps = &self.chains.steps[chain.steps_from as usize..chain.steps_to as usize];
@@ -1847,8 +1877,7 @@ impl Detector {
                         .iter()
                         .take_while(|&&(_, n, _)| n as usize <= last_start)
                         .find(|&&(q, _, _)| {
-                            step.bloom & (1u64 << (q % 64)) != 0
-                                && patterns.binary_search(&q).is_ok()
+                            step.bloom & bloom_bit(q) != 0 && patterns.binary_search(&q).is_ok()
                         })
                         .map(|&(_, n, l)| (n, l));
                     match best {
@@ -2452,6 +2481,12 @@ impl<'a> Text<'a> {
                 break;
             }
             let w = self.word(i);
+            // (The words for a girl or a boy open with one of these letters:
+            // other words skip the lists.)
+            let may_name_a_child = w
+                .as_bytes()
+                .first()
+                .is_some_and(|b| b"bdgns".contains(&b.to_ascii_lowercase()));
             // "her daughter", "with a girl": someone else's child.
             let someone_elses = || {
                 i > 0
@@ -2459,11 +2494,13 @@ impl<'a> Text<'a> {
                         || self.word(i - 1).ends_with("'s")
                         || self.word(i - 1).ends_with('\u{2019}'))
             };
-            if FEMALE.iter().any(|f| w.eq_ignore_ascii_case(f)) && !someone_elses() {
-                return Some(true);
-            }
-            if MALE.iter().any(|m| w.eq_ignore_ascii_case(m)) && !someone_elses() {
-                return Some(false);
+            if may_name_a_child {
+                if FEMALE.iter().any(|f| w.eq_ignore_ascii_case(f)) && !someone_elses() {
+                    return Some(true);
+                }
+                if MALE.iter().any(|m| w.eq_ignore_ascii_case(m)) && !someone_elses() {
+                    return Some(false);
+                }
             }
             // An age with a sex code: "15F", "(15 F)", "15 y/o F", "15yo M".
             let digits = w.bytes().take_while(u8::is_ascii_digit).count();
@@ -2601,6 +2638,17 @@ impl<'a> Text<'a> {
                 .unwrap_or(w)
         };
         let is_name = |j: usize| {
+            // (Most words open in lower case: ruled out on their first
+            // byte, before the suffix and the list. A word opens with a
+            // letter or digit, so its bare form opens with the same one.)
+            if self
+                .word(j)
+                .as_bytes()
+                .first()
+                .is_none_or(u8::is_ascii_lowercase)
+            {
+                return false;
+            }
             let w = bare(self.word(j));
             let mut chars = w.chars();
             chars.next().is_some_and(char::is_uppercase)
