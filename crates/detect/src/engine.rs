@@ -4,9 +4,6 @@
 //! text; a ConText-style pass then marks each hit negated, hedged,
 //! historical, and whose it is.
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
@@ -641,7 +638,7 @@ struct VariantInfo {
 /// later segments are in [`Chains::steps`].
 #[derive(Debug, Clone, Copy)]
 struct ChainStart {
-    /// The filter of its first later segment (`ChainStep::bloom`; 0 for a
+    /// The filter of its first later segment (`ChainStep::window_bloom`; 0 for a
     /// variant of one segment): most variants a match starts are ruled out
     /// by it against the words after the match, without reading their
     /// steps.
@@ -657,9 +654,13 @@ struct ChainStart {
 /// start, and which patterns match it.
 #[derive(Debug, Clone, Copy)]
 struct ChainStep {
-    /// A 64-bit filter of its patterns ([`bloom_bit`]): most candidate
-    /// matches are ruled out by one AND before the search.
-    bloom: u64,
+    /// A 256-bit filter of its patterns ([`PatternFilter`]): most
+    /// candidate matches are ruled out by one AND before the search (a
+    /// segment may have dozens of patterns, which fill 64 bits).
+    filter: PatternFilter,
+    /// A 64-bit filter of its patterns ([`bloom_bit`]), to test against
+    /// all the matches after a match at once.
+    window_bloom: u64,
     /// Largest gap before the segment, in words.
     gap: u32,
     /// Its patterns, sorted: `Chains::step_patterns[patterns_from..patterns_to]`.
@@ -683,10 +684,30 @@ struct Chains {
     max_first_gap: u32,
 }
 
-/// A pattern's bit in a segment's filter.
+/// A pattern's bit in a 64-bit filter.
 #[inline]
 fn bloom_bit(pattern: u32) -> u64 {
     1u64 << (pattern % 64)
+}
+
+/// A set of patterns as 256 bits (pattern `p` sets bit `p % 256`): a
+/// pattern whose bit is clear is not in the set.
+#[derive(Debug, Clone, Copy, Default)]
+struct PatternFilter([u64; 4]);
+
+impl PatternFilter {
+    fn of(patterns: &[u32]) -> PatternFilter {
+        let mut filter = PatternFilter::default();
+        for &p in patterns {
+            filter.0[(p / 64 % 4) as usize] |= bloom_bit(p);
+        }
+        filter
+    }
+
+    #[inline]
+    fn may_contain(&self, pattern: u32) -> bool {
+        self.0[(pattern / 64 % 4) as usize] & bloom_bit(pattern) != 0
+    }
 }
 
 impl Chains {
@@ -703,7 +724,8 @@ impl Chains {
                 let patterns_from = chains.step_patterns.len() as u32;
                 chains.step_patterns.extend_from_slice(patterns);
                 chains.steps.push(ChainStep {
-                    bloom: patterns.iter().fold(0u64, |b, &p| b | bloom_bit(p)),
+                    filter: PatternFilter::of(patterns),
+                    window_bloom: patterns.iter().fold(0u64, |b, &p| b | bloom_bit(p)),
                     gap: info.gaps[s + 1] as u32,
                     patterns_from,
                     patterns_to: chains.step_patterns.len() as u32,
@@ -721,7 +743,7 @@ impl Chains {
                     chains.max_first_gap = chains.max_first_gap.max(step.gap);
                 }
                 chains.starts.push(ChainStart {
-                    first_bloom: first_step.map_or(0, |step| step.bloom),
+                    first_bloom: first_step.map_or(0, |step| step.window_bloom),
                     rule: info.rule as u32,
                     steps_from,
                     steps_to,
@@ -825,39 +847,141 @@ struct Tok {
     surf: u32,
 }
 
-/// Word-level multi-pattern matcher: an Aho–Corasick automaton (the
-/// `aho-corasick` crate) over the text's word ids. Each word id is written
-/// in a fixed number of bytes whose first alone has its high bit set, so a
-/// pattern (which starts with such a byte) can only match from the start of
-/// a word; every overlapping match is reported, as a walk from each word
-/// would find them. Ids no pattern uses are all written as [`NONE`], so the
-/// width is set by the patterns' largest id: two bytes for up to 16,383
-/// pattern words. The DFA is walked state by state (its `Automaton`
-/// interface) rather than through the crate's match iterator: the walk
-/// reads each word's bytes and reports every pattern of a match state at
-/// once, which the iterator's per-match bookkeeping made slower.
+/// Word-level multi-pattern matcher: an Aho–Corasick automaton whose
+/// alphabet is word ids. Every overlapping match is reported, as a walk
+/// from each word would find them. The root's transitions are a table by
+/// word id; other states keep their few transitions sorted, and each state
+/// lists every pattern that ends there (its own and its failure chain's),
+/// so a word costs one look-up, rarely a few. (A byte-level DFA over the
+/// words written as bytes took 77 MB: each word cost two transitions that
+/// mostly missed the cache, and evicted what the later steps needed.)
 #[derive(Default)]
 struct WordMatcher {
     /// Pattern sequences, in index order.
     patterns: Vec<Vec<u32>>,
     index: HashMap<Vec<u32>, usize>,
-    automaton: Option<DFA>,
+    automaton: WordAutomaton,
     /// Each pattern's length in words (a small table, kept in cache).
     pattern_words: Vec<u8>,
     /// The largest word id in any pattern.
     max_id: u32,
-    /// Bytes per word.
-    width: usize,
 }
 
-/// `width` bytes per word id; only the first has its high bit set.
-#[inline]
-fn encode_word(id: u32, width: usize, out: &mut Vec<u8>) {
-    let mut shift = 7 * (width - 1);
-    out.push(0x80 | ((id >> shift) & 0x7f) as u8);
-    while shift > 0 {
-        shift -= 7;
-        out.push(((id >> shift) & 0x7f) as u8);
+/// The states of a [`WordMatcher`]; state 0 is the root.
+#[derive(Default)]
+struct WordAutomaton {
+    /// The root's transitions by word id (0: no pattern starts with it).
+    root: Vec<u32>,
+    /// The transitions of state `s` are `edges[edge_from[s]..edge_from[s + 1]]`,
+    /// as (word, next state) sorted by word.
+    edge_from: Vec<u32>,
+    edges: Vec<(u32, u32)>,
+    /// The failure transition of each state: the state of its longest
+    /// proper suffix that is a prefix of some pattern.
+    fail: Vec<u32>,
+    /// The patterns ending at state `s` are
+    /// `outputs[output_from[s]..output_from[s + 1]]`.
+    output_from: Vec<u32>,
+    outputs: Vec<u32>,
+}
+
+impl WordAutomaton {
+    /// Builds the automaton of `patterns` (no pattern empty, no word 0).
+    fn new(patterns: &[Vec<u32>], max_id: u32) -> WordAutomaton {
+        // The trie: children by (state, word), and each state's own
+        // patterns.
+        let mut goto: HashMap<(u32, u32), u32> = HashMap::default();
+        let mut children: Vec<Vec<(u32, u32)>> = vec![Vec::new()];
+        let mut own: Vec<Vec<u32>> = vec![Vec::new()];
+        for (p, seq) in patterns.iter().enumerate() {
+            let mut state = 0u32;
+            for &w in seq {
+                state = match goto.get(&(state, w)) {
+                    Some(&next) => next,
+                    None => {
+                        let next = children.len() as u32;
+                        goto.insert((state, w), next);
+                        children[state as usize].push((w, next));
+                        children.push(Vec::new());
+                        own.push(Vec::new());
+                        next
+                    }
+                };
+            }
+            own[state as usize].push(p as u32);
+        }
+        let n = children.len();
+        // Failure transitions and complete outputs, breadth first (a
+        // state's failure is shallower, so done before it).
+        let mut fail = vec![0u32; n];
+        let mut outputs_of: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut queue = std::collections::VecDeque::new();
+        for &(_, child) in &children[0] {
+            outputs_of[child as usize] = own[child as usize].clone();
+            queue.push_back(child);
+        }
+        while let Some(state) = queue.pop_front() {
+            for &(w, child) in &children[state as usize] {
+                let mut f = fail[state as usize];
+                let child_fail = loop {
+                    if let Some(&next) = goto.get(&(f, w)) {
+                        break next;
+                    }
+                    if f == 0 {
+                        break 0;
+                    }
+                    f = fail[f as usize];
+                };
+                fail[child as usize] = child_fail;
+                let mut out = own[child as usize].clone();
+                out.extend_from_slice(&outputs_of[child_fail as usize]);
+                outputs_of[child as usize] = out;
+                queue.push_back(child);
+            }
+        }
+        let mut automaton = WordAutomaton {
+            root: vec![0; max_id as usize + 1],
+            fail,
+            ..WordAutomaton::default()
+        };
+        for &(w, child) in &children[0] {
+            automaton.root[w as usize] = child;
+        }
+        automaton.edge_from.push(0);
+        automaton.output_from.push(0);
+        for (state, mut edges) in children.into_iter().enumerate() {
+            if state != 0 {
+                edges.sort_unstable();
+                automaton.edges.extend_from_slice(&edges);
+            }
+            automaton.edge_from.push(automaton.edges.len() as u32);
+            automaton.outputs.extend_from_slice(&outputs_of[state]);
+            automaton.output_from.push(automaton.outputs.len() as u32);
+        }
+        automaton
+    }
+
+    /// The state after reading word `w` (a pattern word) in state `state`.
+    #[inline]
+    fn next(&self, mut state: u32, w: u32) -> u32 {
+        loop {
+            if state == 0 {
+                return self.root.get(w as usize).copied().unwrap_or(0);
+            }
+            let s = state as usize;
+            let edges = &self.edges[self.edge_from[s] as usize..self.edge_from[s + 1] as usize];
+            if let Some(&(_, next)) = edges.iter().find(|&&(word, _)| word == w) {
+                return next;
+            }
+            state = self.fail[s];
+        }
+    }
+
+    /// The patterns ending at `state`.
+    #[inline]
+    fn outputs(&self, state: u32) -> &[u32] {
+        let s = state as usize;
+        &self.outputs[self.output_from[s] as usize..self.output_from[s + 1] as usize]
     }
 }
 
@@ -869,18 +993,10 @@ type WordMatch = u64;
 /// Most patterns the matcher packs into a [`WordMatch`].
 const MAX_PATTERNS: usize = 1 << 24;
 
-/// The encoded word stream of the narrative being matched, and its
-/// matches (reused from one narrative to the next).
-#[derive(Default)]
-struct Encoded {
-    bytes: Vec<u8>,
-    /// The token each encoded word stands for.
-    token_of: Vec<u32>,
-    found: Vec<WordMatch>,
-}
-
 thread_local! {
-    static ENCODED: std::cell::RefCell<Encoded> = std::cell::RefCell::new(Encoded::default());
+    /// The matches of the narrative being matched (reused from one
+    /// narrative to the next).
+    static FOUND: std::cell::RefCell<Vec<WordMatch>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl WordMatcher {
@@ -904,43 +1020,22 @@ impl WordMatcher {
     /// Builds the automaton over every pattern added.
     fn build(&mut self) -> Result<(), String> {
         self.max_id = self.patterns.iter().flatten().copied().max().unwrap_or(0);
-        self.width = match self.max_id {
-            0..=0x3fff => 2,
-            0x4000..=0x1f_ffff => 3,
-            0x20_0000..=0xfff_ffff => 4,
-            _ => return Err(format!("word id {} is too large", self.max_id)),
-        };
-        let encoded: Vec<Vec<u8>> = self
-            .patterns
-            .iter()
-            .map(|seq| {
-                let mut out = Vec::with_capacity(seq.len() * self.width);
-                for &w in seq {
-                    encode_word(w, self.width, &mut out);
-                }
-                out
-            })
-            .collect();
         if self.patterns.len() > MAX_PATTERNS {
             return Err(format!("{} patterns are too many", self.patterns.len()));
         }
         self.pattern_words = self
             .patterns
             .iter()
-            .map(|seq| {
-                u8::try_from(seq.len())
-                    .map_err(|_| format!("a pattern of {} words is too long", seq.len()))
+            .map(|seq| match u8::try_from(seq.len()) {
+                Ok(0) => Err("an empty pattern".to_string()),
+                Ok(words) => Ok(words),
+                Err(_) => Err(format!("a pattern of {} words is too long", seq.len())),
             })
             .collect::<Result<_, _>>()?;
-        let automaton = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            // (The walk below does not use a prefilter; without one, the
-            // start state is not a special state.)
-            .prefilter(false)
-            .build(&encoded)
-            .map_err(|e| e.to_string())?;
-        self.automaton = Some(automaton);
+        if self.patterns.iter().flatten().any(|&w| w == NONE) {
+            return Err("a pattern word without an id".into());
+        }
+        self.automaton = WordAutomaton::new(&self.patterns, self.max_id);
         Ok(())
     }
 
@@ -952,57 +1047,27 @@ impl WordMatcher {
         id: impl Fn(&Tok) -> u32,
         mut on: impl FnMut(usize, usize, usize),
     ) {
-        let Some(automaton) = &self.automaton else {
-            return;
-        };
-        let width = self.width;
-        ENCODED.with_borrow_mut(|encoded| {
-            let Encoded {
-                bytes,
-                token_of,
-                found,
-            } = encoded;
-            bytes.clear();
-            token_of.clear();
+        FOUND.with_borrow_mut(|found| {
             found.clear();
-            // No pattern holds a word outside the vocabulary, nor spans two
-            // sentences: a run of such words, and a sentence break, are
-            // written as one `NONE`, which no match can cross. (About half
-            // of the words of a text are no pattern's; the automaton reads
-            // the rest, and no match needs checking for its sentence.)
-            let mut after_break = true;
+            let mut state = 0u32;
             for (i, t) in toks.iter().enumerate() {
                 let w = id(t);
-                let w = if w > self.max_id { NONE } else { w };
-                let new_sentence = i > 0 && toks[i - 1].sentence != t.sentence;
-                if (w == NONE || new_sentence) && !after_break {
-                    encode_word(NONE, width, bytes);
-                    token_of.push(i as u32);
-                    after_break = true;
-                }
-                if w != NONE {
-                    encode_word(w, width, bytes);
-                    token_of.push(i as u32);
-                    after_break = false;
-                }
-            }
-            let Ok(mut state) = automaton.start_state(Anchored::No) else {
-                return;
-            };
-            for (at, &byte) in bytes.iter().enumerate() {
-                state = automaton.next_state(Anchored::No, state, byte);
-                if !automaton.is_special(state) || !automaton.is_match(state) {
+                // No pattern holds a word outside the vocabulary, nor spans
+                // two sentences: the walk starts again after either.
+                if w == NONE || w > self.max_id {
+                    state = 0;
                     continue;
                 }
-                // Every pattern ends where a word ends: the match's last
-                // word is the one this byte ends.
-                let last = token_of[at / width] as u64;
-                for k in 0..automaton.match_len(state) {
-                    let pattern = automaton.match_pattern(state, k).as_usize();
-                    let words = u64::from(self.pattern_words[pattern]);
-                    // The words of a match are consecutive tokens.
-                    let first = last + 1 - words;
-                    found.push(first << 32 | words << 24 | pattern as u64);
+                if i > 0 && toks[i - 1].sentence != t.sentence {
+                    state = 0;
+                }
+                state = self.automaton.next(state, w);
+                for &pattern in self.automaton.outputs(state) {
+                    let words = u64::from(self.pattern_words[pattern as usize]);
+                    // The words of a match are consecutive tokens ending
+                    // with this one.
+                    let first = i as u64 + 1 - words;
+                    found.push(first << 32 | words << 24 | u64::from(pattern));
                 }
             }
             found.sort_unstable();
@@ -1877,7 +1942,7 @@ impl Detector {
                         .iter()
                         .take_while(|&&(_, n, _)| n as usize <= last_start)
                         .find(|&&(q, _, _)| {
-                            step.bloom & bloom_bit(q) != 0 && patterns.binary_search(&q).is_ok()
+                            step.filter.may_contain(q) && patterns.binary_search(&q).is_ok()
                         })
                         .map(|&(_, n, l)| (n, l));
                     match best {
@@ -3475,6 +3540,73 @@ mod tests {
 
     fn detector() -> Detector {
         Detector::compile(&crate::load_rules(None).unwrap()).unwrap()
+    }
+
+    /// The word matcher finds exactly the matches a search from every word
+    /// finds: every pattern at every token, overlapping, within a
+    /// sentence, skipping words outside the vocabulary.
+    #[test]
+    fn the_word_matcher_finds_every_match_a_search_from_each_word_finds() {
+        // A small deterministic generator (xorshift), so that failures
+        // repeat.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..200 {
+            let mut matcher = WordMatcher::new();
+            let mut count = 0;
+            let mut patterns: Vec<Vec<u32>> = Vec::new();
+            for _ in 0..1 + next(12) {
+                let seq: Vec<u32> = (0..1 + next(4)).map(|_| 1 + next(5) as u32).collect();
+                let i = matcher.insert(&seq, &mut count);
+                if i == patterns.len() {
+                    patterns.push(seq);
+                }
+            }
+            matcher.build().unwrap();
+            // Words 0 (none) to 6 (beyond every pattern's), sentences of a
+            // few words.
+            let mut sentence = 0;
+            let toks: Vec<Tok> = (0..60)
+                .map(|i| {
+                    if next(8) == 0 {
+                        sentence += 1;
+                    }
+                    Tok {
+                        start: i,
+                        end: i + 1,
+                        sentence,
+                        word: next(7) as u32,
+                        surf: NONE,
+                    }
+                })
+                .collect();
+            let mut found = Vec::new();
+            matcher.find(
+                &toks,
+                |t| t.word,
+                |p, first, len| found.push((first, len, p)),
+            );
+            let mut expected = Vec::new();
+            for first in 0..toks.len() {
+                for (p, seq) in patterns.iter().enumerate() {
+                    let Some(words) = toks.get(first..first + seq.len()) else {
+                        continue;
+                    };
+                    if words.iter().zip(seq).all(|(t, &w)| t.word == w)
+                        && words.iter().all(|t| t.sentence == toks[first].sentence)
+                    {
+                        expected.push((first, seq.len(), p));
+                    }
+                }
+            }
+            expected.sort_unstable();
+            assert_eq!(found, expected, "patterns {patterns:?}");
+        }
     }
 
     /// Whether `text` has a hit for `id` that is present (not negated).
