@@ -2734,15 +2734,22 @@ impl<'a> Text<'a> {
                 .iter()
                 .any(|&o| self.word(o).eq_ignore_ascii_case(bare(self.word(j))))
         };
-        let names: Vec<usize> = (0..self.toks.len())
-            .filter(|&j| is_name(j) && !other(j))
-            .collect();
-        names
-            .iter()
-            .find(|&&j| with_age(j))
-            .or_else(|| names.iter().find(|&&j| !opens_sentence(j)))
-            .or_else(|| names.first())
-            .map(|&j| bare(self.word(j)))
+        // One pass: the first name with an age ends it; the first not
+        // opening a sentence and the first of all are kept until then.
+        let (mut first, mut first_inside) = (None, None);
+        for j in 0..self.toks.len() {
+            if !is_name(j) || other(j) {
+                continue;
+            }
+            if with_age(j) {
+                return Some(bare(self.word(j)));
+            }
+            if first_inside.is_none() && !opens_sentence(j) {
+                first_inside = Some(j);
+            }
+            first = first.or(Some(j));
+        }
+        first_inside.or(first).map(|j| bare(self.word(j)))
     }
 
     /// Whether a friend or peer of the subject ("her friend", "his best
