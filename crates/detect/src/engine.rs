@@ -970,7 +970,20 @@ impl WordAutomaton {
             }
             let s = state as usize;
             let edges = &self.edges[self.edge_from[s] as usize..self.edge_from[s + 1] as usize];
-            if let Some(&(_, next)) = edges.iter().find(|&&(word, _)| word == w) {
+            // (A state after a common first word has hundreds of edges;
+            // most have a few, read in order.)
+            let next = if edges.len() <= 8 {
+                edges
+                    .iter()
+                    .find(|&&(word, _)| word == w)
+                    .map(|&(_, next)| next)
+            } else {
+                edges
+                    .binary_search_by_key(&w, |&(word, _)| word)
+                    .ok()
+                    .map(|i| edges[i].1)
+            };
+            if let Some(next) = next {
                 return next;
             }
             state = self.fail[s];
