@@ -861,8 +861,6 @@ struct WordMatcher {
     patterns: Vec<Vec<u32>>,
     index: HashMap<Vec<u32>, usize>,
     automaton: WordAutomaton,
-    /// Each pattern's length in words (a small table, kept in cache).
-    pattern_words: Vec<u8>,
     /// The largest word id in any pattern.
     max_id: u32,
 }
@@ -872,21 +870,33 @@ struct WordMatcher {
 struct WordAutomaton {
     /// The root's transitions by word id (0: no pattern starts with it).
     root: Vec<u32>,
-    /// The transitions of state `s` are `edges[edge_from[s]..edge_from[s + 1]]`,
-    /// as (word, next state) sorted by word.
-    edge_from: Vec<u32>,
+    states: Vec<WordState>,
+    /// Every state's transitions, as (word, next state) sorted by word.
     edges: Vec<(u32, u32)>,
-    /// The failure transition of each state: the state of its longest
-    /// proper suffix that is a prefix of some pattern.
-    fail: Vec<u32>,
-    /// The patterns ending at state `s` are
-    /// `outputs[output_from[s]..output_from[s + 1]]`.
-    output_from: Vec<u32>,
+    /// Every state's outputs: a pattern ending there and its length in
+    /// words, as `pattern << 8 | words`.
     outputs: Vec<u32>,
 }
 
+/// A state of a [`WordAutomaton`], its fields side by side so that a step
+/// reads them from one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordState {
+    /// Its transitions: `edges[edges_from..edges_from + edges_len]`.
+    edges_from: u32,
+    edges_len: u32,
+    /// The state of its longest proper suffix that is a prefix of some
+    /// pattern.
+    fail: u32,
+    /// The patterns ending here, its own and its failure chain's:
+    /// `outputs[outputs_from..outputs_from + outputs_len]`.
+    outputs_from: u32,
+    outputs_len: u32,
+}
+
 impl WordAutomaton {
-    /// Builds the automaton of `patterns` (no pattern empty, no word 0).
+    /// Builds the automaton of `patterns` (no pattern empty or longer than
+    /// 255 words, no word 0, fewer than 2^24 patterns).
     fn new(patterns: &[Vec<u32>], max_id: u32) -> WordAutomaton {
         // The trie: children by (state, word), and each state's own
         // patterns.
@@ -941,22 +951,30 @@ impl WordAutomaton {
         }
         let mut automaton = WordAutomaton {
             root: vec![0; max_id as usize + 1],
-            fail,
             ..WordAutomaton::default()
         };
         for &(w, child) in &children[0] {
             automaton.root[w as usize] = child;
         }
-        automaton.edge_from.push(0);
-        automaton.output_from.push(0);
         for (state, mut edges) in children.into_iter().enumerate() {
+            let edges_from = automaton.edges.len() as u32;
             if state != 0 {
                 edges.sort_unstable();
                 automaton.edges.extend_from_slice(&edges);
             }
-            automaton.edge_from.push(automaton.edges.len() as u32);
-            automaton.outputs.extend_from_slice(&outputs_of[state]);
-            automaton.output_from.push(automaton.outputs.len() as u32);
+            let outputs_from = automaton.outputs.len() as u32;
+            automaton.outputs.extend(
+                outputs_of[state]
+                    .iter()
+                    .map(|&p| p << 8 | patterns[p as usize].len() as u32),
+            );
+            automaton.states.push(WordState {
+                edges_from,
+                edges_len: automaton.edges.len() as u32 - edges_from,
+                fail: fail[state],
+                outputs_from,
+                outputs_len: automaton.outputs.len() as u32 - outputs_from,
+            });
         }
         automaton
     }
@@ -968,8 +986,8 @@ impl WordAutomaton {
             if state == 0 {
                 return self.root.get(w as usize).copied().unwrap_or(0);
             }
-            let s = state as usize;
-            let edges = &self.edges[self.edge_from[s] as usize..self.edge_from[s + 1] as usize];
+            let s = &self.states[state as usize];
+            let edges = &self.edges[s.edges_from as usize..(s.edges_from + s.edges_len) as usize];
             // (A state after a common first word has hundreds of edges;
             // most have a few, read in order.)
             let next = if edges.len() <= 8 {
@@ -986,15 +1004,15 @@ impl WordAutomaton {
             if let Some(next) = next {
                 return next;
             }
-            state = self.fail[s];
+            state = s.fail;
         }
     }
 
-    /// The patterns ending at `state`.
+    /// The patterns ending at `state`, as `pattern << 8 | words`.
     #[inline]
     fn outputs(&self, state: u32) -> &[u32] {
-        let s = state as usize;
-        &self.outputs[self.output_from[s] as usize..self.output_from[s + 1] as usize]
+        let s = &self.states[state as usize];
+        &self.outputs[s.outputs_from as usize..(s.outputs_from + s.outputs_len) as usize]
     }
 }
 
@@ -1036,15 +1054,12 @@ impl WordMatcher {
         if self.patterns.len() > MAX_PATTERNS {
             return Err(format!("{} patterns are too many", self.patterns.len()));
         }
-        self.pattern_words = self
-            .patterns
-            .iter()
-            .map(|seq| match u8::try_from(seq.len()) {
-                Ok(0) => Err("an empty pattern".to_string()),
-                Ok(words) => Ok(words),
-                Err(_) => Err(format!("a pattern of {} words is too long", seq.len())),
-            })
-            .collect::<Result<_, _>>()?;
+        // (Each match packs its pattern in 24 bits and length in 8.)
+        for seq in &self.patterns {
+            if seq.is_empty() || seq.len() > 255 {
+                return Err(format!("a pattern of {} words", seq.len()));
+            }
+        }
         if self.patterns.iter().flatten().any(|&w| w == NONE) {
             return Err("a pattern word without an id".into());
         }
@@ -1075,8 +1090,8 @@ impl WordMatcher {
                     state = 0;
                 }
                 state = self.automaton.next(state, w);
-                for &pattern in self.automaton.outputs(state) {
-                    let words = u64::from(self.pattern_words[pattern as usize]);
+                for &output in self.automaton.outputs(state) {
+                    let (pattern, words) = (output >> 8, u64::from(output & 0xff));
                     // The words of a match are consecutive tokens ending
                     // with this one.
                     let first = i as u64 + 1 - words;
@@ -1099,9 +1114,16 @@ impl WordMatcher {
 #[derive(Default)]
 struct TriggerTable {
     /// Written-word id → the triggers starting with it: their other words
-    /// and their index, shortest first.
+    /// and their index, shortest first (while the table is built).
     by_first: Vec<Vec<(Box<[u32]>, usize)>>,
     index: HashMap<Vec<u32>, usize>,
+    /// The same, laid out flat by [`TriggerTable::finish`] for reading:
+    /// the triggers starting with word `w` are
+    /// `entries[first_from[w]..first_from[w + 1]]`, each (its other words
+    /// as a range of `rests`, its index).
+    first_from: Vec<u32>,
+    entries: Vec<(u32, u32, u32)>,
+    rests: Vec<u32>,
 }
 
 impl TriggerTable {
@@ -1126,14 +1148,34 @@ impl TriggerTable {
         i
     }
 
+    /// Lays the triggers out flat for [`TriggerTable::find`], once every
+    /// one is inserted.
+    fn finish(&mut self) {
+        self.first_from = vec![0];
+        self.entries.clear();
+        self.rests.clear();
+        for list in &self.by_first {
+            for (rest, trigger) in list {
+                let from = self.rests.len() as u32;
+                self.rests.extend_from_slice(rest);
+                self.entries
+                    .push((from, self.rests.len() as u32, *trigger as u32));
+            }
+            self.first_from.push(self.entries.len() as u32);
+        }
+    }
+
     /// Every trigger in the tokens, within a sentence: (trigger, first
     /// token, length), in text order (by first token, then length).
     fn find(&self, toks: &[Tok], mut on: impl FnMut(usize, usize, usize)) {
         for (i, t) in toks.iter().enumerate() {
-            let Some(list) = self.by_first.get(t.surf as usize) else {
+            let w = t.surf as usize;
+            let (Some(&from), Some(&to)) = (self.first_from.get(w), self.first_from.get(w + 1))
+            else {
                 continue;
             };
-            for (rest, trigger) in list {
+            for &(rest_from, rest_to, trigger) in &self.entries[from as usize..to as usize] {
+                let rest = &self.rests[rest_from as usize..rest_to as usize];
                 let end = i + 1 + rest.len();
                 let Some(following) = toks.get(i + 1..end) else {
                     continue;
@@ -1143,7 +1185,7 @@ impl TriggerTable {
                     .zip(rest.iter())
                     .all(|(t2, &w)| t2.surf == w && t2.sentence == t.sentence)
                 {
-                    on(*trigger, i, end - i);
+                    on(trigger as usize, i, end - i);
                 }
             }
         }
@@ -1525,6 +1567,7 @@ impl Detector {
                 }
             }
         }
+        trigger_table.finish();
         // Index the targets: first segments by pattern, later segments by
         // variant.
         let mut starts: Vec<Vec<u32>> = vec![Vec::new(); targets.len()];
