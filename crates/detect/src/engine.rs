@@ -1095,10 +1095,17 @@ impl WordMatcher {
                     // The words of a match are consecutive tokens ending
                     // with this one.
                     let first = i as u64 + 1 - words;
-                    found.push(first << 32 | words << 24 | u64::from(pattern));
+                    // Kept in order as they come (by first token, length,
+                    // pattern): a match ending here goes before the few
+                    // shorter ones that start after it.
+                    let m = first << 32 | words << 24 | u64::from(pattern);
+                    let mut at = found.len();
+                    while at > 0 && found[at - 1] > m {
+                        at -= 1;
+                    }
+                    found.insert(at, m);
                 }
             }
-            found.sort_unstable();
             for &m in found.iter() {
                 let (first, words, pattern) = (m >> 32, (m >> 24) & 0xff, m & 0xff_ffff);
                 on(pattern as usize, first as usize, words as usize);
