@@ -109,13 +109,11 @@ fn compact_age(word: &str) -> Option<u8> {
         return None;
     }
     let (digits, suffix) = word.split_at(split);
-    let suffix = suffix.to_ascii_lowercase();
-    matches!(
-        suffix.as_str(),
-        "y" | "yo" | "yr" | "yrs" | "f" | "m" | "yf" | "ym" | "yof" | "yom"
-    )
-    .then(|| digits.parse().ok())
-    .flatten()
+    ["y", "yo", "yr", "yrs", "f", "m", "yf", "ym", "yof", "yom"]
+        .iter()
+        .any(|s| suffix.eq_ignore_ascii_case(s))
+        .then(|| digits.parse().ok())
+        .flatten()
 }
 
 /// Colloquial words read as the word records usually write.
@@ -707,6 +705,17 @@ impl PatternFilter {
     #[inline]
     fn may_contain(&self, pattern: u32) -> bool {
         self.0[(pattern / 64 % 4) as usize] & bloom_bit(pattern) != 0
+    }
+
+    #[inline]
+    fn add(&mut self, pattern: u32) {
+        self.0[(pattern / 64 % 4) as usize] |= bloom_bit(pattern);
+    }
+
+    /// Whether the two sets may share a pattern.
+    #[inline]
+    fn meets(&self, other: &PatternFilter) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
     }
 }
 
@@ -1982,12 +1991,23 @@ impl Detector {
             // cannot go on.
             let after = f + len as usize;
             let reach = (after + self.chains.max_first_gap as usize).min(last_in_sentence);
-            let window_bloom = matches[match_at[after.min(toks.len())] as usize..]
+            let mut window_bloom = 0u64;
+            let mut window_filter = PatternFilter::default();
+            for &(q, _, _) in matches[match_at[after.min(toks.len())] as usize..]
                 .iter()
                 .take_while(|&&(_, n, _)| n as usize <= reach)
-                .fold(0u64, |b, &(q, _, _)| b | bloom_bit(q));
+            {
+                window_bloom |= bloom_bit(q);
+                window_filter.add(q);
+            }
             for chain in started {
-                if chain.steps_from < chain.steps_to && chain.first_bloom & window_bloom == 0 {
+                // (First on the 64 bits the variant carries, then on the
+                // 256 of its second segment.)
+                if chain.steps_from < chain.steps_to
+                    && (chain.first_bloom & window_bloom == 0
+                        || !window_filter
+                            .meets(&self.chains.steps[chain.steps_from as usize].filter))
+                {
                     continue;
                 }
                 let mut end = after;
@@ -2494,6 +2514,16 @@ impl<'a> Text<'a> {
     /// "Nia (14)"). `loosely` also takes a number after "then", "at" or
     /// "only", or with a bracket on one side.
     fn age_at(&self, i: usize, ages: std::ops::Range<u8>, loosely: bool) -> Option<u8> {
+        // (An age opens with a digit, compact or not: most words are ruled
+        // out on their first byte.)
+        if !self
+            .word(i)
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_digit)
+        {
+            return None;
+        }
         if let Some(age) = compact_age(self.word(i)) {
             return ages.contains(&age).then_some(age);
         }
