@@ -3038,8 +3038,11 @@ impl<'a> Text<'a> {
             "named",
         ];
         for i in 1..self.toks.len() {
-            let family = family.contains(&self.toks[i].word)
-                || (self.word_is(i, &["partner", "brother-in-law"])
+            // (Only words of the two lengths are compared.)
+            let t = &self.toks[i];
+            let family = family.contains(&t.word)
+                || (matches!(t.end - t.start, 7 | 14)
+                    && self.word_is(i, &["partner", "brother-in-law"])
                     && self.word_is(i - 1, PARENTS_OF));
             if !family {
                 continue;
@@ -3081,7 +3084,16 @@ impl<'a> Text<'a> {
         let mut words = 0;
         let mut in_word = false;
         let mut mark = None;
-        for (i, c) in rest.char_indices() {
+        let bytes = rest.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            // (Bytes of ASCII read as they are, other characters decoded.)
+            let (c, width) = if b < 0x80 {
+                (char::from(b), 1)
+            } else {
+                let c = rest[i..].chars().next().unwrap_or(' ');
+                (c, c.len_utf8())
+            };
             match c {
                 '\n' | '.' | ';' | '!' => return None,
                 '?' | ':' => {
@@ -3099,6 +3111,7 @@ impl<'a> Text<'a> {
                     in_word = true;
                 }
             }
+            i += width;
         }
         let mark = mark?;
         let question = &rest[..mark];
