@@ -891,6 +891,10 @@ struct WordAutomaton {
 /// reads them from one cache line.
 #[derive(Debug, Clone, Copy, Default)]
 struct WordState {
+    /// The words of its transitions as 64 bits (word `w` sets bit
+    /// `w % 64`): most words are no transition of the state they meet,
+    /// and are turned to the failure transition on one AND.
+    edge_words: u64,
     /// Its transitions: `edges[edges_from..edges_from + edges_len]`.
     edges_from: u32,
     edges_len: u32,
@@ -978,6 +982,9 @@ impl WordAutomaton {
                     .map(|&p| p << 8 | patterns[p as usize].len() as u32),
             );
             automaton.states.push(WordState {
+                edge_words: automaton.edges[edges_from as usize..]
+                    .iter()
+                    .fold(0, |bits, &(w, _)| bits | 1u64 << (w % 64)),
                 edges_from,
                 edges_len: automaton.edges.len() as u32 - edges_from,
                 fail: fail[state],
@@ -996,6 +1003,10 @@ impl WordAutomaton {
                 return self.root.get(w as usize).copied().unwrap_or(0);
             }
             let s = &self.states[state as usize];
+            if s.edge_words & 1u64 << (w % 64) == 0 {
+                state = s.fail;
+                continue;
+            }
             let edges = &self.edges[s.edges_from as usize..(s.edges_from + s.edges_len) as usize];
             // (A state after a common first word has hundreds of edges;
             // most have a few, read in order.)
