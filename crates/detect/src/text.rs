@@ -179,6 +179,58 @@ pub struct Word<'a> {
     pub sentence: usize,
 }
 
+/// Reads the word starting at byte `start` of `text` into `buf`,
+/// lower-cased and with apostrophes dropped; returns where it ends.
+fn read_word(text: &str, start: usize, buf: &mut String) -> usize {
+    let bytes = text.as_bytes();
+    let mut j = start;
+    let mut all_digits = true;
+    buf.clear();
+    // Words may contain apostrophes (dropped), `/` or `&` between
+    // letters (y/o, s/w, a&e), and `:` between digits (21:30).
+    while j < bytes.len() {
+        let bj = bytes[j];
+        if bj < 0x80 {
+            if bj.is_ascii_alphanumeric() {
+                // A run of ASCII letters and digits at once.
+                let run = j;
+                while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+                    all_digits &= bytes[j].is_ascii_digit();
+                    j += 1;
+                }
+                let from = buf.len();
+                buf.push_str(&text[run..j]);
+                buf[from..].make_ascii_lowercase();
+            } else if bj == b':' && all_digits && bytes.get(j + 1).is_some_and(u8::is_ascii_digit) {
+                buf.push(':');
+                j += 1;
+            } else if matches!(bj, b'\'' | b'/' | b'&') && word_char_at(text, j + 1) {
+                all_digits = false;
+                if bj != b'\'' {
+                    buf.push(bj as char);
+                }
+                j += 1;
+            } else {
+                break;
+            }
+        } else {
+            let cj = char_at(text, j).unwrap_or(' ');
+            let w = cj.len_utf8();
+            if is_word_char(cj) {
+                all_digits = false;
+                buf.extend(cj.to_lowercase());
+                j += w;
+            } else if cj == '\u{2019}' && word_char_at(text, j + w) {
+                all_digits = false;
+                j += w;
+            } else {
+                break;
+            }
+        }
+    }
+    j
+}
+
 /// Splits `text` into sentences and words in one pass without allocating
 /// per word: `on_word` sees each word with its lower-cased form (in
 /// `buf`, reused). Returns the sentences.
@@ -214,7 +266,7 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
             // Most words are one run of ASCII letters and digits with no
             // capital, ended by a byte that cannot go on a word (a space,
             // a full stop): their lower-cased form is their text, read
-            // without copying. (Any other word is read by the loop below.)
+            // without copying. (Any other word is read by `read_word`.)
             let mut j = i;
             let mut classes = 0;
             while let Some(&bj) = bytes.get(j) {
@@ -229,69 +281,18 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
             let ends_word = bytes
                 .get(j)
                 .is_none_or(|&bj| bj < 0x80 && !matches!(bj, b':' | b'\'' | b'/' | b'&'));
-            if !capitals && ends_word {
-                on_word(Word {
-                    start,
-                    end: j,
-                    lower: &text[start..j],
-                    sentence,
-                });
-                last = Some((start, j, sentence));
-                i = j;
-                continue;
-            }
-            let mut j = i;
-            let mut all_digits = true;
-            buf.clear();
-            // Words may contain apostrophes (dropped), `/` or `&` between
-            // letters (y/o, s/w, a&e), and `:` between digits (21:30).
-            while j < bytes.len() {
-                let bj = bytes[j];
-                if bj < 0x80 {
-                    if bj.is_ascii_alphanumeric() {
-                        // A run of ASCII letters and digits at once.
-                        let run = j;
-                        while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
-                            all_digits &= bytes[j].is_ascii_digit();
-                            j += 1;
-                        }
-                        let from = buf.len();
-                        buf.push_str(&text[run..j]);
-                        buf[from..].make_ascii_lowercase();
-                    } else if bj == b':'
-                        && all_digits
-                        && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
-                    {
-                        buf.push(':');
-                        j += 1;
-                    } else if matches!(bj, b'\'' | b'/' | b'&') && word_char_at(text, j + 1) {
-                        all_digits = false;
-                        if bj != b'\'' {
-                            buf.push(bj as char);
-                        }
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                } else {
-                    let cj = char_at(text, j).unwrap_or(' ');
-                    let w = cj.len_utf8();
-                    if is_word_char(cj) {
-                        all_digits = false;
-                        buf.extend(cj.to_lowercase());
-                        j += w;
-                    } else if cj == '\u{2019}' && word_char_at(text, j + w) {
-                        all_digits = false;
-                        j += w;
-                    } else {
-                        break;
-                    }
-                }
-            }
+            // (One call of `on_word` for both kinds of word, so that it can
+            // be inlined here.)
+            let lower = if !capitals && ends_word {
+                &text[start..j]
+            } else {
+                j = read_word(text, start, buf);
+                buf.as_str()
+            };
             on_word(Word {
                 start,
                 end: j,
-                lower: buf,
+                lower,
                 sentence,
             });
             last = Some((start, j, sentence));
