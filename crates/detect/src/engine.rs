@@ -668,8 +668,7 @@ struct ChainStep {
 
 /// Every phrase variant by the patterns that start it, in flat arrays:
 /// trying the variants a match starts reads a run of [`ChainStart`]s and
-/// one [`ChainStep`] each, instead of following a pointer per field (the
-/// chaining of segments was bound by cache misses).
+/// one [`ChainStep`] each, instead of following a pointer per field.
 #[derive(Default)]
 struct Chains {
     /// The variants pattern `p` starts are
