@@ -793,6 +793,17 @@ struct CompiledRule {
     has_phrases: bool,
 }
 
+/// The matches starting at tokens `first..=last`, as a range of indices:
+/// `match_at` holds the first match at or after each token, and one more
+/// entry for the end of the text.
+#[inline]
+fn starting_within(match_at: &[u32], first: usize, last: usize) -> std::ops::Range<usize> {
+    let end = match_at.len() - 1;
+    let from = match_at[first.min(end)] as usize;
+    let to = match_at[(last + 1).min(end)] as usize;
+    from..to.max(from)
+}
+
 /// No word of the vocabulary.
 const NONE: u32 = 0;
 
@@ -2003,10 +2014,7 @@ impl Detector {
             let reach = (after + self.chains.max_first_gap as usize).min(last_in_sentence);
             let mut window_bloom = 0u64;
             let mut window_filter = PatternFilter::default();
-            for &(q, _, _) in matches[match_at[after.min(toks.len())] as usize..]
-                .iter()
-                .take_while(|&&(_, n, _)| n as usize <= reach)
-            {
+            for &(q, _, _) in &matches[starting_within(match_at, after, reach)] {
                 window_bloom |= bloom_bit(q);
                 window_filter.add(q);
             }
@@ -2030,10 +2038,8 @@ impl Detector {
                     let last_start = (end + step.gap as usize).min(last_in_sentence);
                     // The earliest match of any of the segment's patterns
                     // within the gap (matches are in text order).
-                    let lo = match_at[end.min(toks.len())] as usize;
-                    let best = matches[lo..]
+                    let best = matches[starting_within(match_at, end, last_start)]
                         .iter()
-                        .take_while(|&&(_, n, _)| n as usize <= last_start)
                         .find(|&&(q, _, _)| {
                             step.filter.may_contain(q) && patterns.binary_search(&q).is_ok()
                         })
