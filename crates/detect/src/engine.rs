@@ -2655,12 +2655,14 @@ impl<'a> Text<'a> {
                 break;
             }
             let w = self.word(i);
-            // (The words for a girl or a boy open with one of these letters:
-            // other words skip the lists.)
-            let may_name_a_child = w
-                .as_bytes()
-                .first()
-                .is_some_and(|b| b"bdgns".contains(&b.to_ascii_lowercase()));
+            let first = w.as_bytes().first().copied().unwrap_or(b' ');
+            // (A word opening with a letter other than these, longer than
+            // one letter, is neither a word for a child nor a sex code: most
+            // words are passed over on their first byte and length.)
+            let may_name_a_child = b"bdgns".contains(&first.to_ascii_lowercase());
+            if !may_name_a_child && !first.is_ascii_digit() && w.len() > 1 {
+                continue;
+            }
             // "her daughter", "with a girl": someone else's child.
             let someone_elses = || {
                 i > 0
