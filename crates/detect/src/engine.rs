@@ -817,10 +817,13 @@ struct Entry {
 }
 
 /// Written words → entries; words of up to sixteen bytes (nearly all) are keyed by
-/// their bytes as a number, which hashes and compares in one step.
+/// their bytes as a number, which hashes and compares in one step: words of
+/// up to eight bytes (most) in a table of their own, whose keys are half
+/// the size.
 #[derive(Default)]
 struct Lexicon {
-    short: HashMap<u128, Entry>,
+    short: HashMap<u64, Entry>,
+    medium: HashMap<u128, Entry>,
     long: HashMap<Box<str>, Entry>,
 }
 
@@ -838,8 +841,11 @@ fn pack(word: &str) -> Option<u128> {
 impl Lexicon {
     fn insert(&mut self, word: &str, e: Entry) {
         match pack(word) {
+            Some(k) if word.len() <= 8 => {
+                self.short.insert(k as u64, e);
+            }
             Some(k) => {
-                self.short.insert(k, e);
+                self.medium.insert(k, e);
             }
             None => {
                 self.long.insert(word.into(), e);
@@ -850,7 +856,8 @@ impl Lexicon {
     #[inline]
     fn get(&self, word: &str) -> Option<Entry> {
         match pack(word) {
-            Some(k) => self.short.get(&k).copied(),
+            Some(k) if word.len() <= 8 => self.short.get(&(k as u64)).copied(),
+            Some(k) => self.medium.get(&k).copied(),
             None => self.long.get(word).copied(),
         }
     }
