@@ -855,8 +855,12 @@ impl Lexicon {
 
     #[inline]
     fn get(&self, word: &str) -> Option<Entry> {
+        if word.len() <= 8 {
+            // The key as `pack` makes it, built without a call to copy.
+            let key = word.bytes().rev().fold(0u64, |k, b| k << 8 | u64::from(b));
+            return self.short.get(&key).copied();
+        }
         match pack(word) {
-            Some(k) if word.len() <= 8 => self.short.get(&(k as u64)).copied(),
             Some(k) => self.medium.get(&k).copied(),
             None => self.long.get(word).copied(),
         }
