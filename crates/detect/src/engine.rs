@@ -3413,14 +3413,16 @@ impl<'a> Text<'a> {
         for &(t, s, e) in triggers {
             let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
             let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
-            let scoped_before = before && !scope_ended(e, first);
-            let scoped_after = after && !scope_ended(end, s);
+            // (Only negations and hedges ask whether a clause ended: the
+            // scan of the words between is done for them alone.)
+            let scoped_before = || before && !scope_ended(e, first);
+            let scoped_after = || after && !scope_ended(end, s);
             match t {
                 // A closure is negated only right before it ("was not
                 // closed"): "no missing episodes, and the case was closed"
                 // still closed it.
                 Trigger::NegatePre
-                    if (scoped_before || in_gap(s, e))
+                    if (scoped_before() || in_gap(s, e))
                         && !pseudo(s, e)
                         && (indicator != "NA" || first.saturating_sub(e) <= 2) =>
                 {
@@ -3428,13 +3430,13 @@ impl<'a> Text<'a> {
                 }
                 // "chlamydia positive, HIV negative": a result written
                 // right after the hit is its own.
-                Trigger::NegatePost if scoped_after && !pseudo(s, e) && !affirmed => {
+                Trigger::NegatePost if scoped_after() && !pseudo(s, e) && !affirmed => {
                     ctx.negated = true
                 }
-                Trigger::HedgePre if (scoped_before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
+                Trigger::HedgePre if (scoped_before() || hedge_in_gap(s, e)) && !pseudo(s, e) => {
                     ctx.hedged = true
                 }
-                Trigger::HedgePost if scoped_after => ctx.hedged = true,
+                Trigger::HedgePost if scoped_after() => ctx.hedged = true,
                 Trigger::HedgeSentence
                     if e <= first
                         && !triggers.iter().any(|&(t2, s2, _)| {
