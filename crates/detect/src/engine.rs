@@ -3411,8 +3411,19 @@ impl<'a> Text<'a> {
             })
         };
         for &(t, s, e) in triggers {
-            let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
-            let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
+            // Whether the trigger reaches the hit from before it or after
+            // it, asked only of the kinds that read before or after.
+            let (reads_before, reads_after) = match t {
+                Trigger::NegatePre
+                | Trigger::HedgePre
+                | Trigger::HistoryPre
+                | Trigger::OtherPre => (true, false),
+                Trigger::NegatePost | Trigger::HedgePost | Trigger::HistoryPost => (false, true),
+                _ => (false, false),
+            };
+            let before =
+                reads_before && e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
+            let after = reads_after && s >= end && s - end <= POST_SCOPE && !terminated(end, s);
             // (Only negations and hedges ask whether a clause ended: the
             // scan of the words between is done for them alone.)
             let scoped_before = || before && !scope_ended(e, first);
