@@ -3404,7 +3404,8 @@ impl<'a> Text<'a> {
         // trailing "negative" is another test's.
         let result_positive =
             |k: usize| self.word_is(k, &["positive", "ve", "pos", "detected", "confirmed"]);
-        let affirmed = result_positive(end - 1) || (end < self.toks.len() && result_positive(end));
+        let affirmed =
+            || result_positive(end - 1) || (end < self.toks.len() && result_positive(end));
         let pseudo = |s: usize, e: usize| {
             triggers.iter().any(|&(t, ps, pe)| {
                 t == Trigger::Pseudo && ps <= s && pe >= e && (pe <= first || ps >= end)
@@ -3441,7 +3442,7 @@ impl<'a> Text<'a> {
                 }
                 // "chlamydia positive, HIV negative": a result written
                 // right after the hit is its own.
-                Trigger::NegatePost if scoped_after() && !pseudo(s, e) && !affirmed => {
+                Trigger::NegatePost if scoped_after() && !pseudo(s, e) && !affirmed() => {
                     ctx.negated = true
                 }
                 Trigger::HedgePre if (scoped_before() || hedge_in_gap(s, e)) && !pseudo(s, e) => {
