@@ -3539,13 +3539,16 @@ impl<'a> Text<'a> {
                         .any(|&(t, s, _)| t == Trigger::Reporting && s > j && s < first)
                 {
                     ctx.other = true;
+                    break;
                 }
             }
         }
         // "He" in a narrative about a girl (or "she" about a boy) as the
         // clause's subject before the hit, not the object of a preposition:
-        // someone else's.
-        if let Some(female) = self.female() {
+        // someone else's. (Asked only when no cue before has said so.)
+        if !ctx.other
+            && let Some(female) = self.female()
+        {
             let other_pronoun = if female { "he" } else { "she" };
             let from = first.saturating_sub(PRE_SCOPE).max(range.start);
             for j in from..first {
@@ -3555,6 +3558,7 @@ impl<'a> Text<'a> {
                     && !(j + 1..first).any(|k| self.is_subject_pronoun(k))
                 {
                     ctx.other = true;
+                    break;
                 }
             }
         }
