@@ -263,9 +263,9 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 pending_break = false;
             }
             let start = i;
-            // Most words are one run of ASCII letters and digits with no
-            // capital, ended by a byte that cannot go on a word (a space,
-            // a full stop): their lower-cased form is their text, read
+            // Most words are one run of ASCII letters and digits, ended by
+            // a byte that cannot go on a word (a space, a full stop): with
+            // no capital, their lower-cased form is their text, read
             // without copying. (Any other word is read by `read_word`.)
             let mut j = i;
             let mut classes = 0;
@@ -283,11 +283,21 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 .is_none_or(|&bj| bj < 0x80 && !matches!(bj, b':' | b'\'' | b'/' | b'&'));
             // (One call of `on_word` for both kinds of word, so that it can
             // be inlined here.)
-            let lower = if !capitals && ends_word {
-                &text[start..j]
-            } else {
+            let lower = if !ends_word {
                 j = read_word(text, start, buf);
                 buf.as_str()
+            } else if capitals {
+                // One run with capitals ("She", "MFH"): lower-cased into
+                // `buf` as the run is read.
+                buf.clear();
+                buf.extend(
+                    bytes[start..j]
+                        .iter()
+                        .map(|b| char::from(b.to_ascii_lowercase())),
+                );
+                buf.as_str()
+            } else {
+                &text[start..j]
             };
             on_word(Word {
                 start,
