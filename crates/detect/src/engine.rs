@@ -4,7 +4,6 @@
 //! text; a ConText-style pass then marks each hit negated, hedged,
 //! historical, and whose it is.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
@@ -110,13 +109,11 @@ fn compact_age(word: &str) -> Option<u8> {
         return None;
     }
     let (digits, suffix) = word.split_at(split);
-    let suffix = suffix.to_ascii_lowercase();
-    matches!(
-        suffix.as_str(),
-        "y" | "yo" | "yr" | "yrs" | "f" | "m" | "yf" | "ym" | "yof" | "yom"
-    )
-    .then(|| digits.parse().ok())
-    .flatten()
+    ["y", "yo", "yr", "yrs", "f", "m", "yf", "ym", "yof", "yom"]
+        .iter()
+        .any(|s| suffix.eq_ignore_ascii_case(s))
+        .then(|| digits.parse().ok())
+        .flatten()
 }
 
 /// Colloquial words read as the word records usually write.
@@ -623,17 +620,158 @@ struct Target {
     segment: u32,
 }
 
+/// A phrase variant while the rules are compiled (see [`Chains`] for the
+/// form detection reads).
 struct VariantInfo {
     rule: usize,
     /// The patterns of each segment after the first.
     segments: Vec<Vec<u32>>,
-    /// For each segment, a 64-bit filter of its patterns (bit `p % 64`):
-    /// most candidate matches are ruled out by one AND before the search.
-    blooms: Vec<u64>,
     /// Largest gap before each segment.
     gaps: Vec<usize>,
     /// An exception (`unless`) of the rule rather than a trigger.
     unless: bool,
+}
+
+/// A variant that a pattern match may start: what it reports and where its
+/// later segments are in [`Chains::steps`].
+#[derive(Debug, Clone, Copy)]
+struct ChainStart {
+    /// The filter of its first later segment (`ChainStep::window_bloom`; 0 for a
+    /// variant of one segment): most variants a match starts are ruled out
+    /// by it against the words after the match, without reading their
+    /// steps.
+    first_bloom: u64,
+    rule: u32,
+    steps_from: u32,
+    steps_to: u32,
+    /// An exception (`unless`) of the rule rather than a trigger.
+    unless: bool,
+}
+
+/// A later segment of a variant: how far after the previous one it may
+/// start, and which patterns match it.
+#[derive(Debug, Clone, Copy)]
+struct ChainStep {
+    /// A 256-bit filter of its patterns ([`PatternFilter`]): most
+    /// candidate matches are ruled out by one AND before the search (a
+    /// segment may have dozens of patterns, which fill 64 bits).
+    filter: PatternFilter,
+    /// A 64-bit filter of its patterns ([`bloom_bit`]), to test against
+    /// all the matches after a match at once.
+    window_bloom: u64,
+    /// Largest gap before the segment, in words.
+    gap: u32,
+    /// Its patterns, sorted: `Chains::step_patterns[patterns_from..patterns_to]`.
+    patterns_from: u32,
+    patterns_to: u32,
+}
+
+/// Every phrase variant by the patterns that start it, in flat arrays:
+/// trying the variants a match starts reads a run of [`ChainStart`]s and
+/// one [`ChainStep`] each, instead of following a pointer per field.
+#[derive(Default)]
+struct Chains {
+    /// The variants pattern `p` starts are
+    /// `starts[start_from[p]..start_from[p + 1]]`, in variant order.
+    start_from: Vec<u32>,
+    starts: Vec<ChainStart>,
+    steps: Vec<ChainStep>,
+    step_patterns: Vec<u32>,
+    /// The largest gap before any variant's second segment.
+    max_first_gap: u32,
+}
+
+/// A pattern's bit in a 64-bit filter.
+#[inline]
+fn bloom_bit(pattern: u32) -> u64 {
+    1u64 << (pattern % 64)
+}
+
+/// A set of patterns as 256 bits (pattern `p` sets bit `p % 256`): a
+/// pattern whose bit is clear is not in the set.
+#[derive(Debug, Clone, Copy, Default)]
+struct PatternFilter([u64; 4]);
+
+impl PatternFilter {
+    fn of(patterns: &[u32]) -> PatternFilter {
+        let mut filter = PatternFilter::default();
+        for &p in patterns {
+            filter.0[(p / 64 % 4) as usize] |= bloom_bit(p);
+        }
+        filter
+    }
+
+    #[inline]
+    fn may_contain(&self, pattern: u32) -> bool {
+        self.0[(pattern / 64 % 4) as usize] & bloom_bit(pattern) != 0
+    }
+
+    #[inline]
+    fn add(&mut self, pattern: u32) {
+        self.0[(pattern / 64 % 4) as usize] |= bloom_bit(pattern);
+    }
+
+    /// Whether the two sets may share a pattern.
+    #[inline]
+    fn meets(&self, other: &PatternFilter) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
+    }
+}
+
+impl Chains {
+    /// Lays out `variants`; `starts[p]` lists the variants pattern `p`
+    /// starts.
+    fn new(variants: &[VariantInfo], starts_by_pattern: &[Vec<u32>]) -> Chains {
+        let mut chains = Chains::default();
+        // Each variant's steps, written once and shared by every pattern
+        // that starts it.
+        let mut step_range = Vec::with_capacity(variants.len());
+        for info in variants {
+            let from = chains.steps.len() as u32;
+            for (s, patterns) in info.segments.iter().enumerate() {
+                let patterns_from = chains.step_patterns.len() as u32;
+                chains.step_patterns.extend_from_slice(patterns);
+                chains.steps.push(ChainStep {
+                    filter: PatternFilter::of(patterns),
+                    window_bloom: patterns.iter().fold(0u64, |b, &p| b | bloom_bit(p)),
+                    gap: info.gaps[s + 1] as u32,
+                    patterns_from,
+                    patterns_to: chains.step_patterns.len() as u32,
+                });
+            }
+            step_range.push((from, chains.steps.len() as u32));
+        }
+        chains.start_from.push(0);
+        for variants_started in starts_by_pattern {
+            for &v in variants_started {
+                let info = &variants[v as usize];
+                let (steps_from, steps_to) = step_range[v as usize];
+                let first_step = (steps_from < steps_to).then(|| chains.steps[steps_from as usize]);
+                if let Some(step) = first_step {
+                    chains.max_first_gap = chains.max_first_gap.max(step.gap);
+                }
+                chains.starts.push(ChainStart {
+                    first_bloom: first_step.map_or(0, |step| step.window_bloom),
+                    rule: info.rule as u32,
+                    steps_from,
+                    steps_to,
+                    unless: info.unless,
+                });
+            }
+            chains.start_from.push(chains.starts.len() as u32);
+        }
+        chains
+    }
+
+    /// The variants a match of pattern `p` starts.
+    #[inline]
+    fn started_by(&self, p: u32) -> &[ChainStart] {
+        let p = p as usize;
+        match (self.start_from.get(p), self.start_from.get(p + 1)) {
+            (Some(&from), Some(&to)) => &self.starts[from as usize..to as usize],
+            _ => &[],
+        }
+    }
 }
 
 struct CompiledRule {
@@ -655,6 +793,17 @@ struct CompiledRule {
     has_phrases: bool,
 }
 
+/// The matches starting at tokens `first..=last`, as a range of indices:
+/// `match_at` holds the first match at or after each token, and one more
+/// entry for the end of the text.
+#[inline]
+fn starting_within(match_at: &[u32], first: usize, last: usize) -> std::ops::Range<usize> {
+    let end = match_at.len() - 1;
+    let from = match_at[first.min(end)] as usize;
+    let to = match_at[(last + 1).min(end)] as usize;
+    from..to.max(from)
+}
+
 /// No word of the vocabulary.
 const NONE: u32 = 0;
 
@@ -668,10 +817,13 @@ struct Entry {
 }
 
 /// Written words → entries; words of up to sixteen bytes (nearly all) are keyed by
-/// their bytes as a number, which hashes and compares in one step.
+/// their bytes as a number, which hashes and compares in one step: words of
+/// up to eight bytes (most) in a table of their own, whose keys are half
+/// the size.
 #[derive(Default)]
 struct Lexicon {
-    short: HashMap<u128, Entry>,
+    short: HashMap<u64, Entry>,
+    medium: HashMap<u128, Entry>,
     long: HashMap<Box<str>, Entry>,
 }
 
@@ -689,8 +841,11 @@ fn pack(word: &str) -> Option<u128> {
 impl Lexicon {
     fn insert(&mut self, word: &str, e: Entry) {
         match pack(word) {
+            Some(k) if word.len() <= 8 => {
+                self.short.insert(k as u64, e);
+            }
             Some(k) => {
-                self.short.insert(k, e);
+                self.medium.insert(k, e);
             }
             None => {
                 self.long.insert(word.into(), e);
@@ -700,8 +855,13 @@ impl Lexicon {
 
     #[inline]
     fn get(&self, word: &str) -> Option<Entry> {
+        if word.len() <= 8 {
+            // The key as `pack` makes it, built without a call to copy.
+            let key = word.bytes().rev().fold(0u64, |k, b| k << 8 | u64::from(b));
+            return self.short.get(&key).copied();
+        }
         match pack(word) {
-            Some(k) => self.short.get(&k).copied(),
+            Some(k) => self.medium.get(&k).copied(),
             None => self.long.get(word).copied(),
         }
     }
@@ -717,45 +877,198 @@ struct Tok {
     surf: u32,
 }
 
-/// Word-level multi-pattern matcher: an Aho–Corasick automaton (the
-/// `aho-corasick` crate) over the text's word ids. Each word id is written
-/// in a fixed number of bytes whose first alone has its high bit set, so a
-/// pattern (which starts with such a byte) can only match from the start of
-/// a word; every overlapping match is reported, as a walk from each word
-/// would find them. Ids no pattern uses are all written as [`NONE`], so the
-/// width is set by the patterns' largest id: two bytes for up to 16,383
-/// pattern words.
+/// Word-level multi-pattern matcher: an Aho–Corasick automaton whose
+/// alphabet is word ids. Every overlapping match is reported, as a walk
+/// from each word would find them. The root's transitions are a table by
+/// word id; other states keep their few transitions sorted, and each state
+/// lists every pattern that ends there (its own and its failure chain's),
+/// so a word costs one look-up, rarely a few. (A byte-level DFA over the
+/// words written as bytes took 77 MB: each word cost two transitions that
+/// mostly missed the cache, and evicted what the later steps needed.)
 #[derive(Default)]
 struct WordMatcher {
     /// Pattern sequences, in index order.
     patterns: Vec<Vec<u32>>,
     index: HashMap<Vec<u32>, usize>,
-    automaton: Option<AhoCorasick>,
+    automaton: WordAutomaton,
     /// The largest word id in any pattern.
     max_id: u32,
-    /// Bytes per word.
-    width: usize,
 }
 
-/// `width` bytes per word id; only the first has its high bit set.
-#[inline]
-fn encode_word(id: u32, width: usize, out: &mut Vec<u8>) {
-    let mut shift = 7 * (width - 1);
-    out.push(0x80 | ((id >> shift) & 0x7f) as u8);
-    while shift > 0 {
-        shift -= 7;
-        out.push(((id >> shift) & 0x7f) as u8);
+/// The states of a [`WordMatcher`]; state 0 is the root.
+#[derive(Default)]
+struct WordAutomaton {
+    /// The root's transitions by word id (0: no pattern starts with it).
+    root: Vec<u32>,
+    states: Vec<WordState>,
+    /// Every state's transitions, as (word, next state) sorted by word.
+    edges: Vec<(u32, u32)>,
+    /// Every state's outputs: a pattern ending there and its length in
+    /// words, as `pattern << 8 | words`.
+    outputs: Vec<u32>,
+}
+
+/// A state of a [`WordAutomaton`], its fields side by side so that a step
+/// reads them from one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordState {
+    /// The words of its transitions as 64 bits (word `w` sets bit
+    /// `w % 64`): most words are no transition of the state they meet,
+    /// and are turned to the failure transition on one AND.
+    edge_words: u64,
+    /// Its transitions: `edges[edges_from..edges_from + edges_len]`.
+    edges_from: u32,
+    edges_len: u32,
+    /// The state of its longest proper suffix that is a prefix of some
+    /// pattern.
+    fail: u32,
+    /// The patterns ending here, its own and its failure chain's:
+    /// `outputs[outputs_from..outputs_from + outputs_len]`.
+    outputs_from: u32,
+    outputs_len: u32,
+}
+
+impl WordAutomaton {
+    /// Builds the automaton of `patterns` (no pattern empty or longer than
+    /// 255 words, no word 0, fewer than 2^24 patterns).
+    fn new(patterns: &[Vec<u32>], max_id: u32) -> WordAutomaton {
+        // The trie: children by (state, word), and each state's own
+        // patterns.
+        let mut goto: HashMap<(u32, u32), u32> = HashMap::default();
+        let mut children: Vec<Vec<(u32, u32)>> = vec![Vec::new()];
+        let mut own: Vec<Vec<u32>> = vec![Vec::new()];
+        for (p, seq) in patterns.iter().enumerate() {
+            let mut state = 0u32;
+            for &w in seq {
+                state = match goto.get(&(state, w)) {
+                    Some(&next) => next,
+                    None => {
+                        let next = children.len() as u32;
+                        goto.insert((state, w), next);
+                        children[state as usize].push((w, next));
+                        children.push(Vec::new());
+                        own.push(Vec::new());
+                        next
+                    }
+                };
+            }
+            own[state as usize].push(p as u32);
+        }
+        let n = children.len();
+        // Failure transitions and complete outputs, breadth first (a
+        // state's failure is shallower, so done before it).
+        let mut fail = vec![0u32; n];
+        let mut outputs_of: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut queue = std::collections::VecDeque::new();
+        for &(_, child) in &children[0] {
+            outputs_of[child as usize] = own[child as usize].clone();
+            queue.push_back(child);
+        }
+        while let Some(state) = queue.pop_front() {
+            for &(w, child) in &children[state as usize] {
+                let mut f = fail[state as usize];
+                let child_fail = loop {
+                    if let Some(&next) = goto.get(&(f, w)) {
+                        break next;
+                    }
+                    if f == 0 {
+                        break 0;
+                    }
+                    f = fail[f as usize];
+                };
+                fail[child as usize] = child_fail;
+                let mut out = own[child as usize].clone();
+                out.extend_from_slice(&outputs_of[child_fail as usize]);
+                outputs_of[child as usize] = out;
+                queue.push_back(child);
+            }
+        }
+        let mut automaton = WordAutomaton {
+            root: vec![0; max_id as usize + 1],
+            ..WordAutomaton::default()
+        };
+        for &(w, child) in &children[0] {
+            automaton.root[w as usize] = child;
+        }
+        for (state, mut edges) in children.into_iter().enumerate() {
+            let edges_from = automaton.edges.len() as u32;
+            if state != 0 {
+                edges.sort_unstable();
+                automaton.edges.extend_from_slice(&edges);
+            }
+            let outputs_from = automaton.outputs.len() as u32;
+            automaton.outputs.extend(
+                outputs_of[state]
+                    .iter()
+                    .map(|&p| p << 8 | patterns[p as usize].len() as u32),
+            );
+            automaton.states.push(WordState {
+                edge_words: automaton.edges[edges_from as usize..]
+                    .iter()
+                    .fold(0, |bits, &(w, _)| bits | 1u64 << (w % 64)),
+                edges_from,
+                edges_len: automaton.edges.len() as u32 - edges_from,
+                fail: fail[state],
+                outputs_from,
+                outputs_len: automaton.outputs.len() as u32 - outputs_from,
+            });
+        }
+        automaton
+    }
+
+    /// The state after reading word `w` (a pattern word) in state `state`.
+    #[inline]
+    fn next(&self, mut state: u32, w: u32) -> u32 {
+        loop {
+            if state == 0 {
+                return self.root.get(w as usize).copied().unwrap_or(0);
+            }
+            let s = &self.states[state as usize];
+            if s.edge_words & 1u64 << (w % 64) == 0 {
+                state = s.fail;
+                continue;
+            }
+            let edges = &self.edges[s.edges_from as usize..(s.edges_from + s.edges_len) as usize];
+            // (A state after a common first word has hundreds of edges;
+            // most have a few, read in order.)
+            let next = if edges.len() <= 8 {
+                edges
+                    .iter()
+                    .find(|&&(word, _)| word == w)
+                    .map(|&(_, next)| next)
+            } else {
+                edges
+                    .binary_search_by_key(&w, |&(word, _)| word)
+                    .ok()
+                    .map(|i| edges[i].1)
+            };
+            if let Some(next) = next {
+                return next;
+            }
+            state = s.fail;
+        }
+    }
+
+    /// The patterns ending at `state`, as `pattern << 8 | words`.
+    #[inline]
+    fn outputs(&self, state: u32) -> &[u32] {
+        let s = &self.states[state as usize];
+        &self.outputs[s.outputs_from as usize..(s.outputs_from + s.outputs_len) as usize]
     }
 }
 
-/// A match of the word matcher: (first token, length, pattern).
-type WordMatch = (usize, usize, usize);
+/// A match of the word matcher packed so that matches sort in text order
+/// as plain numbers: first token (32 bits), length in words (8), pattern
+/// (24).
+type WordMatch = u64;
+
+/// Most patterns the matcher packs into a [`WordMatch`].
+const MAX_PATTERNS: usize = 1 << 24;
 
 thread_local! {
-    /// The encoded word stream of the narrative being matched, and its
-    /// matches (reused from one narrative to the next).
-    static ENCODED: std::cell::RefCell<(Vec<u8>, Vec<WordMatch>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    /// The matches of the narrative being matched (reused from one
+    /// narrative to the next).
+    static FOUND: std::cell::RefCell<Vec<WordMatch>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl WordMatcher {
@@ -779,29 +1092,19 @@ impl WordMatcher {
     /// Builds the automaton over every pattern added.
     fn build(&mut self) -> Result<(), String> {
         self.max_id = self.patterns.iter().flatten().copied().max().unwrap_or(0);
-        self.width = match self.max_id {
-            0..=0x3fff => 2,
-            0x4000..=0x1f_ffff => 3,
-            0x20_0000..=0xfff_ffff => 4,
-            _ => return Err(format!("word id {} is too large", self.max_id)),
-        };
-        let encoded: Vec<Vec<u8>> = self
-            .patterns
-            .iter()
-            .map(|seq| {
-                let mut out = Vec::with_capacity(seq.len() * self.width);
-                for &w in seq {
-                    encode_word(w, self.width, &mut out);
-                }
-                out
-            })
-            .collect();
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&encoded)
-            .map_err(|e| e.to_string())?;
-        self.automaton = Some(automaton);
+        if self.patterns.len() > MAX_PATTERNS {
+            return Err(format!("{} patterns are too many", self.patterns.len()));
+        }
+        // (Each match packs its pattern in 24 bits and length in 8.)
+        for seq in &self.patterns {
+            if seq.is_empty() || seq.len() > 255 {
+                return Err(format!("a pattern of {} words", seq.len()));
+            }
+        }
+        if self.patterns.iter().flatten().any(|&w| w == NONE) {
+            return Err("a pattern word without an id".into());
+        }
+        self.automaton = WordAutomaton::new(&self.patterns, self.max_id);
         Ok(())
     }
 
@@ -813,35 +1116,40 @@ impl WordMatcher {
         id: impl Fn(&Tok) -> u32,
         mut on: impl FnMut(usize, usize, usize),
     ) {
-        let Some(automaton) = &self.automaton else {
-            return;
-        };
-        let width = self.width;
-        ENCODED.with_borrow_mut(|(bytes, found)| {
-            bytes.clear();
+        FOUND.with_borrow_mut(|found| {
             found.clear();
-            for t in toks {
+            let mut state = 0u32;
+            for (i, t) in toks.iter().enumerate() {
                 let w = id(t);
-                encode_word(if w > self.max_id { NONE } else { w }, width, bytes);
+                // No pattern holds a word outside the vocabulary, nor spans
+                // two sentences: the walk starts again after either.
+                if w == NONE || w > self.max_id {
+                    state = 0;
+                    continue;
+                }
+                if i > 0 && toks[i - 1].sentence != t.sentence {
+                    state = 0;
+                }
+                state = self.automaton.next(state, w);
+                for &output in self.automaton.outputs(state) {
+                    let (pattern, words) = (output >> 8, u64::from(output & 0xff));
+                    // The words of a match are consecutive tokens ending
+                    // with this one.
+                    let first = i as u64 + 1 - words;
+                    // Kept in order as they come (by first token, length,
+                    // pattern): a match ending here goes before the few
+                    // shorter ones that start after it.
+                    let m = first << 32 | words << 24 | u64::from(pattern);
+                    let mut at = found.len();
+                    while at > 0 && found[at - 1] > m {
+                        at -= 1;
+                    }
+                    found.insert(at, m);
+                }
             }
-            found.extend(
-                automaton
-                    .find_overlapping_iter(bytes.as_slice())
-                    .map(|m| {
-                        (
-                            m.start() / width,
-                            (m.end() - m.start()) / width,
-                            m.pattern().as_usize(),
-                        )
-                    })
-                    // A phrase never spans two sentences.
-                    .filter(|&(first, len, _)| {
-                        toks[first].sentence == toks[first + len - 1].sentence
-                    }),
-            );
-            found.sort_unstable();
-            for &(first, len, pattern) in found.iter() {
-                on(pattern, first, len);
+            for &m in found.iter() {
+                let (first, words, pattern) = (m >> 32, (m >> 24) & 0xff, m & 0xff_ffff);
+                on(pattern as usize, first as usize, words as usize);
             }
         });
     }
@@ -854,9 +1162,16 @@ impl WordMatcher {
 #[derive(Default)]
 struct TriggerTable {
     /// Written-word id → the triggers starting with it: their other words
-    /// and their index, shortest first.
+    /// and their index, shortest first (while the table is built).
     by_first: Vec<Vec<(Box<[u32]>, usize)>>,
     index: HashMap<Vec<u32>, usize>,
+    /// The same, laid out flat by [`TriggerTable::finish`] for reading:
+    /// the triggers starting with word `w` are
+    /// `entries[first_from[w]..first_from[w + 1]]`, each (its other words
+    /// as a range of `rests`, its index).
+    first_from: Vec<u32>,
+    entries: Vec<(u32, u32, u32)>,
+    rests: Vec<u32>,
 }
 
 impl TriggerTable {
@@ -881,14 +1196,34 @@ impl TriggerTable {
         i
     }
 
+    /// Lays the triggers out flat for [`TriggerTable::find`], once every
+    /// one is inserted.
+    fn finish(&mut self) {
+        self.first_from = vec![0];
+        self.entries.clear();
+        self.rests.clear();
+        for list in &self.by_first {
+            for (rest, trigger) in list {
+                let from = self.rests.len() as u32;
+                self.rests.extend_from_slice(rest);
+                self.entries
+                    .push((from, self.rests.len() as u32, *trigger as u32));
+            }
+            self.first_from.push(self.entries.len() as u32);
+        }
+    }
+
     /// Every trigger in the tokens, within a sentence: (trigger, first
     /// token, length), in text order (by first token, then length).
     fn find(&self, toks: &[Tok], mut on: impl FnMut(usize, usize, usize)) {
         for (i, t) in toks.iter().enumerate() {
-            let Some(list) = self.by_first.get(t.surf as usize) else {
+            let w = t.surf as usize;
+            let (Some(&from), Some(&to)) = (self.first_from.get(w), self.first_from.get(w + 1))
+            else {
                 continue;
             };
-            for (rest, trigger) in list {
+            for &(rest_from, rest_to, trigger) in &self.entries[from as usize..to as usize] {
+                let rest = &self.rests[rest_from as usize..rest_to as usize];
                 let end = i + 1 + rest.len();
                 let Some(following) = toks.get(i + 1..end) else {
                     continue;
@@ -898,7 +1233,7 @@ impl TriggerTable {
                     .zip(rest.iter())
                     .all(|(t2, &w)| t2.surf == w && t2.sentence == t.sentence)
                 {
-                    on(*trigger, i, end - i);
+                    on(trigger as usize, i, end - i);
                 }
             }
         }
@@ -913,9 +1248,9 @@ pub struct Detector {
     /// Every context trigger, over written-word ids.
     trigger_table: TriggerTable,
     trigger_kinds: Vec<Vec<Trigger>>,
-    /// Pattern → the variants whose first segment it is.
-    starts: Vec<Vec<u32>>,
-    variants: Vec<VariantInfo>,
+    /// Pattern → the variants whose first segment it is, and their later
+    /// segments.
+    chains: Chains,
     rules: Vec<CompiledRule>,
     stemmer: rust_stemmers::Stemmer,
     /// Written forms known at compile time: every inflection of every
@@ -1055,6 +1390,8 @@ struct Scratch {
     kept: Vec<(u32, usize, usize, bool)>,
     /// Index of the first match at or after each token.
     match_at: Vec<u32>,
+    /// The end token of each token's sentence.
+    sentence_end: Vec<u32>,
 }
 
 thread_local! {
@@ -1202,7 +1539,6 @@ impl Detector {
                     variants.push(VariantInfo {
                         rule: r,
                         segments: Vec::new(),
-                        blooms: Vec::new(),
                         gaps,
                         unless,
                     });
@@ -1279,6 +1615,7 @@ impl Detector {
                 }
             }
         }
+        trigger_table.finish();
         // Index the targets: first segments by pattern, later segments by
         // variant.
         let mut starts: Vec<Vec<u32>> = vec![Vec::new(); targets.len()];
@@ -1303,12 +1640,8 @@ impl Detector {
                 patterns.sort_unstable();
                 patterns.dedup();
             }
-            info.blooms = info
-                .segments
-                .iter()
-                .map(|ps| ps.iter().fold(0u64, |b, &p| b | (1u64 << (p % 64))))
-                .collect();
         }
+        let chains = Chains::new(&variants, &starts);
         automaton
             .build()
             .map_err(|e| format!("cannot build the phrase automaton: {e}"))?;
@@ -1318,8 +1651,7 @@ impl Detector {
             automaton,
             trigger_table,
             trigger_kinds,
-            starts,
-            variants,
+            chains,
             rules: rules_out,
             stemmer,
             lexicon: Lexicon::default(),
@@ -1573,6 +1905,7 @@ impl Detector {
             excepted,
             kept,
             match_at,
+            sentence_end,
         } = scratch;
         toks.clear();
         matches.clear();
@@ -1657,7 +1990,6 @@ impl Detector {
         gap_list.clear();
         excepted.clear();
         kept.clear();
-        let sentence_of = |t: usize| toks[t].sentence;
         // The first match at or after each token.
         match_at.clear();
         let mut m = 0;
@@ -1667,27 +1999,60 @@ impl Detector {
             }
             match_at.push(m as u32);
         }
+        // The end token of each token's sentence: a phrase never leaves
+        // its sentence, so a segment is looked for no further.
+        sentence_end.clear();
+        sentence_end.resize(toks.len(), 0);
+        let mut next_sentence_at = toks.len();
+        for i in (0..toks.len()).rev() {
+            if i + 1 < toks.len() && toks[i + 1].sentence != toks[i].sentence {
+                next_sentence_at = i + 1;
+            }
+            sentence_end[i] = next_sentence_at as u32;
+        }
         for &(p, f, len) in matches.iter() {
-            for &v in &self.starts[p as usize] {
-                let info = &self.variants[v as usize];
-                let f = f as usize;
-                let mut end = f + len as usize;
+            let started = self.chains.started_by(p);
+            if started.is_empty() {
+                continue;
+            }
+            let f = f as usize;
+            // The last token a later segment may start at.
+            let last_in_sentence = sentence_end[f] as usize - 1;
+            // The filter bits of every match a second segment could be:
+            // a variant none of whose second segment's bits is among them
+            // cannot go on.
+            let after = f + len as usize;
+            let reach = (after + self.chains.max_first_gap as usize).min(last_in_sentence);
+            let mut window_bloom = 0u64;
+            let mut window_filter = PatternFilter::default();
+            for &(q, _, _) in &matches[starting_within(match_at, after, reach)] {
+                window_bloom |= bloom_bit(q);
+                window_filter.add(q);
+            }
+            for chain in started {
+                // (First on the 64 bits the variant carries, then on the
+                // 256 of its second segment.)
+                if chain.steps_from < chain.steps_to
+                    && (chain.first_bloom & window_bloom == 0
+                        || !window_filter
+                            .meets(&self.chains.steps[chain.steps_from as usize].filter))
+                {
+                    continue;
+                }
+                let mut end = after;
                 let mut complete = true;
                 let gaps_from = gap_list.len();
-                let sentence = sentence_of(f);
-                for (s, patterns) in info.segments.iter().enumerate() {
-                    let gap = info.gaps[s + 1];
-                    let bloom = info.blooms[s];
+                let steps = &self.chains.steps[chain.steps_from as usize..chain.steps_to as usize];
+                for step in steps {
+                    let patterns = &self.chains.step_patterns
+                        [step.patterns_from as usize..step.patterns_to as usize];
+                    let last_start = (end + step.gap as usize).min(last_in_sentence);
                     // The earliest match of any of the segment's patterns
                     // within the gap (matches are in text order).
-                    let lo = match_at[end.min(toks.len())] as usize;
-                    let best = matches[lo..]
+                    let best = matches[starting_within(match_at, end, last_start)]
                         .iter()
-                        .take_while(|&&(_, n, _)| n as usize <= end + gap)
-                        .find(|&&(q, n, _)| {
-                            bloom & (1u64 << (q % 64)) != 0
-                                && sentence_of(n as usize) == sentence
-                                && patterns.binary_search(&q).is_ok()
+                        .find(|&&(q, _, _)| {
+                            step.filter.may_contain(q) && patterns.binary_search(&q).is_ok()
                         })
                         .map(|&(_, n, l)| (n, l));
                     match best {
@@ -1707,11 +2072,12 @@ impl Detector {
                     gap_list.truncate(gaps_from);
                     continue;
                 }
-                if info.unless {
+                let rule = chain.rule as usize;
+                if chain.unless {
                     gap_list.truncate(gaps_from);
-                    excepted.push((info.rule, f, end));
+                    excepted.push((rule, f, end));
                 } else {
-                    spans.push((info.rule, f, end, gaps_from as u32, gap_list.len() as u32));
+                    spans.push((rule, f, end, gaps_from as u32, gap_list.len() as u32));
                 }
             }
         }
@@ -2211,6 +2577,16 @@ impl<'a> Text<'a> {
     /// "Nia (14)"). `loosely` also takes a number after "then", "at" or
     /// "only", or with a bracket on one side.
     fn age_at(&self, i: usize, ages: std::ops::Range<u8>, loosely: bool) -> Option<u8> {
+        // (An age opens with a digit, compact or not: most words are ruled
+        // out on their first byte.)
+        if !self
+            .word(i)
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_digit)
+        {
+            return None;
+        }
         if let Some(age) = compact_age(self.word(i)) {
             return ages.contains(&age).then_some(age);
         }
@@ -2326,6 +2702,14 @@ impl<'a> Text<'a> {
                 break;
             }
             let w = self.word(i);
+            let first = w.as_bytes().first().copied().unwrap_or(b' ');
+            // (A word opening with a letter other than these, longer than
+            // one letter, is neither a word for a child nor a sex code: most
+            // words are passed over on their first byte and length.)
+            let may_name_a_child = b"bdgns".contains(&first.to_ascii_lowercase());
+            if !may_name_a_child && !first.is_ascii_digit() && w.len() > 1 {
+                continue;
+            }
             // "her daughter", "with a girl": someone else's child.
             let someone_elses = || {
                 i > 0
@@ -2333,11 +2717,13 @@ impl<'a> Text<'a> {
                         || self.word(i - 1).ends_with("'s")
                         || self.word(i - 1).ends_with('\u{2019}'))
             };
-            if FEMALE.iter().any(|f| w.eq_ignore_ascii_case(f)) && !someone_elses() {
-                return Some(true);
-            }
-            if MALE.iter().any(|m| w.eq_ignore_ascii_case(m)) && !someone_elses() {
-                return Some(false);
+            if may_name_a_child {
+                if FEMALE.iter().any(|f| w.eq_ignore_ascii_case(f)) && !someone_elses() {
+                    return Some(true);
+                }
+                if MALE.iter().any(|m| w.eq_ignore_ascii_case(m)) && !someone_elses() {
+                    return Some(false);
+                }
             }
             // An age with a sex code: "15F", "(15 F)", "15 y/o F", "15yo M".
             let digits = w.bytes().take_while(u8::is_ascii_digit).count();
@@ -2490,6 +2876,17 @@ impl<'a> Text<'a> {
                 .unwrap_or(w)
         };
         let is_name = |j: usize| {
+            // (Most words open in lower case: ruled out on their first
+            // byte, before the suffix and the list. A word opens with a
+            // letter or digit, so its bare form opens with the same one.)
+            if self
+                .word(j)
+                .as_bytes()
+                .first()
+                .is_none_or(u8::is_ascii_lowercase)
+            {
+                return false;
+            }
             let w = bare(self.word(j));
             let mut chars = w.chars();
             chars.next().is_some_and(char::is_uppercase)
@@ -2510,15 +2907,22 @@ impl<'a> Text<'a> {
                 .iter()
                 .any(|&o| self.word(o).eq_ignore_ascii_case(bare(self.word(j))))
         };
-        let names: Vec<usize> = (0..self.toks.len())
-            .filter(|&j| is_name(j) && !other(j))
-            .collect();
-        names
-            .iter()
-            .find(|&&j| with_age(j))
-            .or_else(|| names.iter().find(|&&j| !opens_sentence(j)))
-            .or_else(|| names.first())
-            .map(|&j| bare(self.word(j)))
+        // One pass: the first name with an age ends it; the first not
+        // opening a sentence and the first of all are kept until then.
+        let (mut first, mut first_inside) = (None, None);
+        for j in 0..self.toks.len() {
+            if !is_name(j) || other(j) {
+                continue;
+            }
+            if with_age(j) {
+                return Some(bare(self.word(j)));
+            }
+            if first_inside.is_none() && !opens_sentence(j) {
+                first_inside = Some(j);
+            }
+            first = first.or(Some(j));
+        }
+        first_inside.or(first).map(|j| bare(self.word(j)))
     }
 
     /// Whether a bracket opened before token `e` closes between token
@@ -2774,8 +3178,11 @@ impl<'a> Text<'a> {
             "named",
         ];
         for i in 1..self.toks.len() {
-            let family = family.contains(&self.toks[i].word)
-                || (self.word_is(i, &["partner", "brother-in-law"])
+            // (Only words of the two lengths are compared.)
+            let t = &self.toks[i];
+            let family = family.contains(&t.word)
+                || (matches!(t.end - t.start, 7 | 14)
+                    && self.word_is(i, &["partner", "brother-in-law"])
                     && self.word_is(i - 1, PARENTS_OF));
             if !family {
                 continue;
@@ -2809,41 +3216,82 @@ impl<'a> Text<'a> {
     /// known, `None` when the line is no question with a short answer.
     fn form_answer(&self, from: usize) -> Option<bool> {
         let rest = self.text.get(from..)?;
-        let line = rest.split('\n').next().unwrap_or("");
-        let mark = line.find(['?', ':'])?;
-        // Still the question before the mark: a few words at most, and no
-        // sentence ended on the way ("MFH. Outcome: no further action").
-        if line[..mark].split_whitespace().count() > 8 || line[..mark].contains(['.', ';', '!']) {
-            return None;
+        // The mark (`?` or `:`) on the same line, looked for only as far as
+        // the question can reach: a few words at most, and no sentence
+        // ended on the way ("MFH. Outcome: no further action"). (Most hits
+        // are in prose with no mark: the search stops within a few words
+        // instead of reading to the end of the line.)
+        let mut words = 0;
+        let mut in_word = false;
+        let mut mark = None;
+        let bytes = rest.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            // (Bytes of ASCII read as they are, other characters decoded.)
+            let (c, width) = if b < 0x80 {
+                (char::from(b), 1)
+            } else {
+                let c = rest[i..].chars().next().unwrap_or(' ');
+                (c, c.len_utf8())
+            };
+            match c {
+                '\n' | '.' | ';' | '!' => return None,
+                '?' | ':' => {
+                    mark = Some(i);
+                    break;
+                }
+                c if c.is_whitespace() => in_word = false,
+                _ => {
+                    if !in_word {
+                        words += 1;
+                        if words > 8 {
+                            return None;
+                        }
+                    }
+                    in_word = true;
+                }
+            }
+            i += width;
         }
+        let mark = mark?;
+        let question = &rest[..mark];
+        let line_after = rest[mark + 1..].split('\n').next().unwrap_or("");
         // A time is no answer ("found 23:10").
-        if line[..mark].ends_with(|c: char| c.is_ascii_digit())
-            && line[mark + 1..].starts_with(|c: char| c.is_ascii_digit())
+        if question.ends_with(|c: char| c.is_ascii_digit())
+            && line_after.starts_with(|c: char| c.is_ascii_digit())
         {
             return None;
         }
-        let answer = line[mark + 1..]
-            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '?' | ':' | '-' | '|'))
-            .to_ascii_lowercase();
+        let answer = line_after
+            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '?' | ':' | '-' | '|'));
+        // (Compared without regard to ASCII case, as the lower-cased answer
+        // would be, without copying the rest of the line.)
+        let starts_with = |prefix: &str| {
+            answer
+                .as_bytes()
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+        };
         let first = answer
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | '(' | '-'))
             .next()
             .unwrap_or("");
+        let first_is = |list: &[&str]| list.iter().any(|w| first.eq_ignore_ascii_case(w));
         const NO: &[&str] = &[
             "n", "no", "nil", "none", "never", "denies", "denied", "negative", "-ve", "n/a", "n/k",
             "nk", "unknown", "unsure", "[", "[ ]",
         ];
-        if answer.starts_with("no further") || answer.starts_with("no action") {
+        if starts_with("no further") || starts_with("no action") {
             return None;
         }
-        if answer.starts_with("not known")
-            || answer.starts_with("not asked")
-            || answer.starts_with("[ ]")
-            || NO.contains(&first)
+        if starts_with("not known")
+            || starts_with("not asked")
+            || starts_with("[ ]")
+            || first_is(NO)
         {
             return Some(false);
         }
-        if ["y", "yes", "+ve", "positive", "[x]"].contains(&first) || answer.starts_with("[x]") {
+        if first_is(&["y", "yes", "+ve", "positive", "[x]"]) || starts_with("[x]") {
             return Some(true);
         }
         None
@@ -3066,7 +3514,8 @@ impl<'a> Text<'a> {
         // trailing "negative" is another test's.
         let result_positive =
             |k: usize| self.word_is(k, &["positive", "ve", "pos", "detected", "confirmed"]);
-        let affirmed = result_positive(end - 1) || (end < self.toks.len() && result_positive(end));
+        let affirmed =
+            || result_positive(end - 1) || (end < self.toks.len() && result_positive(end));
         let pseudo = |s: usize, e: usize| {
             triggers.iter().any(|&(t, ps, pe)| {
                 t == Trigger::Pseudo && ps <= s && pe >= e && (pe <= first || ps >= end)
@@ -3080,18 +3529,32 @@ impl<'a> Text<'a> {
                 .any(|&(os, phrase_end)| os == s && (phrase_end <= first || in_gap(s, s + 1)))
         };
         for &(t, s, e) in triggers {
-            let before = e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
-            let after = s >= end && s - end <= POST_SCOPE && !terminated(end, s);
+            // Whether the trigger reaches the hit from before it or after
+            // it, asked only of the kinds that read before or after.
+            let (reads_before, reads_after) = match t {
+                Trigger::NegatePre
+                | Trigger::HedgePre
+                | Trigger::HistoryPre
+                | Trigger::OtherPre => (true, false),
+                Trigger::NegatePost | Trigger::HedgePost | Trigger::HistoryPost => (false, true),
+                _ => (false, false),
+            };
+            let before =
+                reads_before && e <= first && first - e <= PRE_SCOPE && !terminated(e, first);
+            let after = reads_after && s >= end && s - end <= POST_SCOPE && !terminated(end, s);
+            // (Only negations and hedges ask whether a clause ended: the
+            // scan of the words between is done for them alone.)
             // "Mum's partner (not present) has a conviction": a negation
             // or hedge inside brackets closed before the hit is the aside's.
-            let scoped_before = before && !scope_ended(e, first) && !self.bracket_closes(e, first);
-            let scoped_after = after && !scope_ended(end, s);
+            let scoped_before =
+                || before && !scope_ended(e, first) && !self.bracket_closes(e, first);
+            let scoped_after = || after && !scope_ended(end, s);
             match t {
                 // A closure is negated only right before it ("was not
                 // closed"): "no missing episodes, and the case was closed"
                 // still closed it.
                 Trigger::NegatePre
-                    if (scoped_before || in_gap(s, e))
+                    if (scoped_before() || in_gap(s, e))
                         && !pseudo(s, e)
                         && !owned(s)
                         && (indicator != "NA" || first.saturating_sub(e) <= 2) =>
@@ -3100,13 +3563,15 @@ impl<'a> Text<'a> {
                 }
                 // "chlamydia positive, HIV negative": a result written
                 // right after the hit is its own.
-                Trigger::NegatePost if scoped_after && !pseudo(s, e) && !affirmed && !owned(s) => {
+                Trigger::NegatePost
+                    if scoped_after() && !pseudo(s, e) && !affirmed() && !owned(s) =>
+                {
                     ctx.negated = true
                 }
-                Trigger::HedgePre if (scoped_before || hedge_in_gap(s, e)) && !pseudo(s, e) => {
+                Trigger::HedgePre if (scoped_before() || hedge_in_gap(s, e)) && !pseudo(s, e) => {
                     ctx.hedged = true
                 }
-                Trigger::HedgePost if scoped_after => ctx.hedged = true,
+                Trigger::HedgePost if scoped_after() => ctx.hedged = true,
                 Trigger::HedgeSentence
                     if e <= first
                         && !triggers.iter().any(|&(t2, s2, _)| {
@@ -3199,13 +3664,16 @@ impl<'a> Text<'a> {
                         .any(|&(t, s, _)| t == Trigger::Reporting && s > j && s < first)
                 {
                     ctx.other = true;
+                    break;
                 }
             }
         }
         // "He" in a narrative about a girl (or "she" about a boy) as the
         // clause's subject before the hit, not the object of a preposition:
-        // someone else's.
-        if let Some(female) = self.female() {
+        // someone else's. (Asked only when no cue before has said so.)
+        if !ctx.other
+            && let Some(female) = self.female()
+        {
             let other_pronoun = if female { "he" } else { "she" };
             let from = first.saturating_sub(PRE_SCOPE).max(range.start);
             for j in from..first {
@@ -3215,6 +3683,7 @@ impl<'a> Text<'a> {
                     && !(j + 1..first).any(|k| self.is_subject_pronoun(k))
                 {
                     ctx.other = true;
+                    break;
                 }
             }
         }
@@ -3360,6 +3829,73 @@ mod tests {
 
     fn detector() -> Detector {
         Detector::compile(&crate::load_rules(None).unwrap()).unwrap()
+    }
+
+    /// The word matcher finds exactly the matches a search from every word
+    /// finds: every pattern at every token, overlapping, within a
+    /// sentence, skipping words outside the vocabulary.
+    #[test]
+    fn the_word_matcher_finds_every_match_a_search_from_each_word_finds() {
+        // A small deterministic generator (xorshift), so that failures
+        // repeat.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..200 {
+            let mut matcher = WordMatcher::new();
+            let mut count = 0;
+            let mut patterns: Vec<Vec<u32>> = Vec::new();
+            for _ in 0..1 + next(12) {
+                let seq: Vec<u32> = (0..1 + next(4)).map(|_| 1 + next(5) as u32).collect();
+                let i = matcher.insert(&seq, &mut count);
+                if i == patterns.len() {
+                    patterns.push(seq);
+                }
+            }
+            matcher.build().unwrap();
+            // Words 0 (none) to 6 (beyond every pattern's), sentences of a
+            // few words.
+            let mut sentence = 0;
+            let toks: Vec<Tok> = (0..60)
+                .map(|i| {
+                    if next(8) == 0 {
+                        sentence += 1;
+                    }
+                    Tok {
+                        start: i,
+                        end: i + 1,
+                        sentence,
+                        word: next(7) as u32,
+                        surf: NONE,
+                    }
+                })
+                .collect();
+            let mut found = Vec::new();
+            matcher.find(
+                &toks,
+                |t| t.word,
+                |p, first, len| found.push((first, len, p)),
+            );
+            let mut expected = Vec::new();
+            for first in 0..toks.len() {
+                for (p, seq) in patterns.iter().enumerate() {
+                    let Some(words) = toks.get(first..first + seq.len()) else {
+                        continue;
+                    };
+                    if words.iter().zip(seq).all(|(t, &w)| t.word == w)
+                        && words.iter().all(|t| t.sentence == toks[first].sentence)
+                    {
+                        expected.push((first, seq.len(), p));
+                    }
+                }
+            }
+            expected.sort_unstable();
+            assert_eq!(found, expected, "patterns {patterns:?}");
+        }
     }
 
     /// Whether `text` has a hit for `id` that is present (not negated).

@@ -146,6 +146,29 @@ fn word_char_at(text: &str, i: usize) -> bool {
     }
 }
 
+/// [`BYTE_CLASS`]: an ASCII letter or digit.
+const ALPHANUMERIC: u8 = 1;
+/// [`BYTE_CLASS`]: an ASCII capital letter.
+const CAPITAL: u8 = 2;
+
+/// What each byte is to the scanner's run of ASCII letters and digits
+/// (one look-up instead of three ranges per byte).
+static BYTE_CLASS: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            classes[b] |= ALPHANUMERIC;
+        }
+        if byte.is_ascii_uppercase() {
+            classes[b] |= CAPITAL;
+        }
+        b += 1;
+    }
+    classes
+};
+
 /// One word as the scanner finds it.
 #[derive(Debug, Clone, Copy)]
 pub struct Word<'a> {
@@ -154,6 +177,58 @@ pub struct Word<'a> {
     /// Lower-cased, apostrophes dropped (valid until the next word).
     pub lower: &'a str,
     pub sentence: usize,
+}
+
+/// Reads the word starting at byte `start` of `text` into `buf`,
+/// lower-cased and with apostrophes dropped; returns where it ends.
+fn read_word(text: &str, start: usize, buf: &mut String) -> usize {
+    let bytes = text.as_bytes();
+    let mut j = start;
+    let mut all_digits = true;
+    buf.clear();
+    // Words may contain apostrophes (dropped), `/` or `&` between
+    // letters (y/o, s/w, a&e), and `:` between digits (21:30).
+    while j < bytes.len() {
+        let bj = bytes[j];
+        if bj < 0x80 {
+            if bj.is_ascii_alphanumeric() {
+                // A run of ASCII letters and digits at once.
+                let run = j;
+                while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+                    all_digits &= bytes[j].is_ascii_digit();
+                    j += 1;
+                }
+                let from = buf.len();
+                buf.push_str(&text[run..j]);
+                buf[from..].make_ascii_lowercase();
+            } else if bj == b':' && all_digits && bytes.get(j + 1).is_some_and(u8::is_ascii_digit) {
+                buf.push(':');
+                j += 1;
+            } else if matches!(bj, b'\'' | b'/' | b'&') && word_char_at(text, j + 1) {
+                all_digits = false;
+                if bj != b'\'' {
+                    buf.push(bj as char);
+                }
+                j += 1;
+            } else {
+                break;
+            }
+        } else {
+            let cj = char_at(text, j).unwrap_or(' ');
+            let w = cj.len_utf8();
+            if is_word_char(cj) {
+                all_digits = false;
+                buf.extend(cj.to_lowercase());
+                j += w;
+            } else if cj == '\u{2019}' && word_char_at(text, j + w) {
+                all_digits = false;
+                j += w;
+            } else {
+                break;
+            }
+        }
+    }
+    j
 }
 
 /// Splits `text` into sentences and words in one pass without allocating
@@ -188,58 +263,46 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 pending_break = false;
             }
             let start = i;
+            // Most words are one run of ASCII letters and digits, ended by
+            // a byte that cannot go on a word (a space, a full stop): with
+            // no capital, their lower-cased form is their text, read
+            // without copying. (Any other word is read by `read_word`.)
             let mut j = i;
-            let mut all_digits = true;
-            buf.clear();
-            // Words may contain apostrophes (dropped), `/` or `&` between
-            // letters (y/o, s/w, a&e), and `:` between digits (21:30).
-            while j < bytes.len() {
-                let bj = bytes[j];
-                if bj < 0x80 {
-                    if bj.is_ascii_alphanumeric() {
-                        // A run of ASCII letters and digits at once.
-                        let run = j;
-                        while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
-                            all_digits &= bytes[j].is_ascii_digit();
-                            j += 1;
-                        }
-                        let from = buf.len();
-                        buf.push_str(&text[run..j]);
-                        buf[from..].make_ascii_lowercase();
-                    } else if bj == b':'
-                        && all_digits
-                        && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
-                    {
-                        buf.push(':');
-                        j += 1;
-                    } else if matches!(bj, b'\'' | b'/' | b'&') && word_char_at(text, j + 1) {
-                        all_digits = false;
-                        if bj != b'\'' {
-                            buf.push(bj as char);
-                        }
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                } else {
-                    let cj = char_at(text, j).unwrap_or(' ');
-                    let w = cj.len_utf8();
-                    if is_word_char(cj) {
-                        all_digits = false;
-                        buf.extend(cj.to_lowercase());
-                        j += w;
-                    } else if cj == '\u{2019}' && word_char_at(text, j + w) {
-                        all_digits = false;
-                        j += w;
-                    } else {
-                        break;
-                    }
+            let mut classes = 0;
+            while let Some(&bj) = bytes.get(j) {
+                let class = BYTE_CLASS[usize::from(bj)];
+                if class & ALPHANUMERIC == 0 {
+                    break;
                 }
+                classes |= class;
+                j += 1;
             }
+            let capitals = classes & CAPITAL != 0;
+            let ends_word = bytes
+                .get(j)
+                .is_none_or(|&bj| bj < 0x80 && !matches!(bj, b':' | b'\'' | b'/' | b'&'));
+            // (One call of `on_word` for both kinds of word, so that it can
+            // be inlined here.)
+            let lower = if !ends_word {
+                j = read_word(text, start, buf);
+                buf.as_str()
+            } else if capitals {
+                // One run with capitals ("She", "MFH"): lower-cased into
+                // `buf` as the run is read.
+                buf.clear();
+                buf.extend(
+                    bytes[start..j]
+                        .iter()
+                        .map(|b| char::from(b.to_ascii_lowercase())),
+                );
+                buf.as_str()
+            } else {
+                &text[start..j]
+            };
             on_word(Word {
                 start,
                 end: j,
-                lower: buf,
+                lower,
                 sentence,
             });
             last = Some((start, j, sentence));
