@@ -367,8 +367,13 @@ pub fn run(globals: &Globals, _args: DemoArgs) -> Result<ExitCode> {
             .collect();
         writeln!(
             out,
-            "   {name}: {} concerns, {overdue} past their clock; {}{}",
+            "   {name}: {} {}, {overdue} past their clock; {}{}",
             concerns.len(),
+            if concerns.len() == 1 {
+                "concern"
+            } else {
+                "concerns"
+            },
             names.join(", "),
             if concerns.len() > 3 { ", ..." } else { "" }
         )?;
