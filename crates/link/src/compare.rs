@@ -410,9 +410,11 @@ fn address_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
         return 0;
     }
     let postcode_typo = !same_postcode
-        && a.postcodes
-            .iter()
-            .any(|p| b.postcodes.iter().any(|q| one_apart(p, q)));
+        && a.postcodes.iter().any(|p| {
+            b.postcodes
+                .iter()
+                .any(|q| sightline_normalise::one_keystroke_apart(p, q))
+        });
     let close_postcode = same_postcode || postcode_typo || one_without_postcode;
     // The same house with a mistyped postcode, or a misspelt street in the
     // same (or almost the same) postcode.
@@ -446,21 +448,6 @@ fn address_level(a: &LinkRecord, b: &LinkRecord) -> i8 {
         NULL
     } else {
         7
-    }
-}
-
-/// Two postcodes (or any short codes) one character apart: one
-/// substituted, or two neighbours swapped.
-fn one_apart(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() || a == b {
-        return false;
-    }
-    let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    match diffs.as_slice() {
-        [_] => true,
-        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
-        _ => false,
     }
 }
 

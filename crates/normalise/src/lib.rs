@@ -42,7 +42,9 @@ pub use nhs::normalise_nhs_number;
 pub use nino::normalise_ni_number;
 pub use phone::normalise_phone;
 pub use pnc::normalise_pnc_id;
-pub use postcode::{Postcode, normalise_postcode, normalise_postcode_district};
+pub use postcode::{
+    Postcode, normalise_postcode, normalise_postcode_district, one_keystroke_apart,
+};
 pub use upn::normalise_upn;
 pub use vrm::{Registration, RegistrationFormat, normalise_registration};
 

@@ -149,9 +149,33 @@ pub fn normalise_postcode_district(s: &str) -> Result<String, IdentifierError> {
     })
 }
 
+/// Two codes (postcodes, or any short codes) one keystroke apart: one
+/// character substituted, or two neighbours swapped. Equal codes are not.
+pub fn one_keystroke_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() || a == b {
+        return false;
+    }
+    let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    match diffs.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_keystroke_apart_is_a_substitution_or_a_swap() {
+        assert!(one_keystroke_apart("BK2 2HR", "BK2 2RH"));
+        assert!(one_keystroke_apart("BK2 2HR", "BK2 2HT"));
+        assert!(!one_keystroke_apart("BK2 2HR", "BK2 2HR"));
+        assert!(!one_keystroke_apart("BK2 2HR", "BK3 2HT"));
+        assert!(!one_keystroke_apart("BK2 2HR", "BK2 2H"));
+    }
 
     /// The byte-wise squeeze agrees with the character-wise one on every
     /// ASCII character and on mixed text.

@@ -45,23 +45,10 @@ impl Gazetteer {
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
         given
             .iter()
-            .all(|(pc, n)| pc == best || (n < best_count && slip_of(pc, best)))
+            .all(|(pc, n)| {
+                pc == best || (n < best_count && sightline_normalise::one_keystroke_apart(pc, best))
+            })
             .then_some(best.as_str())
-    }
-}
-
-/// Two postcodes one keystroke apart: one character different, or two
-/// neighbours swapped.
-fn slip_of(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    match diffs.as_slice() {
-        [_] => true,
-        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
-        _ => false,
     }
 }
 
