@@ -283,17 +283,14 @@ fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) 
             label: p.name.display(),
         });
         birth_years.push(p.birth_date.map(|b| i32::from(b.year)));
+        let address = |kind: AddressKind| p.addresses.iter().find(|a| a.kind == Some(kind));
         let postcode = |kind: AddressKind| {
-            p.addresses
-                .iter()
-                .find(|a| a.kind == Some(kind))
+            address(kind)
                 .and_then(|a| a.postcode.as_ref())
                 .map(|pc| pc.text.clone())
         };
         let unposted_text = |kind: AddressKind| {
-            p.addresses
-                .iter()
-                .find(|a| a.kind == Some(kind))
+            address(kind)
                 .filter(|a| a.postcode.is_none())
                 .and_then(|a| a.text.clone())
         };
@@ -304,11 +301,7 @@ fn pending_of(detector: &Detector, report: &Report, stored: Option<Vec<HitIn>>) 
         places.push(sightline_route::ChildPlace {
             home_postcode: postcode(AddressKind::Home),
             placement_postcode: postcode(AddressKind::Placement),
-            school: p
-                .addresses
-                .iter()
-                .find(|a| a.kind == Some(AddressKind::School))
-                .and_then(|a| a.text.clone()),
+            school: address(AddressKind::School).and_then(|a| a.text.clone()),
             seen_postcode: seen_postcode(report, &p.ref_),
         });
     }
