@@ -409,6 +409,13 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "her friend",
             "his friend",
             "best friend",
+            // ("mate" alone is also how a record quotes a child's speech.)
+            "her mate",
+            "his mate",
+            "my mate",
+            "best mate",
+            "her mates",
+            "his mates",
             "sister",
             "sisters",
             "brother",
@@ -4120,6 +4127,7 @@ mod tests {
                 "Keeley (14) is in care. Her older sister has not returned home since Tuesday.",
                 "Keeley (14) is in care. Her sister, however, has not returned home.",
                 "Amy (14). Her brother was repeatedly reported missing.",
+                "Mia (14) said her best mate Sophie has been missing loads this year.",
                 "Jordan (15) is in care. His friend Kai, who is also placed there, was missing the same night.",
             ],
         );
