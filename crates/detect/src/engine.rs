@@ -2368,6 +2368,8 @@ struct Text<'a> {
 const RELATIVES: &[&str] = &[
     "friend",
     "friends",
+    "mate",
+    "mates",
     "mum",
     "mother",
     "mums",
