@@ -2365,6 +2365,14 @@ struct Text<'a> {
 
 /// Words after a subject's object pronoun that make it a possessive about
 /// someone else ("her friend", "his mum").
+/// Words that describe a relative or friend between a possessive or
+/// trigger and the noun or name ("her older half sister", "his best friend
+/// Kai").
+const KIN_DESCRIBERS: &[&str] = &[
+    "big", "little", "older", "younger", "eldest", "oldest", "youngest", "twin", "half", "step",
+    "best", "ex", "new", "school", "close", "closest", "baby", "adult",
+];
+
 const RELATIVES: &[&str] = &[
     "friend",
     "friends",
@@ -2762,9 +2770,6 @@ impl<'a> Text<'a> {
     /// right after someone else ("her friend Ellie", "his cousin Connor,
     /// 17", "mum's ex, Gary"), skipping a describing word or two.
     fn names_of_others(&self, triggers: &[(Trigger, usize, usize)]) -> Vec<usize> {
-        const SKIP: &[&str] = &[
-            "big", "little", "older", "younger", "best", "ex", "new", "school", "close", "closest",
-        ];
         let mut names = Vec::new();
         for &(kind, _, e) in triggers {
             if kind != Trigger::OtherPre {
@@ -2781,7 +2786,7 @@ impl<'a> Text<'a> {
                     names.push(j);
                     break;
                 }
-                if !self.word_is(j, SKIP) {
+                if !self.word_is(j, KIN_DESCRIBERS) {
                     break;
                 }
             }
@@ -2971,13 +2976,7 @@ impl<'a> Text<'a> {
     /// Whether token `k` stands between commas on its own ("her sister,
     /// however, has not returned"): an aside, not a new clause.
     fn parenthetical(&self, k: usize) -> bool {
-        let gap = |a: usize, b: usize| {
-            self.toks
-                .get(a)
-                .zip(self.toks.get(b))
-                .is_some_and(|(x, y)| self.text[x.end as usize..y.start as usize].contains(','))
-        };
-        k >= 1 && gap(k - 1, k) && gap(k, k + 1)
+        k + 1 < self.toks.len() && self.comma_before(k) && self.comma_before(k + 1)
     }
 
     /// Whether the word after token `j` (a possessive "her", "his"...),
@@ -2985,12 +2984,8 @@ impl<'a> Text<'a> {
     /// sister", "his best friend", "her mum's" are someone else, not the
     /// child as an object ("gave her money").
     fn relative_follows(&self, j: usize, sentence_end: usize) -> bool {
-        const DESCRIBING: &[&str] = &[
-            "big", "little", "older", "younger", "eldest", "oldest", "youngest", "twin", "half",
-            "step", "best", "ex", "new", "school", "close", "closest", "baby", "adult",
-        ];
         (j + 1..(j + 4).min(sentence_end))
-            .find(|&k| !self.word_is(k, DESCRIBING))
+            .find(|&k| !self.word_is(k, KIN_DESCRIBERS))
             .is_some_and(|k| self.word_is(k, RELATIVES))
     }
 
