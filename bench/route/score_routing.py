@@ -24,7 +24,8 @@ import truth as world_truth  # noqa: E402
 
 def main():
     world, links, concerns_path, teams_path = sys.argv[1:5]
-    true_of = world_truth.majority(links, world_truth.mentions(world))
+    truth = world_truth.mentions(world)
+    true_of = world_truth.majority(links, truth)
     people = world_truth.people(world)
     end_team_of = {p: row["team"] for p, row in people.items() if row["team"]}
     homes = world_truth.homes(world)
@@ -85,7 +86,7 @@ def main():
     # still gives the old address after a move (an agency that was never
     # told) cannot be routed to the new area by any system.
     team_of_district = routes_by_district(os.path.join(os.path.dirname(teams_path), "routes.toml"))
-    recorded = recorded_homes(world)
+    recorded = recorded_homes(world, truth)
     causes = Counter()
     for c in concerns:
         person = true_of.get(c["person_id"])
@@ -113,10 +114,9 @@ def routes_by_district(routes_path):
     return {d: r["team"] for r in table["routes"] for d in r.get("districts", [])}
 
 
-def recorded_homes(world):
+def recorded_homes(world, truth):
     """True person -> (when, postcode) of every home or placement address
-    a report recorded for them."""
-    truth = world_truth.mentions(world)
+    a report recorded for them (`truth`: mention -> true person)."""
     out = {}
     with open(f"{world}/reports.jsonl") as fh:
         for line in fh:

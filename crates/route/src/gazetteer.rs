@@ -52,21 +52,12 @@ impl Gazetteer {
     }
 }
 
-/// The address as compared: letters and digits only, lower case, words
-/// separated by single spaces. Only a house written the same way matches:
-/// the town is part of it, so "23 Albert Road" in two towns stays apart.
+/// The address as compared: folded to lower-case ASCII words by the
+/// project's name normaliser (apostrophes join: "St John's Road" is "st
+/// johns road"). Only a house written the same way matches: the town is
+/// part of it, so "23 Albert Road" in two towns stays apart.
 fn address_key(text: &str) -> String {
-    let mut key = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !key.is_empty() {
-            key.push(' ');
-        }
-        key.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    key
+    sightline_normalise::name_tokens(text).join(" ")
 }
 
 #[cfg(test)]
