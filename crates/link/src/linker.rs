@@ -655,7 +655,11 @@ impl Linker {
     }
 
     /// A record's score against one candidate: its match weight, or `None`
-    /// for a hard conflict.
+    /// for a hard conflict. Below the threshold, a namesake's entirely
+    /// different birth date scores no higher than minus
+    /// [`CONTRADICTION_WEIGHT`], so that the tally counts it against the
+    /// candidate's person; at or above it the weight stands, so linking and
+    /// the explanations (which read the model's weight) agree on every link.
     fn score(&self, record: &LinkRecord, candidate: u32) -> Option<f64> {
         let cmp = compare(record, &self.records[candidate as usize], &self.names);
         match hard_conflict_with(&cmp, &self.cfg.conflicts) {
