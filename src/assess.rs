@@ -499,9 +499,13 @@ pub fn build(
     let mut birth_years: HashMap<String, BTreeMap<i32, u32>> = HashMap::new();
     // Postcodes for homes written without one, from other records of the
     // same house.
+    // (Each report's list is let go as it is read: only the gazetteer
+    // keeps what it needs.)
     let mut gazetteer = sightline_route::Gazetteer::new();
-    for (text, postcode) in pending.iter().flat_map(|p| &p.posted) {
-        gazetteer.add(text, postcode);
+    for p in &mut pending {
+        for (text, postcode) in std::mem::take(&mut p.posted) {
+            gazetteer.add(&text, &postcode);
+        }
     }
     // Every recorded home, placement and school of each person, with when.
     let mut sightings: HashMap<String, PlaceHistory> = HashMap::new();
