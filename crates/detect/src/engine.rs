@@ -2269,6 +2269,29 @@ impl Detector {
             derived.rule = rule.id.clone();
             hits.push(derived);
         }
+        // "Sophie (14) and her school friend Mia (14) were reported
+        // missing", "the two girls were collected by men": a clause whose
+        // subject is the child together with someone else is about both.
+        let mut joint: Vec<Hit> = Vec::new();
+        for h in hits.iter().filter(|h| h.present()) {
+            if SUBJECT_ONLY.contains(&h.indicator.as_str()) {
+                continue;
+            }
+            let Some(at) = h.start else { continue };
+            let counterpart = match h.experiencer {
+                Experiencer::Subject => Experiencer::Other,
+                Experiencer::Other => Experiencer::Subject,
+            };
+            let has =
+                |x: &Hit| x.indicator == h.indicator && x.experiencer == counterpart && x.present();
+            if hits.iter().any(has) || joint.iter().any(has) || !t.joint_subject(at) {
+                continue;
+            }
+            let mut both = h.clone();
+            both.experiencer = counterpart;
+            joint.push(both);
+        }
+        hits.extend(joint);
         // A reported lift or adult company the record then resolves as
         // family is not the indicator.
         let adult_contact = |h: &Hit| {
@@ -2451,6 +2474,10 @@ const QUANTIFIERS: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "some", "all",
     "both", "several", "many", "most", "each", "none", "either", "neither", "few", "any",
 ];
+
+/// Indicators only ever the subject's: the response to the child (NA) and
+/// language blaming the child (VB).
+const SUBJECT_ONLY: &[&str] = &["NA", "VB"];
 
 /// Indicators about the one who acts (offending): the victim's being the
 /// object of the clause does not make them the subject child's.
@@ -3011,6 +3038,48 @@ impl<'a> Text<'a> {
                 && self.word_is(j - 1, WHOSE)
                 && !(j + 1..i).any(|k| self.word_is(k, ADULT_NOUNS) || self.is_adult_age(k))
                 && !(j + 1 < i && self.word_is(j + 1, &["of"]))
+        })
+    }
+
+    /// Whether the clause of the hit at byte `at` has for its subject the
+    /// child together with someone else: the subject's name or pronoun
+    /// joined by "and" to a friend, relative or another name ("Sophie and
+    /// her friend Mia were", "Daniel and his mate Oisin (15) were both"),
+    /// ("both girls were collected" is not: records about one of a group
+    /// hold the group's events as the subject's).
+    fn joint_subject(&self, at: usize) -> bool {
+        // Friends who share what happens to the child. Parents and partners
+        // are there for other reasons, and siblings reported together are
+        // all the record's subject (bench/detect/corpus/README.md).
+        const COMPANIONS: &[&str] = &["mate", "mates", "cousin", "cousins"];
+        let i = self.toks.partition_point(|t| (t.end as usize) <= at);
+        let Some(tok) = self.toks.get(i) else {
+            return false;
+        };
+        let range = self.sentence_range(tok.sentence);
+        let start = range.start;
+        // Only what leads into the hit's own clause counts.
+        let clause_start = (start..i)
+            .rev()
+            .find(|&k| k > start && self.comma_before(k) && !self.word_is(k, &["and"]))
+            .unwrap_or(start);
+        (clause_start..i).any(|j| {
+            let subject_here = self.is_subject_name(j)
+                || (self.word_is(j, &["she", "he"]) && self.is_subject_pronoun(j));
+            subject_here
+                && (j + 1..(j + 3).min(i)).any(|k| {
+                    self.word_is(k, &["and"])
+                        && (k + 1..(k + 5).min(i))
+                            .find(|&n| {
+                                !self.word_is(n, KIN_DESCRIBERS)
+                                    && !self.word_is(n, &["her", "his", "a", "their"])
+                            })
+                            .is_some_and(|n| {
+                                self.word_is(n, PEER_NOUNS)
+                                    || self.word_is(n, COMPANIONS)
+                                    || self.is_other_name(n)
+                            })
+                })
         })
     }
 
@@ -4269,6 +4338,28 @@ mod tests {
         assert!(!h2("Jade (15) has a boyfriend who is 16."));
         // Nor a number that is not an age.
         assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
+    }
+
+    #[test]
+    fn the_child_and_a_friend_together_are_both_experiencers() {
+        let d = detector();
+        let text = "Sophie (14) and her school friend Mia (14) were reported missing on Friday.";
+        let hits = d.detect(text, None);
+        for whose in [Experiencer::Subject, Experiencer::Other] {
+            assert!(
+                hits.iter()
+                    .any(|h| h.indicator == "H1" && h.experiencer == whose),
+                "{whose:?}: {hits:?}"
+            );
+        }
+        // Her mum with her is not another child going missing.
+        let text =
+            "Sophie (14) and her mum went to the station; Sophie was reported missing later.";
+        assert!(
+            !d.detect(text, None)
+                .iter()
+                .any(|h| h.indicator == "H1" && h.experiencer == Experiencer::Other)
+        );
     }
 
     #[test]
