@@ -336,6 +336,19 @@ pub fn parse_phrase(pattern: &str) -> Result<Vec<Piece>, String> {
     {
         return Err("a phrase cannot start or end with a gap or `~`".into());
     }
+    // "car * [men]" without its optional word would end in a gap, which
+    // never matches: the author means "car".
+    let optional =
+        |p: Option<&Piece>| matches!(p, Some(Piece::Group(a)) if a.iter().any(Vec::is_empty));
+    let gap = |p: Option<&Piece>| matches!(p, Some(Piece::Gap(_) | Piece::Swap(_)));
+    let n = pieces.len();
+    if (optional(pieces.first()) && gap(pieces.get(1)))
+        || (optional(pieces.last()) && n >= 2 && gap(pieces.get(n - 2)))
+    {
+        return Err(
+            "optional words `[ ]` cannot start or end a phrase next to a gap or `~`; leave them out".into(),
+        );
+    }
     if pieces
         .iter()
         .filter(|p| matches!(p, Piece::Swap(_)))
@@ -671,6 +684,8 @@ mod tests {
             "*9 x",
             "a ~ b ~ c",
             "((a))",
+            "x *2 [y]",
+            "[y] ~ x",
         ] {
             assert!(parse_phrase(bad).and_then(|p| shapes(&p)).is_err(), "{bad}");
         }
