@@ -210,6 +210,8 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "doesn't",
             "has not",
             "hasn't",
+            "had not",
+            "hadn't",
             "have not",
             "haven't",
             "was not",
@@ -2978,6 +2980,21 @@ impl<'a> Text<'a> {
             .is_some_and(|close| !between[..close].contains('('))
     }
 
+    /// Whether a bracket opens, after other words, between the end of a
+    /// trigger (token `e`, exclusive) and token `to`, and is still open
+    /// there: "he was never missing, just hadn't told her (parents
+    /// separated last spring)" keeps the aside out of the negation's
+    /// reach, while "not (yet) missing" does not.
+    fn bracket_opens(&self, e: usize, to: usize) -> bool {
+        let (Some(last), Some(hit)) = (self.toks.get(e.wrapping_sub(1)), self.toks.get(to)) else {
+            return false;
+        };
+        let between = &self.text[last.end as usize..hit.start as usize];
+        between.rfind('(').is_some_and(|open| {
+            !between[open..].contains(')') && between[..open].chars().any(char::is_alphanumeric)
+        })
+    }
+
     /// Whether the terminator at token `k` only opens an aside that the
     /// clause running to token `to` resumes after: "her sister, however,
     /// has ...", "his friend Kai, who is placed there too, was ...".
@@ -3601,6 +3618,12 @@ impl<'a> Text<'a> {
                 .iter()
                 .any(|&(os, phrase_end)| os == s && (phrase_end <= first || in_gap(s, s + 1)))
         };
+        // A phrase that is itself a denial ("had not slept ... since
+        // yesterday") repeats its own negation in the words it skips ("and
+        // had not eaten"): those do not deny it.
+        let self_denial = triggers.iter().any(|&(t, s, e)| {
+            t == Trigger::NegatePre && s == first && !gaps.iter().any(|&(gs, ge)| s < ge && e > gs)
+        });
         for &(t, s, e) in triggers {
             // Whether the trigger reaches the hit from before it or after
             // it, asked only of the kinds that read before or after.
@@ -3619,15 +3642,19 @@ impl<'a> Text<'a> {
             // scan of the words between is done for them alone.)
             // "Mum's partner (not present) has a conviction": a negation
             // or hedge inside brackets closed before the hit is the aside's.
-            let scoped_before =
-                || before && !scope_ended(e, first) && !self.bracket_closes(e, first);
+            let scoped_before = || {
+                before
+                    && !scope_ended(e, first)
+                    && !self.bracket_closes(e, first)
+                    && !self.bracket_opens(e, first)
+            };
             let scoped_after = || after && !scope_ended(end, s);
             match t {
                 // A closure is negated only right before it ("was not
                 // closed"): "no missing episodes, and the case was closed"
                 // still closed it.
                 Trigger::NegatePre
-                    if (scoped_before() || in_gap(s, e))
+                    if (scoped_before() || (in_gap(s, e) && !self_denial))
                         && !pseudo(s, e)
                         && !owned(s)
                         && (indicator != "NA" || first.saturating_sub(e) <= 2) =>
@@ -4338,6 +4365,20 @@ mod tests {
         assert!(!h2("Jade (15) has a boyfriend who is 16."));
         // Nor a number that is not an age.
         assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
+    }
+
+    #[test]
+    fn a_denial_phrase_and_an_aside_in_brackets_keep_their_own_scope() {
+        let d = detector();
+        // The phrase is itself a denial; the repeated "had not" it skips
+        // does not deny it.
+        let text = "She had not slept and had not eaten since the day before.";
+        assert!(present(&d, text, "M14"), "{:?}", d.detect(text, None));
+        // "hadn't" denies what follows in its clause ...
+        assert!(!present(&d, "He says he hadn't been drinking.", "M3"));
+        // ... but not an aside opened in brackets after other words.
+        let text = "He just hadn't told her where he was going (parents separated last spring).";
+        assert!(present(&d, text, "V5"), "{:?}", d.detect(text, None));
     }
 
     #[test]
