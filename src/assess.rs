@@ -119,7 +119,27 @@ pub struct PlaceHistory {
     seen: Vec<(Timestamp, String)>,
 }
 
+/// How far an adult mention's age may be from the age the person's own
+/// birth year gives for the mention to count as the same person's place
+/// (an age recorded a year out is common; a parent is decades out).
+const ADULT_AGE_TOLERANCE: i32 = 2;
+
 impl PlaceHistory {
+    /// Records one mention's home, placement, school and where it was
+    /// seen, each when known.
+    fn push(&mut self, at: Timestamp, [home, placement, school, seen]: [Option<String>; 4]) {
+        for (list, value) in [
+            (&mut self.home, home),
+            (&mut self.placement, placement),
+            (&mut self.school, school),
+            (&mut self.seen, seen),
+        ] {
+            if let Some(v) = value {
+                list.push((at, v));
+            }
+        }
+    }
+
     fn sort(&mut self) {
         for list in [
             &mut self.home,
@@ -509,6 +529,7 @@ pub fn build(
     }
     // Every recorded home, placement and school of each person, with when.
     let mut sightings: HashMap<String, PlaceHistory> = HashMap::new();
+    let mut adult_sightings: Vec<(String, Timestamp, i32, [Option<String>; 4])> = Vec::new();
     for p in &mut pending {
         let at = p.event.recorded_at;
         for (((person, year), place), unposted) in p
@@ -548,23 +569,17 @@ pub fn build(
                     .entry(id.clone())
                     .or_insert_with(|| person.label.clone());
             }
-            // Where a child lives is what records of them as a child say: a
-            // mention of an adult (a parent linked in by mistake, the same
-            // person years later) says where the adult lives.
-            if person.age.is_some_and(|a| a >= 18) {
-                person.person = id;
-                continue;
-            }
-            let seen = sightings.entry(id.clone()).or_default();
-            for (list, value) in [
-                (&mut seen.home, &home),
-                (&mut seen.placement, &placement),
-                (&mut seen.school, &place.school),
-                (&mut seen.seen, &place.seen_postcode),
-            ] {
-                if let Some(v) = value {
-                    list.push((at, v.clone()));
-                }
+            let values = [
+                home,
+                placement,
+                place.school.clone(),
+                place.seen_postcode.clone(),
+            ];
+            // A mention of an adult is set aside until the person's own
+            // birth year is known (below).
+            match person.age {
+                Some(age) if age >= 18 => adult_sightings.push((id.clone(), at, age, values)),
+                _ => sightings.entry(id.clone()).or_default().push(at, values),
             }
             person.person = id;
         }
@@ -585,6 +600,19 @@ pub fn build(
                 .map(|(y, _)| (id.as_str(), *y))
         })
         .collect();
+    // Where a child lives is what records of them say, into adulthood:
+    // concerns follow a child who turns 18 with open concerns. But a
+    // mention of an adult whose age does not fit the person's own birth
+    // year (a parent linked in by mistake) says where that adult lives,
+    // not the child.
+    for (id, at, age, values) in adult_sightings {
+        let own_age = born
+            .get(id.as_str())
+            .map(|b| i32::from(at.to_zoned(sightline_model::uk_time_zone().clone()).year()) - b);
+        if own_age.is_some_and(|own| (own - age).abs() <= ADULT_AGE_TOLERANCE) {
+            sightings.entry(id).or_default().push(at, values);
+        }
+    }
     let mut events: Vec<ReportEvent> = pending
         .into_iter()
         .map(|mut p| {

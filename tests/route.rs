@@ -283,3 +283,18 @@ fn a_concern_follows_the_child_to_a_new_home() {
     let moved = shown.find("routed again").expect("moved");
     assert!(raised < moved, "{shown}");
 }
+
+#[test]
+fn a_concern_follows_a_child_who_has_turned_18() {
+    let env = Env::new();
+    assert_eq!(env.concern_of("Kayleigh Smyth")["team"], "riverton-north");
+    // Her open concern is still hers at 18: records of her then say where
+    // she lives as much as those of her at 17.
+    env.sb.write(
+        "moved.jsonl",
+        r#"{"schema": "sightline.report/1", "source": {"agency": "education", "system": "CPOMS", "record_id": "S-901"}, "kind": "school_concern", "occurred_at": "2013-06-01T10:00:00Z", "recorded_at": "2013-06-01T10:00:00Z", "people": [{"ref": "p1", "role": "subject", "name": {"given": "Kayleigh", "family": "Smyth"}, "birth_date": "1995-04-12", "sex": "female", "identifiers": [{"scheme": "nhs_number", "value": "9434765919"}], "addresses": [{"text": "4 Mill Lane, Riverton", "postcode": "RV2 3AB", "kind": "home"}]}], "narrative": "Change of address notified by college."}
+"#,
+    );
+    env.ok(&["run", "moved.jsonl"]);
+    assert_eq!(env.concern_of("Kayleigh Smyth")["team"], "riverton-south");
+}
