@@ -2644,8 +2644,27 @@ impl<'a> Text<'a> {
         let written = self.age_marked(i)
             || (open && close)
             || (loosely
-                && (open || close || (i > 0 && self.word_is(i - 1, &["then", "at", "only"]))));
+                && (open
+                    || close
+                    || (i > 0 && self.word_is(i - 1, &["then", "at", "only"]))
+                    || self.age_in_passing(i)));
         written.then_some(age)
+    }
+
+    /// Whether the number at token `i` reads as an age in running prose:
+    /// "Child E was 12 when she asked", "Roxanne, 12, asked", and not a
+    /// count of something ("was 12 minutes late", "was 12 miles away").
+    fn age_in_passing(&self, i: usize) -> bool {
+        const UNITS: &[&str] = &[
+            "minutes", "mins", "hours", "hrs", "days", "weeks", "months", "years", "miles",
+            "times", "pounds", "percent", "km", "metres", "am", "pm", "o'clock", "of",
+        ];
+        if i + 1 < self.toks.len() && self.word_is(i + 1, UNITS) {
+            return false;
+        }
+        let after_verb = i > 0 && self.word_is(i - 1, &["was", "is", "were", "turned", "turns"]);
+        let set_off = self.comma_before(i) && i + 1 < self.toks.len() && self.comma_before(i + 1);
+        after_verb || set_off
     }
 
     /// Spans (first token, end token) naming a partner at least three years
@@ -4365,6 +4384,26 @@ mod tests {
         assert!(!h2("Jade (15) has a boyfriend who is 16."));
         // Nor a number that is not an age.
         assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
+    }
+
+    #[test]
+    fn an_age_in_running_prose_is_an_age_but_a_count_is_not() {
+        let d = detector();
+        for text in [
+            "Child E was 12 when she asked the school nurse for the contraceptive pill.",
+            "Roxanne, 12, asked for the morning-after pill.",
+        ] {
+            assert!(
+                present(&d, text, "C1"),
+                "{text}: {:?}",
+                d.detect(text, None)
+            );
+        }
+        assert!(!present(
+            &d,
+            "She was 12 minutes late and asked about condoms.",
+            "C1"
+        ));
     }
 
     #[test]
