@@ -3758,7 +3758,20 @@ impl<'a> Text<'a> {
                     let adult_around_child = e > s
                         && (self.word_is(e - 1, ADULT_NOUNS) || self.word_is(e - 1, &["adult"]))
                         && ADULT_EVIDENCE.contains(&indicator);
-                    if !reporting && !object && !back_to_subject && !adult_around_child {
+                    // "a city where he has no family or known friends, after
+                    // being missing": friends denied are no one, and a
+                    // subordinate clause after a comma is about the main
+                    // clause's subject.
+                    let no_one = (s.saturating_sub(4).max(range.start)..s)
+                        .any(|k| self.word_is(k, &["no", "without", "nor"]));
+                    let subordinate = self.subordinate_break(e, first);
+                    if !reporting
+                        && !object
+                        && !back_to_subject
+                        && !adult_around_child
+                        && !no_one
+                        && !subordinate
+                    {
                         ctx.other = true;
                     }
                 }
@@ -4384,6 +4397,18 @@ mod tests {
         assert!(!h2("Jade (15) has a boyfriend who is 16."));
         // Nor a number that is not an age.
         assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
+    }
+
+    #[test]
+    fn friends_denied_or_a_subordinate_clause_leave_the_clause_the_childs() {
+        let d = detector();
+        let text = "Tyler was located in Plymouth, a city where he has no family or known friends, after being missing for three days.";
+        assert_eq!(
+            who(&d, text, "H1"),
+            Some(Experiencer::Subject),
+            "{:?}",
+            d.detect(text, None)
+        );
     }
 
     #[test]
