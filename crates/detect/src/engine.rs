@@ -2819,8 +2819,11 @@ impl<'a> Text<'a> {
     /// 17", "mum's ex, Gary"), skipping a describing word or two.
     fn names_of_others(&self, triggers: &[(Trigger, usize, usize)]) -> Vec<usize> {
         let mut names = Vec::new();
-        for &(kind, _, e) in triggers {
+        for &(kind, s, e) in triggers {
             if kind != Trigger::OtherPre {
+                continue;
+            }
+            if self.child_described(s) {
                 continue;
             }
             for j in e..(e + 3).min(self.toks.len()) {
@@ -3117,6 +3120,14 @@ impl<'a> Text<'a> {
                             })
                 })
         })
+    }
+
+    /// Whether the "male" or "female" at token `s` describes a child by age
+    /// and sex ("13yo male Kai BROOKS", "15-year-old female, Jade"), not
+    /// an adult male.
+    fn child_described(&self, s: usize) -> bool {
+        self.word_is(s, &["male", "female"])
+            && (s.saturating_sub(4)..s).any(|k| self.age_at(k, 4..18, false).is_some())
     }
 
     /// The subject's name, when the record gives one.
@@ -3763,7 +3774,8 @@ impl<'a> Text<'a> {
                     // subordinate clause after a comma is about the main
                     // clause's subject.
                     let no_one = (s.saturating_sub(4).max(range.start)..s)
-                        .any(|k| self.word_is(k, &["no", "without", "nor"]));
+                        .any(|k| self.word_is(k, &["no", "without", "nor"]))
+                        || self.child_described(s);
                     let subordinate = self.subordinate_break(e, first);
                     if !reporting
                         && !object
@@ -4397,6 +4409,18 @@ mod tests {
         assert!(!h2("Jade (15) has a boyfriend who is 16."));
         // Nor a number that is not an age.
         assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
+    }
+
+    #[test]
+    fn a_child_described_by_age_and_sex_is_not_an_adult_male() {
+        let d = detector();
+        let text = "MISPER. 13yo male Kai BROOKS. Kai located by BTP at Milton Keynes Central, no known links to area. Kai clean, fed and in new trainers.";
+        assert_eq!(
+            who(&d, text, "M14"),
+            Some(Experiencer::Subject),
+            "{:?}",
+            d.detect(text, None)
+        );
     }
 
     #[test]
