@@ -556,6 +556,21 @@ const TRIGGERS: &[(Trigger, &[&str])] = &[
             "not met before",
             "did not recognise",
             "did not recognize",
+            "does not recognise",
+            "does not recognize",
+            "doesn't recognise",
+            "didn't recognise",
+            "don't recognise",
+            "didn't recognize",
+            // Reviews' findings about the response: "agencies did not take
+            // account of her learning disability".
+            "did not take account of",
+            "did not take into account",
+            "no account was taken of",
+            "did not grasp",
+            "did not understand",
+            "failed to recognise",
+            "failed to see",
             "not recognised",
             "not recognized",
             "failed to recognise",
@@ -3246,13 +3261,36 @@ impl<'a> Text<'a> {
             "holding",
             "wearing",
         ];
-        (from + 1..to.min(self.toks.len())).any(|k| {
-            if !self.comma_before(k) {
-                return false;
-            }
+        // "and" joining a second action: "would not say more and begged
+        // the teacher not to tell", "would not explain, and he refused".
+        const JOINED_ACTIONS: &[&str] = &[
+            "begged",
+            "asked",
+            "pleaded",
+            "refused",
+            "told",
+            "said",
+            "became",
+            "cried",
+            "ran",
+            "left",
+            "walked",
+            "agreed",
+            "admitted",
+            "disclosed",
+        ];
+        let verb_at = |k: usize| {
             let w = self.word(k);
             self.word_is(k, VERBS)
                 || (w.len() > 4 && w.ends_with("ed") && w.bytes().all(|b| b.is_ascii_lowercase()))
+        };
+        let end = to.min(self.toks.len());
+        (from + 1..end).any(|k| {
+            let joined = self.word_is(k, &["and", "but"]) && k + 1 < end;
+            if !self.comma_before(k) {
+                return joined && self.word_is(k + 1, JOINED_ACTIONS);
+            }
+            verb_at(k) || (joined && verb_at(k + 1))
         })
     }
 
@@ -3638,7 +3676,10 @@ impl<'a> Text<'a> {
             || result_positive(end - 1) || (end < self.toks.len() && result_positive(end));
         let pseudo = |s: usize, e: usize| {
             triggers.iter().any(|&(t, ps, pe)| {
-                t == Trigger::Pseudo && ps <= s && pe >= e && (pe <= first || ps >= end)
+                t == Trigger::Pseudo
+                    && ps <= s
+                    && pe >= e
+                    && (pe <= first || ps >= end || in_gap(ps, pe))
             })
         };
         // A negation inside another phrase: its own, for a hit after that
@@ -3649,10 +3690,15 @@ impl<'a> Text<'a> {
                 .any(|&(os, phrase_end)| os == s && (phrase_end <= first || in_gap(s, s + 1)))
         };
         // A phrase that is itself a denial ("had not slept ... since
-        // yesterday") repeats its own negation in the words it skips ("and
-        // had not eaten"): those do not deny it.
+        // yesterday", "would not give names") is not denied by another
+        // negation: the words it skips repeat its own ("and had not
+        // eaten"), and one before it joins it ("could not or would not
+        // give names").
         let self_denial = triggers.iter().any(|&(t, s, e)| {
-            t == Trigger::NegatePre && s == first && !gaps.iter().any(|&(gs, ge)| s < ge && e > gs)
+            t == Trigger::NegatePre
+                && s >= first
+                && e <= end
+                && !gaps.iter().any(|&(gs, ge)| s < ge && e > gs)
         });
         for &(t, s, e) in triggers {
             // Whether the trigger reaches the hit from before it or after
@@ -3684,7 +3730,7 @@ impl<'a> Text<'a> {
                 // closed"): "no missing episodes, and the case was closed"
                 // still closed it.
                 Trigger::NegatePre
-                    if (scoped_before() || (in_gap(s, e) && !self_denial))
+                    if ((scoped_before() || in_gap(s, e)) && !self_denial)
                         && !pseudo(s, e)
                         && !owned(s)
                         && (indicator != "NA" || first.saturating_sub(e) <= 2) =>
@@ -4462,6 +4508,14 @@ mod tests {
         // does not deny it.
         let text = "She had not slept and had not eaten since the day before.";
         assert!(present(&d, text, "M14"), "{:?}", d.detect(text, None));
+        let text = "Could not or would not give any names.";
+        assert!(present(&d, text, "H9"), "{:?}", d.detect(text, None));
+        // A second action joined by "and" is out of a negation's reach.
+        let text = "He had bruising he would not explain, and he refused to name anyone.";
+        assert!(present(&d, text, "H9"), "{:?}", d.detect(text, None));
+        // A stranger, not a denial.
+        let text = "Mum says a car she does not recognise sits outside the house most nights.";
+        assert!(present(&d, text, "M5"), "{:?}", d.detect(text, None));
         // "hadn't" denies what follows in its clause ...
         assert!(!present(&d, "He says he hadn't been drinking.", "M3"));
         // ... but not an aside opened in brackets after other words.
