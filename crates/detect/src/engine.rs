@@ -2486,6 +2486,12 @@ const NOT_NAMES: &[&str] = &[
     "Dr",
 ];
 
+/// Words before a capitalised word that make it a place, not a person
+/// ("a man from Hull", "jailed at Leeds Crown Court").
+const PLACE_BEFORE: &[&str] = &[
+    "from", "in", "at", "to", "near", "into", "outside", "towards", "via", "of",
+];
+
 /// Words before "of" that make it partitive ("two of the men").
 const QUANTIFIERS: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "some", "all",
@@ -2996,6 +3002,19 @@ impl<'a> Text<'a> {
             }
             if with_age(j) {
                 return Some(bare(self.word(j)));
+            }
+            // "a man from Hemel Hempstead", "a taxi driver in Luton": a
+            // place, not the child, when no name comes with an age.
+            let run_start = (0..j)
+                .rev()
+                .take_while(|&k| {
+                    self.word(k).chars().next().is_some_and(char::is_uppercase)
+                        && self.toks[k].sentence == self.toks[j].sentence
+                })
+                .last()
+                .unwrap_or(j);
+            if run_start > 0 && self.word_is(run_start - 1, PLACE_BEFORE) {
+                continue;
             }
             if first_inside.is_none() && !opens_sentence(j) {
                 first_inside = Some(j);
@@ -4455,6 +4474,18 @@ mod tests {
         assert!(!h2("Jade (15) has a boyfriend who is 16."));
         // Nor a number that is not an age.
         assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
+    }
+
+    #[test]
+    fn a_place_is_not_taken_for_the_childs_name() {
+        let d = detector();
+        let text = "A 31-year-old man from Hemel Hempstead has been charged with offences against six girls.";
+        assert_eq!(
+            who(&d, text, "M13"),
+            Some(Experiencer::Other),
+            "{:?}",
+            d.detect(text, None)
+        );
     }
 
     #[test]
