@@ -3007,13 +3007,15 @@ impl<'a> Text<'a> {
             // place, not the child, when no name comes with an age.
             let run_start = (0..j)
                 .rev()
-                .take_while(|&k| {
-                    self.word(k).chars().next().is_some_and(char::is_uppercase)
-                        && self.toks[k].sentence == self.toks[j].sentence
-                })
+                .take_while(|&k| is_name(k) && self.toks[k].sentence == self.toks[j].sentence)
                 .last()
                 .unwrap_or(j);
             if run_start > 0 && self.word_is(run_start - 1, PLACE_BEFORE) {
+                continue;
+            }
+            // "A Luton taxi driver", "the Golden Grill takeaway": a
+            // capitalised word after an article describes, it does not name.
+            if run_start > 0 && self.word_is(run_start - 1, &["a", "an", "the"]) {
                 continue;
             }
             if first_inside.is_none() && !opens_sentence(j) {
@@ -3591,8 +3593,13 @@ impl<'a> Text<'a> {
                 .chars()
                 .next()
                 .is_some_and(char::is_uppercase);
+        // "a taxi driver, 58, who", "the man, 45,".
+        let after_adult_noun = j > 0
+            && self.text[..start].trim_end().ends_with(',')
+            && (self.word_is(j - 1, ADULT_NOUNS) || self.word_is(j - 1, ACTORS));
         (open && close)
             || after_comma
+            || after_adult_noun
             || self.age_marked(j)
             // "a woman of 34"
             || (j > 0 && self.word_is(j - 1, &["of"]))
@@ -3969,8 +3976,19 @@ impl<'a> Text<'a> {
                     && self.subject_name().is_some();
                 (name || self.word_is(j, ADULT_NOUNS) || self.word_is(j, ACTORS)).then_some(true)
             });
+            // "A Luton taxi driver, 58, who gave a schoolgirl free rides
+            // ... has been jailed": an adult described with an age opens
+            // the sentence and no one else takes the clause before the hit.
+            let head = range.start..(range.start + 6).min(first);
+            let sentence_actor = head.clone().any(|j| {
+                (self.word_is(j, ADULT_NOUNS) || self.word_is(j, ACTORS))
+                    && (j.saturating_sub(3).max(range.start)..(j + 4).min(first))
+                        .any(|k| self.is_adult_age(k))
+            }) && !(range.start..first)
+                .any(|k| self.is_subject_pronoun(k) || self.is_subject_name(k));
             if adult_before
                 || adult_after
+                || sentence_actor
                 || titled_after
                 || object_pronoun
                 || against_children
