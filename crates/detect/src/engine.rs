@@ -4504,6 +4504,15 @@ mod tests {
             "{:?}",
             d.detect(text, None)
         );
+        // An adult described with an age opens the sentence: the offence
+        // at its end is theirs, however long the clause between.
+        let text = "A Luton taxi driver, 58, who gave a 15-year-old schoolgirl free rides and vapes in return for sexual activity has been jailed.";
+        assert_eq!(
+            who(&d, text, "M13"),
+            Some(Experiencer::Other),
+            "{:?}",
+            d.detect(text, None)
+        );
     }
 
     #[test]
