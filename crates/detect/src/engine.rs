@@ -3175,15 +3175,17 @@ impl<'a> Text<'a> {
             if t.sentence > last_sentence {
                 break;
             }
-            let w = self.word(i);
-            let first = w.as_bytes().first().copied().unwrap_or(b' ');
             // (A word opening with a letter other than these, longer than
             // one letter, is neither a word for a child nor a sex code: most
-            // words are passed over on their first byte and length.)
-            let may_name_a_child = b"bdgns".contains(&first.to_ascii_lowercase());
-            if !may_name_a_child && !first.is_ascii_digit() && w.len() > 1 {
+            // words are passed over on their first byte and length, read
+            // from the text before the word is.)
+            let first = self.text.as_bytes()[t.start as usize];
+            let may_name_a_child =
+                matches!(first.to_ascii_lowercase(), b'b' | b'd' | b'g' | b'n' | b's');
+            if !may_name_a_child && !first.is_ascii_digit() && t.end - t.start > 1 {
                 continue;
             }
+            let w = self.word(i);
             // "her daughter", "with a girl": someone else's child.
             let someone_elses = || {
                 i > 0
@@ -3309,11 +3311,13 @@ impl<'a> Text<'a> {
         // "HHJ Prentice"), never the subject's; but not someone else
         // wherever it comes back, as a parent shares the child's family
         // name ("Mrs Begum called about Amira").
+        // (The title first: one bit of the word before, where a name is
+        // read character by character.)
         let titled: Vec<usize> = (1..self.toks.len())
             .filter(|&j| {
-                name_like(j)
-                    && self.word_is(j - 1, TITLES)
+                self.word_is(j - 1, TITLES)
                     && self.toks[j - 1].sentence == self.toks[j].sentence
+                    && name_like(j)
             })
             .collect();
         if names.is_empty() && titled.is_empty() {
@@ -3343,12 +3347,7 @@ impl<'a> Text<'a> {
             // (Most words open in lower case: ruled out on their first
             // byte, before the suffix and the list. A word opens with a
             // letter or digit, so its bare form opens with the same one.)
-            if self
-                .word(j)
-                .as_bytes()
-                .first()
-                .is_none_or(u8::is_ascii_lowercase)
-            {
+            if self.text.as_bytes()[self.toks[j].start as usize].is_ascii_lowercase() {
                 return false;
             }
             let w = bare(self.word(j));
