@@ -823,12 +823,14 @@ const NONE: u32 = 0;
 /// What a written word (lower-cased) is to the matcher: the id of its stem
 /// among the pattern words, and the id of the word among the context
 /// triggers' words (`NONE` for either); and to the context pass, the word
-/// lists it is on (a bit each, [`WordList`]).
+/// lists it is on (a bit each, [`WordList`]), as an index of
+/// [`Detector::list_sets`]. (Eight bytes, so that the lexicon's table
+/// stays small enough for the cache.)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Entry {
     word: u32,
-    surf: u32,
-    lists: u64,
+    surf: u16,
+    lists: u16,
 }
 
 /// A list of words the context pass asks whether a token is one of
@@ -908,19 +910,6 @@ impl Lexicon {
             Some(k) => self.medium.get(&k).copied(),
             None => self.long.get(word).copied(),
         }
-    }
-}
-
-/// The word lists word `w` of a text is on, by its lexicon entry `e`: the
-/// entry's when the written word is its lexicon form, which it is exactly
-/// when lower-casing kept its length and gave ASCII (nothing dropped, no
-/// other character); else [`WRITTEN_OTHERWISE`].
-#[inline]
-fn lists_of(w: &text::Word<'_>, e: Entry) -> u64 {
-    if w.lower.len() == w.end - w.start && w.lower.is_ascii() {
-        e.lists
-    } else {
-        WRITTEN_OTHERWISE
     }
 }
 
@@ -1315,6 +1304,9 @@ pub struct Detector {
     /// Written forms known at compile time: every inflection of every
     /// pattern word that stems to it, and every trigger word.
     lexicon: Lexicon,
+    /// The sets of word lists lexicon entries are on ([`Entry::lists`]
+    /// indexes it; 0, the empty set, first).
+    list_sets: Vec<u64>,
     /// Pattern stems → ids.
     stems: HashMap<String, u32>,
     /// Pattern stems, for spelling tolerance: deletion variants → ids.
@@ -1714,6 +1706,7 @@ impl Detector {
             rules: rules_out,
             stemmer,
             lexicon: Lexicon::default(),
+            list_sets: vec![0],
             stems,
             typo_index,
             stem_names,
@@ -1755,13 +1748,19 @@ impl Detector {
         }
         forms.sort_unstable();
         forms.dedup();
+        // (Trigger words are a few hundred: their ids fit in an entry's
+        // sixteen bits.)
+        let surface = |w: &str| -> Result<u16, String> {
+            let id = surfaces.get(w).copied().unwrap_or(NONE);
+            u16::try_from(id).map_err(|_| format!("{} trigger words are too many", surfaces.len()))
+        };
         for form in forms {
             if form.is_empty() || form.bytes().all(|b| b.is_ascii_digit() || b == b':') {
                 continue;
             }
             let word = detector.word_of(&form);
-            let surf = surfaces.get(&form).copied().unwrap_or(NONE);
-            if word != NONE || surf != NONE {
+            let surf = surface(&form)?;
+            if word != NONE || surf != 0 {
                 detector.lexicon.insert(
                     &form,
                     Entry {
@@ -1776,7 +1775,7 @@ impl Detector {
         // like twenty-something") is `#a` as "19" is: in the lexicon, so
         // reading a word costs no extra check.
         for age in SPELLED_ADULT_AGES {
-            let surf = surfaces.get(*age).copied().unwrap_or(NONE);
+            let surf = surface(age)?;
             let word = detector.numbers[1];
             detector.lexicon.insert(
                 age,
@@ -1791,8 +1790,8 @@ impl Detector {
         // ("a bloke, twenties", "older fellas"), read as the pattern words.
         for (colloquial, standard) in COLLOQUIAL {
             let word = detector.word_of(standard);
-            let surf = surfaces.get(*standard).copied().unwrap_or(NONE);
-            if word != NONE || surf != NONE {
+            let surf = surface(standard)?;
+            if word != NONE || surf != 0 {
                 detector.lexicon.insert(
                     colloquial,
                     Entry {
@@ -1807,13 +1806,23 @@ impl Detector {
         // (a word not read otherwise gets the entry it is read as without
         // one). A word with an apostrophe is never a lexicon form: a token
         // written so is compared as written.
+        let mut lists_of_word: std::collections::BTreeMap<String, u64> = Default::default();
         for list in CONTEXT_WORD_LISTS {
             for word in list.words.iter().filter(|w| !w.contains('\'')) {
-                let lower = word.to_ascii_lowercase();
-                let mut e = detector.entry(&lower);
-                e.lists |= list.bit;
-                detector.lexicon.insert(&lower, e);
+                *lists_of_word.entry(word.to_ascii_lowercase()).or_default() |= list.bit;
             }
+        }
+        for (word, lists) in lists_of_word {
+            let set = match detector.list_sets.iter().position(|&l| l == lists) {
+                Some(set) => set,
+                None => {
+                    detector.list_sets.push(lists);
+                    detector.list_sets.len() - 1
+                }
+            };
+            let mut e = detector.entry(&word);
+            e.lists = u16::try_from(set).map_err(|_| "too many sets of word lists".to_string())?;
+            detector.lexicon.insert(&word, e);
         }
         detector.partner_words = PARTNER_WORDS
             .iter()
@@ -1874,6 +1883,18 @@ impl Detector {
         }
     }
 
+    /// The word lists word `w` of a text is on, by its lexicon entry `e`:
+    /// the entry's when the written word is its lexicon form ("plain"),
+    /// else [`WRITTEN_OTHERWISE`].
+    #[inline]
+    fn lists_of(&self, w: &text::Word<'_>, e: Entry) -> u64 {
+        if w.plain {
+            self.list_sets[usize::from(e.lists)]
+        } else {
+            WRITTEN_OTHERWISE
+        }
+    }
+
     /// What a written word is to the matcher.
     #[inline]
     fn entry(&self, lower: &str) -> Entry {
@@ -1911,8 +1932,7 @@ impl Detector {
             };
             return Entry {
                 word,
-                surf: NONE,
-                lists: 0,
+                ..Entry::default()
             };
         }
         // "2am", "11pm": a clock time, at night or not.
@@ -1926,8 +1946,7 @@ impl Detector {
             };
             return Entry {
                 word,
-                surf: NONE,
-                lists: 0,
+                ..Entry::default()
             };
         }
         if let Some(e) = self.lexicon.get(lower) {
@@ -1960,8 +1979,7 @@ impl Detector {
         });
         Entry {
             word,
-            surf: NONE,
-            lists: 0,
+            ..Entry::default()
         }
     }
 
@@ -2016,7 +2034,7 @@ impl Detector {
         triggers.clear();
         let sentences = text::scan(narrative, buf, |w| {
             let mut e = self.entry(w.lower);
-            let lists = lists_of(&w, e);
+            let lists = self.lists_of(&w, e);
             // A log line's time stamp ("0015: girl came to reception") or a
             // reference number ("IR-2231") is when the record was written
             // or what it is called, not when the child was out: a number.
@@ -2033,8 +2051,7 @@ impl Detector {
                 if stamp || reference {
                     e = Entry {
                         word: self.numbers[0],
-                        surf: NONE,
-                        lists: 0,
+                        ..Entry::default()
                     };
                 }
             }
@@ -2056,7 +2073,7 @@ impl Detector {
                 end: w.end as u32,
                 sentence: w.sentence as u32,
                 word: e.word,
-                surf: e.surf,
+                surf: e.surf.into(),
                 lists,
             });
         });
@@ -4685,8 +4702,8 @@ mod tests {
                     end: w.end as u32,
                     sentence: w.sentence as u32,
                     word: e.word,
-                    surf: e.surf,
-                    lists: lists_of(&w, e),
+                    surf: e.surf.into(),
+                    lists: d.lists_of(&w, e),
                 });
             });
             let t = Text {

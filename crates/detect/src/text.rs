@@ -177,6 +177,9 @@ pub struct Word<'a> {
     /// Lower-cased, apostrophes dropped (valid until the next word).
     pub lower: &'a str,
     pub sentence: usize,
+    /// Whether `lower` is the written word in ASCII lower case, as long
+    /// (no apostrophe dropped, no character other than ASCII).
+    pub plain: bool,
 }
 
 /// Reads the word starting at byte `start` of `text` into `buf`,
@@ -283,8 +286,12 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 .is_none_or(|&bj| bj < 0x80 && !matches!(bj, b':' | b'\'' | b'/' | b'&'));
             // (One call of `on_word` for both kinds of word, so that it can
             // be inlined here.)
+            let mut plain = true;
             let lower = if !ends_word {
                 j = read_word(text, start, buf);
+                // (Lower-casing keeps the length of ASCII alone, and an
+                // apostrophe is dropped.)
+                plain = buf.len() == j - start && buf.is_ascii();
                 buf.as_str()
             } else if capitals {
                 // One run with capitals ("She", "MFH"): lower-cased into
@@ -304,6 +311,7 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 end: j,
                 lower,
                 sentence,
+                plain,
             });
             last = Some((start, j, sentence));
             i = j;
