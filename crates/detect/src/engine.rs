@@ -2987,16 +2987,20 @@ const CONTEXT_WORD_LISTS: &[WordList] = &[
 /// Which pronouns the narrative uses most for its subject.
 /// How many she/her/herself and he/him/his/himself a narrative has.
 fn pronoun_counts(toks: &[Tok], pronouns: &[u32; 7]) -> (usize, usize) {
+    // (Counted without a branch per word: whether a word is a pronoun
+    // cannot be foretold. The ids differ, and none is `NONE`.)
     let (mut f, mut m) = (0usize, 0usize);
     for t in toks {
-        if t.surf == NONE {
-            continue;
-        }
-        if pronouns[..3].contains(&t.surf) {
-            f += 1;
-        } else if pronouns[3..].contains(&t.surf) {
-            m += 1;
-        }
+        f += usize::from(
+            pronouns[..3]
+                .iter()
+                .fold(false, |is, &p| is | (t.surf == p)),
+        );
+        m += usize::from(
+            pronouns[3..]
+                .iter()
+                .fold(false, |is, &p| is | (t.surf == p)),
+        );
     }
     (f, m)
 }
@@ -3192,14 +3196,12 @@ impl<'a> Text<'a> {
             if t.sentence > last_sentence {
                 break;
             }
-            // (A word opening with a letter other than these, longer than
-            // one letter, is neither a word for a child nor a sex code: most
-            // words are passed over on their first byte and length, read
-            // from the text before the word is.)
+            // (A word for a child, a number or a letter alone may say it:
+            // most words are passed over on their lists, first byte and
+            // length, read before the word is.)
+            let (girl, boy) = (self.word_is(i, FEMALE), self.word_is(i, MALE));
             let first = self.text.as_bytes()[t.start as usize];
-            let may_name_a_child =
-                matches!(first.to_ascii_lowercase(), b'b' | b'd' | b'g' | b'n' | b's');
-            if !may_name_a_child && !first.is_ascii_digit() && t.end - t.start > 1 {
+            if !(girl || boy) && !first.is_ascii_digit() && t.end - t.start > 1 {
                 continue;
             }
             let w = self.word(i);
@@ -3210,13 +3212,11 @@ impl<'a> Text<'a> {
                         || self.word(i - 1).ends_with("'s")
                         || self.word(i - 1).ends_with('\u{2019}'))
             };
-            if may_name_a_child {
-                if self.word_is(i, FEMALE) && !someone_elses() {
-                    return Some(true);
-                }
-                if self.word_is(i, MALE) && !someone_elses() {
-                    return Some(false);
-                }
+            if girl && !someone_elses() {
+                return Some(true);
+            }
+            if boy && !someone_elses() {
+                return Some(false);
             }
             // An age with a sex code: "15F", "(15 F)", "15 y/o F", "15yo M".
             let digits = w.bytes().take_while(u8::is_ascii_digit).count();
