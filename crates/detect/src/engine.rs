@@ -3201,7 +3201,7 @@ impl<'a> Text<'a> {
             // length, read before the word is.)
             let (girl, boy) = (self.word_is(i, FEMALE), self.word_is(i, MALE));
             let first = self.text.as_bytes()[t.start as usize];
-            if !(girl || boy) && !first.is_ascii_digit() && t.end - t.start > 1 {
+            if !(girl || boy || first.is_ascii_digit()) && t.end - t.start > 1 {
                 continue;
             }
             let w = self.word(i);

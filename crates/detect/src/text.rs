@@ -184,7 +184,7 @@ fn alphanumeric_run(bytes: &[u8], i: usize) -> (usize, u8) {
             packed | u64::from(BYTE_CLASS[usize::from(b)]) << (8 * k)
         });
         // (ALPHANUMERIC is each byte's lowest bit.)
-        let run = (!packed & LOW_BITS * u64::from(ALPHANUMERIC)).trailing_zeros() as usize / 8;
+        let run = (!packed & (LOW_BITS * u64::from(ALPHANUMERIC))).trailing_zeros() as usize / 8;
         classes |= packed & u64::MAX.checked_shr(64 - 8 * run as u32).unwrap_or(0);
         j += run;
         if run < 8 {
