@@ -3604,16 +3604,15 @@ impl<'a> Text<'a> {
                     mark = Some(i);
                     break;
                 }
-                c if c.is_whitespace() => in_word = false,
-                _ => {
-                    if !in_word {
-                        words += 1;
-                        if words > 8 {
-                            return None;
-                        }
-                    }
-                    in_word = true;
-                }
+                _ => {}
+            }
+            // (Words are counted without a branch on each character: whether
+            // it is a space cannot be foretold.)
+            let space = c.is_whitespace();
+            words += usize::from(!space && !in_word);
+            in_word = !space;
+            if words > 8 {
+                return None;
             }
             i += width;
         }

@@ -152,7 +152,8 @@ const ALPHANUMERIC: u8 = 1;
 const CAPITAL: u8 = 2;
 
 /// What each byte is to the scanner's run of ASCII letters and digits
-/// (one look-up instead of three ranges per byte).
+/// (one look-up instead of three ranges per byte), in the last few bytes
+/// of a text.
 static BYTE_CLASS: [u8; 256] = {
     let mut classes = [0u8; 256];
     let mut b = 0;
@@ -170,46 +171,50 @@ static BYTE_CLASS: [u8; 256] = {
 };
 
 /// The end of the run of ASCII letters and digits starting at byte `i`,
-/// and the classes ([`BYTE_CLASS`]) of its bytes together. Eight bytes are
-/// classed at a time, side by side in a number, and the run ends at the
-/// first without [`ALPHANUMERIC`]: where a word ends is not foretold, and a
-/// branch per byte would be mispredicted once per word.
+/// and whether it has a capital. Eight bytes are classed at a time, by
+/// arithmetic on them side by side in a number (each byte's high bit says
+/// whether it is in a range), and the run ends at the first that is no
+/// letter or digit: where a word ends is not foretold, and a branch per
+/// byte would be mispredicted once per word.
 #[inline]
-fn alphanumeric_run(bytes: &[u8], i: usize) -> (usize, u8) {
-    const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+fn alphanumeric_run(bytes: &[u8], i: usize) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `low7` (bytes below 0x80) from `lo` to
+    // `hi`: adding 0x80 - lo sets it from lo on, and adding 0x7f - hi sets
+    // it past hi (no sum carries into the next byte).
+    let within = |low7: u64, lo: u8, hi: u8| {
+        let from_lo = low7 + ONES * u64::from(0x80 - lo);
+        let past_hi = low7 + ONES * u64::from(0x7f - hi);
+        from_lo & !past_hi & HIGH
+    };
     let mut j = i;
-    let mut classes = 0u64;
+    let mut capitals = 0u64;
     while let Some(chunk) = bytes.get(j..j + 8) {
-        let packed = chunk.iter().enumerate().fold(0u64, |packed, (k, &b)| {
-            packed | u64::from(BYTE_CLASS[usize::from(b)]) << (8 * k)
-        });
-        // (ALPHANUMERIC is each byte's lowest bit.)
-        let run = (!packed & (LOW_BITS * u64::from(ALPHANUMERIC))).trailing_zeros() as usize / 8;
-        classes |= packed & u64::MAX.checked_shr(64 - 8 * run as u32).unwrap_or(0);
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let ascii = !x & HIGH;
+        let low7 = x & !HIGH;
+        let capital = within(low7, b'A', b'Z') & ascii;
+        let alphanumeric = (within(low7, b'0', b'9') | capital | within(low7, b'a', b'z')) & ascii;
+        // (The high bit of byte k is bit 8k + 7; none clear gives 64.)
+        let run = (!alphanumeric & HIGH).trailing_zeros() as usize / 8;
+        capitals |= capital & u64::MAX.checked_shr(64 - 8 * run as u32).unwrap_or(0);
         j += run;
         if run < 8 {
-            return (j, fold_bytes(classes));
+            return (j, capitals != 0);
         }
     }
     // The last few bytes of the text, one at a time.
+    let mut classes = 0;
     while let Some(&b) = bytes.get(j) {
         let class = BYTE_CLASS[usize::from(b)];
         if class & ALPHANUMERIC == 0 {
             break;
         }
-        classes |= u64::from(class);
+        classes |= class;
         j += 1;
     }
-    (j, fold_bytes(classes))
-}
-
-/// The eight bytes of `x` or-ed together.
-#[inline]
-fn fold_bytes(mut x: u64) -> u8 {
-    x |= x >> 32;
-    x |= x >> 16;
-    x |= x >> 8;
-    x as u8
+    (j, capitals != 0 || classes & CAPITAL != 0)
 }
 
 /// One word as the scanner finds it.
@@ -313,9 +318,7 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
             // a byte that cannot go on a word (a space, a full stop): with
             // no capital, their lower-cased form is their text, read
             // without copying. (Any other word is read by `read_word`.)
-            let (j, classes) = alphanumeric_run(bytes, i);
-            let mut j = j;
-            let capitals = classes & CAPITAL != 0;
+            let (mut j, capitals) = alphanumeric_run(bytes, i);
             let ends_word = bytes
                 .get(j)
                 .is_none_or(|&bj| bj < 0x80 && !matches!(bj, b':' | b'\'' | b'/' | b'&'));
@@ -483,6 +486,40 @@ mod tests {
         assert_eq!(&text[returned.start..returned.end], "returned");
         assert_eq!(&*returned.norm, "return");
         assert_eq!(&*p.tokens[3].norm, "#");
+    }
+
+    #[test]
+    fn runs_of_letters_and_digits_end_where_a_byte_at_a_time_ends_them() {
+        // Every byte value at every place of a run, and runs of every length.
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for b in 0..=255u8 {
+            for at in 0..12 {
+                let mut t = b"aZ09yKqmXw3Lp7".to_vec();
+                t[at] = b;
+                texts.push(t);
+            }
+        }
+        for len in 0..20 {
+            texts.push(
+                b"Abcdefghij0123456789xyz"
+                    .iter()
+                    .take(len)
+                    .copied()
+                    .chain(*b" x")
+                    .collect(),
+            );
+        }
+        for t in &texts {
+            for i in 0..t.len() {
+                let mut j = i;
+                let mut capitals = false;
+                while j < t.len() && t[j].is_ascii_alphanumeric() {
+                    capitals |= t[j].is_ascii_uppercase();
+                    j += 1;
+                }
+                assert_eq!(alphanumeric_run(t, i), (j, capitals), "{t:?} from {i}");
+            }
+        }
     }
 
     #[test]
