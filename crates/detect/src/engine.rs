@@ -2114,14 +2114,16 @@ impl Detector {
         gap_list.clear();
         excepted.clear();
         kept.clear();
-        // The first match at or after each token.
+        // The first match at or after each token: how many start before it
+        // (matches are in text order), counted by token and summed, without
+        // a branch on where each token's matches end.
         match_at.clear();
-        let mut m = 0;
-        for t in 0..=toks.len() {
-            while m < matches.len() && (matches[m].1 as usize) < t {
-                m += 1;
-            }
-            match_at.push(m as u32);
+        match_at.resize(toks.len() + 1, 0);
+        for &(_, first, _) in matches.iter() {
+            match_at[first as usize + 1] += 1;
+        }
+        for t in 1..match_at.len() {
+            match_at[t] += match_at[t - 1];
         }
         // The end token of each token's sentence: a phrase never leaves
         // its sentence, so a segment is looked for no further.
@@ -3199,11 +3201,12 @@ impl<'a> Text<'a> {
             // (A word for a child, a number or a letter alone may say it:
             // most words are passed over on their lists, first byte and
             // length, read before the word is.)
-            let (girl, boy) = (self.word_is(i, FEMALE), self.word_is(i, MALE));
+            let may_be_on_a_list = t.lists & (FEMALE.bit | MALE.bit | WRITTEN_OTHERWISE) != 0;
             let first = self.text.as_bytes()[t.start as usize];
-            if !(girl || boy || first.is_ascii_digit()) && t.end - t.start > 1 {
+            if !(may_be_on_a_list || first.is_ascii_digit()) && t.end - t.start > 1 {
                 continue;
             }
+            let (girl, boy) = (self.word_is(i, FEMALE), self.word_is(i, MALE));
             let w = self.word(i);
             // "her daughter", "with a girl": someone else's child.
             let someone_elses = || {
