@@ -899,6 +899,19 @@ impl Lexicon {
         }
     }
 
+    /// The entry of `word`, whose short key ([`text::Word::short_key`]) may
+    /// be known: it is the key of the table of short words.
+    #[inline]
+    fn get_keyed(&self, word: &str, short_key: Option<u64>) -> Option<Entry> {
+        match short_key {
+            Some(key) => {
+                debug_assert_eq!(Some(u128::from(key)), pack(word));
+                self.short.get(&key).copied()
+            }
+            None => self.get(word),
+        }
+    }
+
     #[inline]
     fn get(&self, word: &str) -> Option<Entry> {
         if word.len() <= 8 {
@@ -1898,6 +1911,13 @@ impl Detector {
     /// What a written word is to the matcher.
     #[inline]
     fn entry(&self, lower: &str) -> Entry {
+        self.entry_keyed(lower, None)
+    }
+
+    /// [`Detector::entry`], with the word's short key when the scanner
+    /// read it ([`text::Word::short_key`]).
+    #[inline]
+    fn entry_keyed(&self, lower: &str, short_key: Option<u64>) -> Entry {
         let bytes = lower.as_bytes();
         if bytes.first().is_some_and(u8::is_ascii_digit)
             && bytes.iter().all(|b| b.is_ascii_digit() || *b == b':')
@@ -1949,7 +1969,7 @@ impl Detector {
                 ..Entry::default()
             };
         }
-        if let Some(e) = self.lexicon.get(lower) {
+        if let Some(e) = self.lexicon.get_keyed(lower, short_key) {
             return e;
         }
         // Short words not in the lexicon are no pattern's: their
@@ -2033,7 +2053,7 @@ impl Detector {
         matches.clear();
         triggers.clear();
         let sentences = text::scan(narrative, buf, |w| {
-            let mut e = self.entry(w.lower);
+            let mut e = self.entry_keyed(w.lower, w.short_key);
             let lists = self.lists_of(&w, e);
             // A log line's time stamp ("0015: girl came to reception") or a
             // reference number ("IR-2231") is when the record was written

@@ -170,14 +170,25 @@ static BYTE_CLASS: [u8; 256] = {
     classes
 };
 
-/// The end of the run of ASCII letters and digits starting at byte `i`,
-/// and whether it has a capital. Eight bytes are classed at a time, by
+/// A run of ASCII letters and digits ([`alphanumeric_run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    end: usize,
+    capitals: bool,
+    /// A run of fewer than eight bytes, lower-cased, as a number: byte `k`
+    /// in bits `8k..8k + 8`, zeros above ([`Word::short_key`]).
+    short_key: Option<u64>,
+}
+
+/// The run of ASCII letters and digits starting at byte `i`: where it
+/// ends, whether it has a capital, and a short one's bytes lower-cased as a
+/// number (read with the run). Eight bytes are classed at a time, by
 /// arithmetic on them side by side in a number (each byte's high bit says
 /// whether it is in a range), and the run ends at the first that is no
 /// letter or digit: where a word ends is not foretold, and a branch per
 /// byte would be mispredicted once per word.
 #[inline]
-fn alphanumeric_run(bytes: &[u8], i: usize) -> (usize, bool) {
+fn alphanumeric_run(bytes: &[u8], i: usize) -> Run {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // The high bit of each byte of `low7` (bytes below 0x80) from `lo` to
@@ -198,10 +209,17 @@ fn alphanumeric_run(bytes: &[u8], i: usize) -> (usize, bool) {
         let alphanumeric = (within(low7, b'0', b'9') | capital | within(low7, b'a', b'z')) & ascii;
         // (The high bit of byte k is bit 8k + 7; none clear gives 64.)
         let run = (!alphanumeric & HIGH).trailing_zeros() as usize / 8;
-        capitals |= capital & u64::MAX.checked_shr(64 - 8 * run as u32).unwrap_or(0);
+        let in_run = u64::MAX.checked_shr(64 - 8 * run as u32).unwrap_or(0);
+        // (A capital's high bit, shifted to 0x20, lower-cases it.)
+        let short_key = (j == i).then_some((x | (capital >> 2)) & in_run);
+        capitals |= capital & in_run;
         j += run;
         if run < 8 {
-            return (j, capitals != 0);
+            return Run {
+                end: j,
+                capitals: capitals != 0,
+                short_key,
+            };
         }
     }
     // The last few bytes of the text, one at a time.
@@ -214,7 +232,11 @@ fn alphanumeric_run(bytes: &[u8], i: usize) -> (usize, bool) {
         classes |= class;
         j += 1;
     }
-    (j, capitals != 0 || classes & CAPITAL != 0)
+    Run {
+        end: j,
+        capitals: capitals != 0 || classes & CAPITAL != 0,
+        short_key: None,
+    }
 }
 
 /// One word as the scanner finds it.
@@ -228,6 +250,10 @@ pub struct Word<'a> {
     /// Whether `lower` is the written word in ASCII lower case, as long
     /// (no apostrophe dropped, no character other than ASCII).
     pub plain: bool,
+    /// `lower` as a number when it is under eight bytes and was read in
+    /// one piece: byte `k` in bits `8k..8k + 8`, zeros above (so that a
+    /// look-up by it needs no second pass over the word).
+    pub short_key: Option<u64>,
 }
 
 /// Reads the word starting at byte `start` of `text` into `buf`,
@@ -318,7 +344,8 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
             // a byte that cannot go on a word (a space, a full stop): with
             // no capital, their lower-cased form is their text, read
             // without copying. (Any other word is read by `read_word`.)
-            let (mut j, capitals) = alphanumeric_run(bytes, i);
+            let run = alphanumeric_run(bytes, i);
+            let (mut j, capitals, mut short_key) = (run.end, run.capitals, run.short_key);
             let ends_word = bytes
                 .get(j)
                 .is_none_or(|&bj| bj < 0x80 && !matches!(bj, b':' | b'\'' | b'/' | b'&'));
@@ -327,6 +354,7 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
             let mut plain = true;
             let lower = if !ends_word {
                 j = read_word(text, start, buf);
+                short_key = None;
                 // (Lower-casing keeps the length of ASCII alone, and an
                 // apostrophe is dropped.)
                 plain = buf.len() == j - start && buf.is_ascii();
@@ -350,6 +378,7 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 lower,
                 sentence,
                 plain,
+                short_key,
             });
             last = Some((start, j, sentence));
             i = j;
@@ -517,7 +546,13 @@ mod tests {
                     capitals |= t[j].is_ascii_uppercase();
                     j += 1;
                 }
-                assert_eq!(alphanumeric_run(t, i), (j, capitals), "{t:?} from {i}");
+                let run = alphanumeric_run(t, i);
+                assert_eq!((run.end, run.capitals), (j, capitals), "{t:?} from {i}");
+                if let Some(key) = run.short_key {
+                    let mut lower = [0u8; 8];
+                    lower[..j - i].copy_from_slice(&t[i..j].to_ascii_lowercase());
+                    assert_eq!(key, u64::from_le_bytes(lower), "{t:?} from {i}");
+                }
             }
         }
     }
