@@ -2230,10 +2230,16 @@ impl Detector {
         // A partner whose age, against the child's, makes them older ("her
         // boyfriend, who is 17" about a 12-year-old): the rule's own
         // phrases only know adults' ages.
-        if let Some(r) = self
-            .older_partner_rule
-            .filter(|_| toks.iter().any(|t| self.partner_words.contains(&t.word)))
-        {
+        if let Some(r) = self.older_partner_rule.filter(|_| {
+            // (Most words are ruled out on their bit of the partner
+            // words' ids, without the list.)
+            let bits = self
+                .partner_words
+                .iter()
+                .fold(0u64, |bits, &w| bits | 1 << (w % 64));
+            toks.iter()
+                .any(|t| bits & 1 << (t.word % 64) != 0 && self.partner_words.contains(&t.word))
+        }) {
             let child_age = facts
                 .and_then(|x| x.subject_age)
                 .and_then(|a| u8::try_from(a).ok())
@@ -3564,10 +3570,13 @@ impl<'a> Text<'a> {
     /// ("stated one of the males was her uncle", "said he was his cousin")
     /// resolves nothing, nor does a denial or "it was her dad who ...".
     fn resolved_as_family(&self, family: &[u32]) -> Option<usize> {
+        // (Most words are ruled out on their bit of the family words' ids,
+        // without the list.)
+        let family_bits = family.iter().fold(0u64, |bits, &w| bits | 1 << (w % 64));
         for i in 1..self.toks.len() {
             // (Only words of the two lengths are compared.)
             let t = &self.toks[i];
-            let family = family.contains(&t.word)
+            let family = (family_bits & 1 << (t.word % 64) != 0 && family.contains(&t.word))
                 || (matches!(t.end - t.start, 7 | 14)
                     && self.word_is(i, PARENTS_PARTNERS)
                     && self.word_is(i - 1, PARENTS_OF));
