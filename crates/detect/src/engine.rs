@@ -4122,11 +4122,15 @@ impl<'a> Text<'a> {
         // within six words of it).
         let near = first.saturating_sub(6).max(range.start)..(end + 7).min(range.end);
         for i in near {
-            let w = self.word(i);
-            if w.len() != 4 {
+            // (A year is four digits: most words are passed over on one
+            // test of their length and first byte together, rarely true.)
+            let t = &self.toks[i];
+            let four_digits =
+                (t.end - t.start == 4) & self.text.as_bytes()[t.start as usize].is_ascii_digit();
+            if !four_digits {
                 continue;
             }
-            if let Ok(y) = w.parse::<i16>()
+            if let Ok(y) = self.word(i).parse::<i16>()
                 && (1990..=2100).contains(&y)
             {
                 // Without the report's date, a year written in the text
