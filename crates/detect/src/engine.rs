@@ -3107,13 +3107,8 @@ impl<'a> Text<'a> {
     /// "only", or with a bracket on one side.
     fn age_at(&self, i: usize, ages: std::ops::Range<u8>, loosely: bool) -> Option<u8> {
         // (An age opens with a digit, compact or not: most words are ruled
-        // out on their first byte.)
-        if !self
-            .word(i)
-            .as_bytes()
-            .first()
-            .is_some_and(u8::is_ascii_digit)
-        {
+        // out on their first byte, read before the word is.)
+        if !self.text.as_bytes()[self.toks[i].start as usize].is_ascii_digit() {
             return None;
         }
         if let Some(age) = compact_age(self.word(i)) {
