@@ -152,7 +152,8 @@ const ALPHANUMERIC: u8 = 1;
 const CAPITAL: u8 = 2;
 
 /// What each byte is to the scanner's run of ASCII letters and digits
-/// (one look-up instead of three ranges per byte).
+/// (one look-up instead of three ranges per byte), in the last few bytes
+/// of a text.
 static BYTE_CLASS: [u8; 256] = {
     let mut classes = [0u8; 256];
     let mut b = 0;
@@ -169,6 +170,75 @@ static BYTE_CLASS: [u8; 256] = {
     classes
 };
 
+/// A run of ASCII letters and digits ([`alphanumeric_run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    end: usize,
+    capitals: bool,
+    /// A run of fewer than eight bytes, lower-cased, as a number: byte `k`
+    /// in bits `8k..8k + 8`, zeros above ([`Word::short_key`]).
+    short_key: Option<u64>,
+}
+
+/// The run of ASCII letters and digits starting at byte `i`: where it
+/// ends, whether it has a capital, and a short one's bytes lower-cased as a
+/// number (read with the run). Eight bytes are classed at a time, by
+/// arithmetic on them side by side in a number (each byte's high bit says
+/// whether it is in a range), and the run ends at the first that is no
+/// letter or digit: where a word ends is not foretold, and a branch per
+/// byte would be mispredicted once per word.
+#[inline]
+fn alphanumeric_run(bytes: &[u8], i: usize) -> Run {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `low7` (bytes below 0x80) from `lo` to
+    // `hi`: adding 0x80 - lo sets it from lo on, and adding 0x7f - hi sets
+    // it past hi (no sum carries into the next byte).
+    let within = |low7: u64, lo: u8, hi: u8| {
+        let from_lo = low7 + ONES * u64::from(0x80 - lo);
+        let past_hi = low7 + ONES * u64::from(0x7f - hi);
+        from_lo & !past_hi & HIGH
+    };
+    let mut j = i;
+    let mut capitals = 0u64;
+    while let Some(chunk) = bytes.get(j..j + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let ascii = !x & HIGH;
+        let low7 = x & !HIGH;
+        let capital = within(low7, b'A', b'Z') & ascii;
+        let alphanumeric = (within(low7, b'0', b'9') | capital | within(low7, b'a', b'z')) & ascii;
+        // (The high bit of byte k is bit 8k + 7; none clear gives 64.)
+        let run = (!alphanumeric & HIGH).trailing_zeros() as usize / 8;
+        let in_run = u64::MAX.checked_shr(64 - 8 * run as u32).unwrap_or(0);
+        // (A capital's high bit, shifted to 0x20, lower-cases it.)
+        let short_key = (j == i).then_some((x | (capital >> 2)) & in_run);
+        capitals |= capital & in_run;
+        j += run;
+        if run < 8 {
+            return Run {
+                end: j,
+                capitals: capitals != 0,
+                short_key,
+            };
+        }
+    }
+    // The last few bytes of the text, one at a time.
+    let mut classes = 0;
+    while let Some(&b) = bytes.get(j) {
+        let class = BYTE_CLASS[usize::from(b)];
+        if class & ALPHANUMERIC == 0 {
+            break;
+        }
+        classes |= class;
+        j += 1;
+    }
+    Run {
+        end: j,
+        capitals: capitals != 0 || classes & CAPITAL != 0,
+        short_key: None,
+    }
+}
+
 /// One word as the scanner finds it.
 #[derive(Debug, Clone, Copy)]
 pub struct Word<'a> {
@@ -177,6 +247,13 @@ pub struct Word<'a> {
     /// Lower-cased, apostrophes dropped (valid until the next word).
     pub lower: &'a str,
     pub sentence: usize,
+    /// Whether `lower` is the written word in ASCII lower case, as long
+    /// (no apostrophe dropped, no character other than ASCII).
+    pub plain: bool,
+    /// `lower` as a number when it is under eight bytes and was read in
+    /// one piece: byte `k` in bits `8k..8k + 8`, zeros above (so that a
+    /// look-up by it needs no second pass over the word).
+    pub short_key: Option<u64>,
 }
 
 /// Reads the word starting at byte `start` of `text` into `buf`,
@@ -267,24 +344,20 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
             // a byte that cannot go on a word (a space, a full stop): with
             // no capital, their lower-cased form is their text, read
             // without copying. (Any other word is read by `read_word`.)
-            let mut j = i;
-            let mut classes = 0;
-            while let Some(&bj) = bytes.get(j) {
-                let class = BYTE_CLASS[usize::from(bj)];
-                if class & ALPHANUMERIC == 0 {
-                    break;
-                }
-                classes |= class;
-                j += 1;
-            }
-            let capitals = classes & CAPITAL != 0;
+            let run = alphanumeric_run(bytes, i);
+            let (mut j, capitals, mut short_key) = (run.end, run.capitals, run.short_key);
             let ends_word = bytes
                 .get(j)
                 .is_none_or(|&bj| bj < 0x80 && !matches!(bj, b':' | b'\'' | b'/' | b'&'));
             // (One call of `on_word` for both kinds of word, so that it can
             // be inlined here.)
+            let mut plain = true;
             let lower = if !ends_word {
                 j = read_word(text, start, buf);
+                short_key = None;
+                // (Lower-casing keeps the length of ASCII alone, and an
+                // apostrophe is dropped.)
+                plain = buf.len() == j - start && buf.is_ascii();
                 buf.as_str()
             } else if capitals {
                 // One run with capitals ("She", "MFH"): lower-cased into
@@ -304,6 +377,8 @@ pub fn scan(text: &str, buf: &mut String, mut on_word: impl FnMut(Word<'_>)) -> 
                 end: j,
                 lower,
                 sentence,
+                plain,
+                short_key,
             });
             last = Some((start, j, sentence));
             i = j;
@@ -440,6 +515,46 @@ mod tests {
         assert_eq!(&text[returned.start..returned.end], "returned");
         assert_eq!(&*returned.norm, "return");
         assert_eq!(&*p.tokens[3].norm, "#");
+    }
+
+    #[test]
+    fn runs_of_letters_and_digits_end_where_a_byte_at_a_time_ends_them() {
+        // Every byte value at every place of a run, and runs of every length.
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for b in 0..=255u8 {
+            for at in 0..12 {
+                let mut t = b"aZ09yKqmXw3Lp7".to_vec();
+                t[at] = b;
+                texts.push(t);
+            }
+        }
+        for len in 0..20 {
+            texts.push(
+                b"Abcdefghij0123456789xyz"
+                    .iter()
+                    .take(len)
+                    .copied()
+                    .chain(*b" x")
+                    .collect(),
+            );
+        }
+        for t in &texts {
+            for i in 0..t.len() {
+                let mut j = i;
+                let mut capitals = false;
+                while j < t.len() && t[j].is_ascii_alphanumeric() {
+                    capitals |= t[j].is_ascii_uppercase();
+                    j += 1;
+                }
+                let run = alphanumeric_run(t, i);
+                assert_eq!((run.end, run.capitals), (j, capitals), "{t:?} from {i}");
+                if let Some(key) = run.short_key {
+                    let mut lower = [0u8; 8];
+                    lower[..j - i].copy_from_slice(&t[i..j].to_ascii_lowercase());
+                    assert_eq!(key, u64::from_le_bytes(lower), "{t:?} from {i}");
+                }
+            }
+        }
     }
 
     #[test]
