@@ -2446,7 +2446,7 @@ impl Detector {
             };
             let has =
                 |x: &Hit| x.indicator == h.indicator && x.experiencer == counterpart && x.present();
-            if hits.iter().any(has) || joint.iter().any(has) || !t.joint_subject(at) {
+            if !t.joint_subject(at) || hits.iter().any(has) || joint.iter().any(has) {
                 continue;
             }
             let mut both = h.clone();
@@ -3669,19 +3669,22 @@ impl<'a> Text<'a> {
             .rev()
             .find(|&k| k > start && self.comma_before(k) && !self.word_is(k, AND))
             .unwrap_or(start);
-        (clause_start..i).any(|j| {
-            let subject_here = self.is_subject_name(j)
-                || ((self.word_is(j, SHE) || self.word_is(j, HE)) && self.is_subject_pronoun(j));
-            subject_here
-                && (j + 1..(j + 3).min(i)).any(|k| {
-                    self.word_is(k, AND)
-                        && (k + 1..(k + 5).min(i))
-                            .find(|&n| !self.word_is(n, KIN_DESCRIBERS) && !self.word_is(n, WHOSE))
-                            .is_some_and(|n| {
-                                self.word_is(n, PEER_NOUNS)
-                                    || self.word_is(n, COMPANIONS)
-                                    || self.is_other_name(n)
-                            })
+        // (The "and" and the companion after it are looked for first:
+        // most clauses have none, and the subject's name and pronouns are
+        // then never worked out.)
+        (clause_start + 1..i).any(|k| {
+            self.word_is(k, AND)
+                && (k + 1..(k + 5).min(i))
+                    .find(|&n| !self.word_is(n, KIN_DESCRIBERS) && !self.word_is(n, WHOSE))
+                    .is_some_and(|n| {
+                        self.word_is(n, PEER_NOUNS)
+                            || self.word_is(n, COMPANIONS)
+                            || self.is_other_name(n)
+                    })
+                && (k.saturating_sub(2).max(clause_start)..k).any(|j| {
+                    self.is_subject_name(j)
+                        || ((self.word_is(j, SHE) || self.word_is(j, HE))
+                            && self.is_subject_pronoun(j))
                 })
         })
     }
@@ -4070,12 +4073,16 @@ impl<'a> Text<'a> {
         // negation: the words it skips repeat its own ("and had not
         // eaten"), and one before it joins it ("could not or would not
         // give names").
-        let self_denial = triggers.iter().any(|&(t, s, e)| {
-            t == Trigger::NegatePre
-                && s >= first
-                && e <= end
-                && !gaps.iter().any(|&(gs, ge)| s < ge && e > gs)
-        });
+        // (Worked out only when a negation reaches the hit: most hits have
+        // none.)
+        let self_denial = || {
+            triggers.iter().any(|&(t, s, e)| {
+                t == Trigger::NegatePre
+                    && s >= first
+                    && e <= end
+                    && !gaps.iter().any(|&(gs, ge)| s < ge && e > gs)
+            })
+        };
         for &(t, s, e) in triggers {
             // Whether the trigger reaches the hit from before it or after
             // it, asked only of the kinds that read before or after.
@@ -4106,7 +4113,7 @@ impl<'a> Text<'a> {
                 // closed"): "no missing episodes, and the case was closed"
                 // still closed it.
                 Trigger::NegatePre
-                    if ((scoped_before() || in_gap(s, e)) && !self_denial)
+                    if ((scoped_before() || in_gap(s, e)) && !self_denial())
                         && !pseudo(s, e)
                         && !owned(s)
                         && (indicator != "NA" || first.saturating_sub(e) <= 2) =>
@@ -4192,16 +4199,17 @@ impl<'a> Text<'a> {
                     // being missing": friends denied are no one, and a
                     // subordinate clause after a comma is about the main
                     // clause's subject.
-                    let no_one = (s.saturating_sub(4).max(range.start)..s)
-                        .any(|k| self.word_is(k, NO_ONE_BEFORE))
-                        || self.child_described(s);
-                    let subordinate = self.subordinate_break(e, first);
+                    let no_one = || {
+                        (s.saturating_sub(4).max(range.start)..s)
+                            .any(|k| self.word_is(k, NO_ONE_BEFORE))
+                            || self.child_described(s)
+                    };
                     if !reporting
                         && !object
                         && !back_to_subject
                         && !adult_around_child
-                        && !no_one
-                        && !subordinate
+                        && !no_one()
+                        && !self.subordinate_break(e, first)
                     {
                         ctx.other = true;
                     }
