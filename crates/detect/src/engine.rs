@@ -3689,6 +3689,19 @@ impl<'a> Text<'a> {
         })
     }
 
+    /// Whether the "used to" at token `s` is the passive of "use" ("was
+    /// being used to transport drugs"), not a past habit ("used to go
+    /// missing"). (Asked only of a history trigger before a hit, so the
+    /// words are compared as written.)
+    fn passive_used(&self, s: usize) -> bool {
+        const PASSIVE: &[&str] = &["being", "been", "was", "were", "is", "are", "get", "got"];
+        s > 0
+            && self.word(s).eq_ignore_ascii_case("used")
+            && PASSIVE
+                .iter()
+                .any(|p| self.word(s - 1).eq_ignore_ascii_case(p))
+    }
+
     /// Whether the "male" or "female" at token `s` describes a child by age
     /// and sex ("13yo male Kai BROOKS", "15-year-old female, Jade"), not
     /// an adult male.
@@ -4142,7 +4155,9 @@ impl<'a> Text<'a> {
                 {
                     ctx.hedged = true
                 }
-                Trigger::HistoryPre if before => ctx.historical = true,
+                // "was being used to transport drugs" is the passive of
+                // "use", not a past habit.
+                Trigger::HistoryPre if before && !self.passive_used(s) => ctx.historical = true,
                 Trigger::HistoryPost if after => ctx.historical = true,
                 // "her boyfriend (24) who deals drugs": a relative clause
                 // right before the hit is about the person it follows.
@@ -4844,6 +4859,21 @@ mod tests {
         assert!(!h2("Jade (15) has a boyfriend who is 16."));
         // Nor a number that is not an age.
         assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
+    }
+
+    #[test]
+    fn being_used_to_is_not_a_past_habit() {
+        let d = detector();
+        let hits = d.detect(
+            "He was being used to transport drugs and had large amounts of cash.",
+            None,
+        );
+        assert!(hits.iter().all(|h| !h.historical), "{hits:?}");
+        let hits = d.detect("She used to go missing a lot.", None);
+        assert!(
+            hits.iter().any(|h| h.indicator == "H1" && h.historical),
+            "{hits:?}"
+        );
     }
 
     #[test]
