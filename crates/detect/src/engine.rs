@@ -4412,7 +4412,49 @@ impl<'a> Text<'a> {
                 }
             }
         }
+        // An age the sentence gives for the event ("when she was 8", "at
+        // the age of 12", "(then 11)", "in Year 6") younger than the child
+        // is now: the child's history.
+        if !ctx.historical
+            && let Some(then) = self.event_age(range.start, range.end)
+            && self.first_child_age().is_some_and(|now| then < now)
+        {
+            ctx.historical = true;
+        }
         ctx
+    }
+
+    /// The age the sentence of tokens `from` to `to` gives for its event:
+    /// "when she was 8", "at the age of 12", "(then 11)", "then 11",
+    /// "Aged 12, she ...", or a school year ("in Year 6", read as 10, the
+    /// youngest age in it).
+    fn event_age(&self, from: usize, to: usize) -> Option<u8> {
+        (from..to).find_map(|i| {
+            // (An age opens with a digit: most words are ruled out on their
+            // first byte.)
+            if !self.text.as_bytes()[self.toks[i].start as usize].is_ascii_digit() {
+                return None;
+            }
+            let n = self.word(i).parse::<u8>().ok()?;
+            if i + 1 < to && self.word_is(i + 1, COUNT_UNITS) {
+                return None;
+            }
+            let before =
+                |k: usize, w: &str| i >= k + from && self.word(i - k).eq_ignore_ascii_case(w);
+            let when_was =
+                before(1, "was") && i >= 3 + from && self.word(i - 3).eq_ignore_ascii_case("when");
+            let at_the_age_of = before(1, "of") && before(2, "age") && before(3, "the");
+            let then = before(1, "then");
+            let aged_opening = before(1, "aged") && (i == from + 1 || self.comma_before(i - 1));
+            let school_year = before(2, "in")
+                && (before(1, "year") || before(1, "yr") || before(1, "y"))
+                && (1..=13).contains(&n);
+            if school_year {
+                return Some(n + 4);
+            }
+            ((when_was || at_the_age_of || then || aged_opening) && (4..18).contains(&n))
+                .then_some(n)
+        })
     }
 }
 
@@ -4859,6 +4901,25 @@ mod tests {
         assert!(!h2("Jade (15) has a boyfriend who is 16."));
         // Nor a number that is not an age.
         assert!(!h2("Mia (13) has had the same boyfriend for 16 months."));
+    }
+
+    #[test]
+    fn an_event_at_a_younger_age_is_history() {
+        let d = detector();
+        let hits = d.detect(
+            "Holly (15) returned after 2 days. She was sexually abused by her uncle when she was 8.",
+            None,
+        );
+        assert!(
+            hits.iter().any(|h| h.indicator == "V2" && h.historical),
+            "{hits:?}"
+        );
+        // The child's age now is not history.
+        let hits = d.detect(
+            "Holly (15) went missing when she was 15 and again last week.",
+            None,
+        );
+        assert!(hits.iter().all(|h| !h.historical), "{hits:?}");
     }
 
     #[test]
