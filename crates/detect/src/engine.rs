@@ -2432,8 +2432,8 @@ impl Detector {
             hits.push(derived);
         }
         // "Sophie (14) and her school friend Mia (14) were reported
-        // missing", "the two girls were collected by men": a clause whose
-        // subject is the child together with someone else is about both.
+        // missing": a clause whose subject is the child together with a
+        // friend is about both.
         let mut joint: Vec<Hit> = Vec::new();
         for h in hits.iter().filter(|h| h.present()) {
             if SUBJECT_ONLY.contains(&h.indicator.as_str()) {
@@ -3005,8 +3005,6 @@ const WITH_AND: WordList = WordList::new(52, &["with", "and"]);
 const A_CHILD: WordList = WordList::new(53, &["girl", "boy", "child", "yp", "teenager"]);
 /// Words between a child's age and a sex code ("15 y/o F").
 const YEARS_OLD_SHORT: WordList = WordList::new(54, &["y/o", "yo", "yrs", "years", "yr"]);
-/// Every list [`Text::word_is`] reads: their words are marked in the
-/// lexicon with their bits.
 /// "and" joining a second action that ends a negation's reach ("would not
 /// say more and begged the teacher not to tell").
 const JOINED_ACTIONS: WordList = WordList::new(
@@ -3050,6 +3048,8 @@ const ARTICLES: WordList = WordList::new(61, &["a", "an", "the"]);
 /// "13yo male Kai": a child described by age and sex.
 const MALE_FEMALE: WordList = WordList::new(62, &["male", "female"]);
 
+/// Every list [`Text::word_is`] reads: their words are marked in the
+/// lexicon with their bits.
 const CONTEXT_WORD_LISTS: &[WordList] = &[
     PEER_NOUNS,
     PASSIVE,
