@@ -3631,7 +3631,8 @@ impl<'a> Text<'a> {
     /// Whether a friend or peer of the subject ("her friend", "his best
     /// mate", "a school friend") is named earlier in the sentence of the
     /// hit at byte `at`, with no adult between them ("his friends, men in
-    /// their thirties" are not peers).
+    /// their thirties" are not peers), or the person the sentence names
+    /// before it was introduced as one ("her friend Brooke").
     fn peer_before(&self, at: usize) -> bool {
         // The other-person peers, and "mate", which names no one else on
         // its own ("mate" is also how a record quotes a child's speech).
@@ -3640,12 +3641,26 @@ impl<'a> Text<'a> {
             return false;
         };
         let range = self.sentence_range(tok.sentence);
-        (range.start.max(1)..i).any(|j| {
+        let peer_here = (range.start.max(1)..i).any(|j| {
             (self.word_is(j, PEER_NOUNS) || self.word_is(j, MATES))
                 && self.word_is(j - 1, WHOSE)
                 && !(j + 1..i).any(|k| self.word_is(k, ADULT_NOUNS) || self.is_adult_age(k))
                 && !(j + 1 < i && self.word_is(j + 1, OF))
-        })
+        });
+        // A friend the record introduced by name in another sentence ("her
+        // friend Brooke ... Brooke has been missing eight times").
+        peer_here
+            || (range.start..i)
+                .rev()
+                .find(|&j| self.is_other_name(j))
+                .is_some_and(|j| {
+                    let name = self.word(j);
+                    (2..self.toks.len()).any(|k| {
+                        self.word(k) == name
+                            && (self.word_is(k - 1, PEER_NOUNS) || self.word_is(k - 1, MATES))
+                            && self.word_is(k - 2, WHOSE)
+                    })
+                })
     }
 
     /// Whether the clause of the hit at byte `at` has for its subject the
@@ -5044,6 +5059,13 @@ mod tests {
                 .iter()
                 .any(|h| h.indicator == "H1" && h.experiencer == Experiencer::Other)
         );
+    }
+
+    #[test]
+    fn a_friend_introduced_by_name_and_shown_exploited_later_is_the_subjects_h10() {
+        let d = detector();
+        let text = "Shania (14) came in with her friend Brooke. Brooke has been reported missing eight times since September.";
+        assert!(present(&d, text, "H10"), "{:?}", d.detect(text, None));
     }
 
     #[test]
