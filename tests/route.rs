@@ -43,6 +43,28 @@ impl Env {
             .unwrap_or_else(|| panic!("no concern for {name}"))
     }
 
+    /// A school record of Kayleigh Smyth at a new home in the south team's
+    /// area, run into the store.
+    fn kayleigh_moves_south(&self, record_id: &str, at: &str, notified_by: &str) {
+        let report = serde_json::json!({
+            "schema": "sightline.report/1",
+            "source": {"agency": "education", "system": "CPOMS", "record_id": record_id},
+            "kind": "school_concern",
+            "occurred_at": at,
+            "recorded_at": at,
+            "people": [{
+                "ref": "p1", "role": "subject",
+                "name": {"given": "Kayleigh", "family": "Smyth"},
+                "birth_date": "1995-04-12", "sex": "female",
+                "identifiers": [{"scheme": "nhs_number", "value": "9434765919"}],
+                "addresses": [{"text": "4 Mill Lane, Riverton", "postcode": "RV2 3AB", "kind": "home"}]
+            }],
+            "narrative": format!("Change of address notified by {notified_by}.")
+        });
+        self.sb.write("moved.jsonl", &format!("{report}\n"));
+        self.ok(&["run", "moved.jsonl"]);
+    }
+
     fn concern_id(&self, name: &str) -> String {
         self.concern_of(name)["concern_id"]
             .as_str()
@@ -254,12 +276,7 @@ fn a_concern_follows_the_child_to_a_new_home() {
     assert_eq!(env.concern_of("Kayleigh Smyth")["team"], "riverton-north");
     // A year on, the school records her at a new home in the south team's
     // area.
-    env.sb.write(
-        "moved.jsonl",
-        r#"{"schema": "sightline.report/1", "source": {"agency": "education", "system": "CPOMS", "record_id": "S-900"}, "kind": "school_concern", "occurred_at": "2009-06-01T10:00:00Z", "recorded_at": "2009-06-01T10:00:00Z", "people": [{"ref": "p1", "role": "subject", "name": {"given": "Kayleigh", "family": "Smyth"}, "birth_date": "1995-04-12", "sex": "female", "identifiers": [{"scheme": "nhs_number", "value": "9434765919"}], "addresses": [{"text": "4 Mill Lane, Riverton", "postcode": "RV2 3AB", "kind": "home"}]}], "narrative": "Change of address notified by mother."}
-"#,
-    );
-    env.ok(&["run", "moved.jsonl"]);
+    env.kayleigh_moves_south("S-900", "2009-06-01T10:00:00Z", "mother");
     let now = env.concern_of("Kayleigh Smyth");
     assert_eq!(now["team"], "riverton-south");
     assert_eq!(now["status"], "routed");
@@ -290,11 +307,6 @@ fn a_concern_follows_a_child_who_has_turned_18() {
     assert_eq!(env.concern_of("Kayleigh Smyth")["team"], "riverton-north");
     // Her open concern is still hers at 18: records of her then say where
     // she lives as much as those of her at 17.
-    env.sb.write(
-        "moved.jsonl",
-        r#"{"schema": "sightline.report/1", "source": {"agency": "education", "system": "CPOMS", "record_id": "S-901"}, "kind": "school_concern", "occurred_at": "2013-06-01T10:00:00Z", "recorded_at": "2013-06-01T10:00:00Z", "people": [{"ref": "p1", "role": "subject", "name": {"given": "Kayleigh", "family": "Smyth"}, "birth_date": "1995-04-12", "sex": "female", "identifiers": [{"scheme": "nhs_number", "value": "9434765919"}], "addresses": [{"text": "4 Mill Lane, Riverton", "postcode": "RV2 3AB", "kind": "home"}]}], "narrative": "Change of address notified by college."}
-"#,
-    );
-    env.ok(&["run", "moved.jsonl"]);
+    env.kayleigh_moves_south("S-901", "2013-06-01T10:00:00Z", "college");
     assert_eq!(env.concern_of("Kayleigh Smyth")["team"], "riverton-south");
 }
