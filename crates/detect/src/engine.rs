@@ -2288,7 +2288,7 @@ impl Detector {
                     .find(|&&(r, f, end, g0, g1)| {
                         f < s
                             && e < end
-                            && !matches!(self.rules[r].indicator.as_str(), "NA" | "VB")
+                            && !RESPONSE_SIGNALS.contains(&self.rules[r].indicator.as_str())
                             && !gap_list[g0 as usize..g1 as usize]
                                 .iter()
                                 .any(|&(gs, ge)| s < ge && e > gs)
@@ -2436,7 +2436,7 @@ impl Detector {
         // friend is about both.
         let mut joint: Vec<Hit> = Vec::new();
         for h in hits.iter().filter(|h| h.present()) {
-            if SUBJECT_ONLY.contains(&h.indicator.as_str()) {
+            if RESPONSE_SIGNALS.contains(&h.indicator.as_str()) {
                 continue;
             }
             let Some(at) = h.start else { continue };
@@ -2659,9 +2659,10 @@ const QUANTIFIERS: WordList = WordList::new(
     ],
 );
 
-/// Indicators only ever the subject's: the response to the child (NA) and
-/// language blaming the child (VB).
-const SUBJECT_ONLY: &[&str] = &["NA", "VB"];
+/// The response signals: what was done about the child (NA) and language
+/// blaming the child (VB). They are always the subject's, and their words
+/// ("no concerns, closed") are not someone else's denial.
+const RESPONSE_SIGNALS: &[&str] = &["NA", "VB"];
 
 /// Indicators about the one who acts (offending): the victim's being the
 /// object of the clause does not make them the subject child's.
