@@ -119,6 +119,11 @@ pub struct PlaceHistory {
     seen: Vec<(Timestamp, String)>,
 }
 
+/// The year of `t` in the United Kingdom's time.
+fn uk_year(t: Timestamp) -> i32 {
+    i32::from(t.to_zoned(sightline_model::uk_time_zone().clone()).year())
+}
+
 /// How far an adult mention's age may be from the age the person's own
 /// birth year gives for the mention to count as the same person's place
 /// (an age recorded a year out is common; a parent is decades out).
@@ -606,9 +611,7 @@ pub fn build(
     // year (a parent linked in by mistake) says where that adult lives,
     // not the child.
     for (id, at, age, values) in adult_sightings {
-        let own_age = born
-            .get(id.as_str())
-            .map(|b| i32::from(at.to_zoned(sightline_model::uk_time_zone().clone()).year()) - b);
+        let own_age = born.get(id.as_str()).map(|b| uk_year(at) - b);
         if own_age.is_some_and(|own| (own - age).abs() <= ADULT_AGE_TOLERANCE) {
             sightings.entry(id).or_default().push(at, values);
         }
@@ -616,12 +619,7 @@ pub fn build(
     let mut events: Vec<ReportEvent> = pending
         .into_iter()
         .map(|mut p| {
-            let year = i32::from(
-                p.event
-                    .event_at
-                    .to_zoned(sightline_model::uk_time_zone().clone())
-                    .year(),
-            );
+            let year = uk_year(p.event.event_at);
             for person in &mut p.event.people {
                 if person.age.is_none()
                     && let Some(b) = born.get(person.person.as_str())
